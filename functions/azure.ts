@@ -1,0 +1,22 @@
+/**
+ * The Azure Functions entry (package.json "main"). `@azure/functions` is a CommonJS bundle whose named
+ * exports Node's ESM loader cannot see, so it is imported as a default and destructured.
+ */
+import azureFunctions from "@azure/functions";
+import { httpFunctions } from "./index.js";
+import { toAzureHandler } from "./http/toAzureHandler.js";
+import { lazyServices } from "../shared/services.js";
+import { readConfig } from "../shared/config.js";
+
+const { app } = azureFunctions;
+const getServices = lazyServices(() => readConfig());
+
+app.setup({ enableHttpStream: false });
+for (const definition of httpFunctions) {
+  app.http(definition.name, {
+    methods: [definition.method],
+    route: definition.route,
+    authLevel: "anonymous",
+    handler: toAzureHandler(definition, getServices),
+  });
+}

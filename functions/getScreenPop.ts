@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { defineHttp } from "./http/defineHttp.js";
+import { ScreenPop } from "../shared/schemas/screenPop.js";
+import { getPop } from "../shared/screenPop/popStore.js";
+
+export const getScreenPop = defineHttp({
+  name: "getScreenPop",
+  method: "GET",
+  route: "v1/screen-pops/{popId}",
+  auth: "partner",
+  summary: "Read a screen pop and its delivery status (queued, delivered, expired).",
+  tags: ["Screen pops"],
+  params: z.object({ popId: z.string().max(200) }),
+  success: { status: 200, description: "The pop.", schema: ScreenPop },
+  errors: ["not_found"],
+  handler: ({ params, caller }, services) => getPop(services.tables, caller.tenantId, params.popId, services.now()),
+});

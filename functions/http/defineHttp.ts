@@ -1,0 +1,55 @@
+import type { z } from "zod";
+import type { Services } from "../../shared/services.js";
+import type { PartnerPrincipal } from "../../shared/auth/partnerKeys.js";
+import type { AgentIdentity } from "../../shared/auth/agentPrincipal.js";
+import type { WebCtiErrorCode } from "../../shared/errors.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type AuthKind = "partner" | "agent" | "anonymous";
+
+/** What a handler receives, already authenticated and validated. */
+export interface HandlerInput<Auth extends AuthKind, Body, Query, Params> {
+  body: Body;
+  query: Query;
+  params: Params;
+  caller: Auth extends "partner" ? PartnerPrincipal : Auth extends "agent" ? AgentIdentity : undefined;
+  headers: { get(name: string): string | null };
+}
+
+/**
+ * One HTTP function: its route, auth, schemas and handler. The Azure entry registers it with
+ * `app.http`, the local host serves it, and the OpenAPI document is built from it.
+ */
+export interface HttpDefinition<
+  Auth extends AuthKind = AuthKind,
+  Body = unknown,
+  Query = unknown,
+  Params = unknown,
+  Result = unknown,
+> {
+  name: string;
+  method: HttpMethod;
+  /** Azure Functions route template, without the host.json prefix: "v1/screen-pops/{popId}". */
+  route: string;
+  auth: Auth;
+  summary: string;
+  tags: string[];
+  body?: z.ZodType<Body>;
+  query?: z.ZodType<Query>;
+  params?: z.ZodType<Params>;
+  /** Default 64 KiB; bodies above are refused with 413 before they are parsed. */
+  maxBodyBytes?: number;
+  success: { status: 200 | 201 | 202; description: string; schema: z.ZodType<Result> };
+  /** Error codes this route documents besides the ones every route can return. */
+  errors: WebCtiErrorCode[];
+  handler: (input: HandlerInput<Auth, Body, Query, Params>, services: Services) => Promise<Result>;
+}
+
+export type AnyHttpDefinition = HttpDefinition<AuthKind, any, any, any, any>;
+
+/** Identity function that makes TypeScript infer each definition's types from its schemas. */
+export function defineHttp<Auth extends AuthKind, Body = undefined, Query = undefined, Params = undefined, Result = unknown>(
+  definition: HttpDefinition<Auth, Body, Query, Params, Result>,
+): HttpDefinition<Auth, Body, Query, Params, Result> {
+  return definition;
+}

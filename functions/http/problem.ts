@@ -1,0 +1,40 @@
+import type { HttpResponseInit } from "@azure/functions";
+import type { WebCtiError, WebCtiErrorCode } from "../../shared/errors.js";
+import type { Problem } from "../../shared/schemas/problem.js";
+
+/** The one place an error code becomes an HTTP status and a problem type (docs/errors.md lists them). */
+export const problemTable: Record<WebCtiErrorCode, { status: number; title: string }> = {
+  invalid_request: { status: 400, title: "Request is not valid" },
+  unauthenticated: { status: 401, title: "Authentication required" },
+  forbidden: { status: 403, title: "Not allowed" },
+  not_found: { status: 404, title: "Not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  conflict: { status: 409, title: "Conflict" },
+  payload_too_large: { status: 413, title: "Request body too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  storage_unavailable: { status: 503, title: "Storage unavailable" },
+  push_unavailable: { status: 503, title: "Realtime push unavailable" },
+  internal: { status: 500, title: "Internal error" },
+};
+
+export function problemType(code: WebCtiErrorCode): string {
+  return `urn:webcti:problem:${code}`;
+}
+
+/** RFC 9457 body. Internal errors say nothing about their cause: the log has it, the caller does not. */
+export function toProblemResponse(error: WebCtiError, instance: string): HttpResponseInit {
+  const { status, title } = problemTable[error.code];
+  const body: Problem = {
+    type: problemType(error.code),
+    title,
+    status,
+    code: error.code,
+    detail: error.message,
+    instance,
+    ...(error.errors?.length ? { errors: error.errors } : {}),
+  };
+  const headers: Record<string, string> = { "content-type": "application/problem+json" };
+  if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
+  if (status === 401) headers["www-authenticate"] = 'Bearer realm="webcti"';
+  return { status, headers, body: JSON.stringify(body) };
+}

@@ -1,0 +1,29 @@
+import type { AnyHttpDefinition } from "./http/defineHttp.js";
+import { postConversationEvent } from "./postConversationEvent.js";
+import { getScreenPop } from "./getScreenPop.js";
+import { putDirectoryRecord } from "./putDirectoryRecord.js";
+import { lookupDirectory } from "./lookupDirectory.js";
+import { negotiate } from "./negotiate.js";
+import { getAgentMe } from "./getAgentMe.js";
+import { listAgentScreenPops } from "./listAgentScreenPops.js";
+import { ackScreenPop } from "./ackScreenPop.js";
+import { listAgentRecords } from "./listAgentRecords.js";
+import { getAgentRecord } from "./getAgentRecord.js";
+import { putAgentRecord } from "./putAgentRecord.js";
+import { searchAgentDirectory } from "./searchAgentDirectory.js";
+
+/** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
+export const httpFunctions: readonly AnyHttpDefinition[] = [
+  postConversationEvent,
+  getScreenPop,
+  lookupDirectory,
+  putDirectoryRecord,
+  negotiate,
+  getAgentMe,
+  listAgentScreenPops,
+  ackScreenPop,
+  searchAgentDirectory,
+  listAgentRecords,
+  getAgentRecord,
+  putAgentRecord,
+];

@@ -1,0 +1,17 @@
+import { defineHttp } from "./http/defineHttp.js";
+import { ConversationEvent, EventAccepted } from "../shared/schemas/conversationEvent.js";
+import { ingestConversationEvent } from "../shared/conversation/ingestEvent.js";
+
+export const postConversationEvent = defineHttp({
+  name: "postConversationEvent",
+  method: "POST",
+  route: "v1/conversations/events",
+  auth: "partner",
+  summary: "Send one conversation event (ringing, answered, ended); may pop the customer's record.",
+  tags: ["Conversations"],
+  body: ConversationEvent,
+  maxBodyBytes: 32 * 1024,
+  success: { status: 202, description: "Stored (or already stored: a retry gets the same body).", schema: EventAccepted },
+  errors: ["invalid_request", "not_found", "conflict", "payload_too_large", "unsupported_media_type"],
+  handler: ({ body, caller }, services) => ingestConversationEvent(services, caller, body),
+});

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+
+/** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
+const devAccount = "devstoreaccount1";
+const devKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export interface AzuriteOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Folder for the table data; omitted = in memory (lost when the process ends). */
+  location?: string;
+  log?: (line: string) => void;
+}
+
+export interface AzuriteTables {
+  endpoint: string;
+  connectionString: string;
+  process: ChildProcess;
+  close(): Promise<void>;
+}
+
+/** Starts Azurite's table service from the npm package as a child process and waits until it listens. */
+export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<AzuriteTables> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port || (await freePort(host));
+  const require = createRequire(import.meta.url);
+  const main = join(dirname(require.resolve("azurite/package.json")), "dist", "src", "table", "main.js");
+  const args = [main, "--tableHost", host, "--tablePort", String(port), "--disableTelemetry", "--skipApiVersionCheck", "--silent"];
+  if (options.location) {
+    await mkdir(options.location, { recursive: true });
+    args.push("--location", options.location);
+  } else {
+    args.push("--inMemoryPersistence");
+  }
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/successfully (listening|started)/i.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill();
+      reject(error);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once("exit", (code) => fail(new Error(`Azurite exited with code ${code}:\n${output}`)));
+    child.once("error", fail);
+  });
+  child.stdout!.on("data", (chunk: Buffer) => options.log?.(chunk.toString().trimEnd()));
+  child.removeAllListeners("exit");
+  const endpoint = `http://${host}:${port}/${devAccount}`;
+  return {
+    endpoint,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};TableEndpoint=${endpoint};`,
+    process: child,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,71 @@
+import type { Services } from "../shared/services.js";
+import { putAgent, putProvider, putTenant } from "../shared/tenancy/tenancyStore.js";
+import { linkPrincipal } from "../shared/auth/agentPrincipal.js";
+import { authenticatePartner, issuePartnerKey } from "../shared/auth/partnerKeys.js";
+import { saveRecord } from "../shared/directory/saveRecord.js";
+import type { DirectoryRecordInput } from "../shared/schemas/directory.js";
+import { demoIdentityProvider } from "./easyAuthEmulator.js";
+import { WebCtiError } from "../shared/errors.js";
+
+/** The demo tenant `npm start` seeds; the README and the call simulator name these numbers. */
+export const demo = {
+  tenantId: "contoso",
+  providerId: "demo-softphone",
+  agentId: "demo-agent",
+  agentName: "Dana Reyes",
+  /** The demo sign-in user (identity provider "demo") linked to the demo agent. */
+  signInUser: "dana",
+  numbers: {
+    oneContact: "+1 206 555 0101", // Alice Johnson
+    sharedByTwo: "+1 206 555 0150", // Bob and Carol Smith share a home line
+    unknown: "+1 206 555 0199",
+  },
+} as const;
+
+const accounts: Array<[string, DirectoryRecordInput]> = [
+  ["acc-fabrikam", { name: "Fabrikam Inc.", phones: [{ number: "+1 425 555 0100", label: "main" }], emails: ["info@fabrikam.example"] }],
+  ["acc-northwind", { name: "Northwind Traders", phones: [{ number: "(206) 555-0140", label: "main" }] }],
+];
+
+const contacts: Array<[string, DirectoryRecordInput]> = [
+  ["c-alice", { name: "Alice Johnson", title: "Head of IT", accountId: "acc-fabrikam", phones: [{ number: "206-555-0101", label: "mobile" }, { number: "+1 425 555 0100 ext. 204", label: "work" }], emails: ["alice@fabrikam.example"] }],
+  ["c-bob", { name: "Bob Smith", accountId: "acc-northwind", phones: [{ number: "+12065550150", label: "home" }, { number: "206.555.0151", label: "mobile" }], emails: ["bob@northwind.example"] }],
+  ["c-carol", { name: "Carol Smith", accountId: "acc-northwind", phones: [{ number: "(206) 555-0150", label: "home" }], emails: ["carol@northwind.example"] }],
+  ["c-dave", { name: "Dave Kim", title: "Buyer", accountId: "acc-fabrikam", phones: [{ number: "+44 20 7946 0958", label: "work" }], emails: ["dave@fabrikam.example"] }],
+];
+
+export interface DemoSeed {
+  tenantId: string;
+  providerId: string;
+  agentId: string;
+  signInUser: string;
+  apiKey: string;
+}
+
+/**
+ * Seeds the demo tenant idempotently (every write is an upsert). The partner key is kept if it still
+ * authenticates (`knownKey`, read from the git-ignored data folder); otherwise a new one is issued.
+ */
+export async function seedDemo(services: Services, knownKey?: string): Promise<DemoSeed> {
+  const { tenantId, providerId, agentId } = demo;
+  await putTenant(services, { tenantId, name: "Contoso Ltd", defaultCountry: "US" });
+  await putProvider(services, { tenantId, providerId, label: "Demo Softphone" });
+  await putAgent(services, { tenantId, agentId, displayName: demo.agentName });
+  await linkPrincipal(services, { identityProvider: demoIdentityProvider, principalId: demo.signInUser }, { tenantId, agentId });
+  for (const [id, input] of accounts) await saveRecord(services, tenantId, "account", id, input);
+  for (const [id, input] of contacts) await saveRecord(services, tenantId, "contact", id, input);
+  let apiKey = knownKey;
+  if (apiKey && !(await stillValid(services, apiKey, tenantId))) apiKey = undefined;
+  apiKey ??= (await issuePartnerKey(services.tables, tenantId, providerId, services.now())).apiKey;
+  return { tenantId, providerId, agentId, signInUser: demo.signInUser, apiKey };
+}
+
+async function stillValid(services: Services, apiKey: string, tenantId: string): Promise<boolean> {
+  try {
+    const caller = await authenticatePartner(services, new Headers({ authorization: `Bearer ${apiKey}` }));
+    return caller.tenantId === tenantId;
+  } catch (error) {
+    if (error instanceof WebCtiError && error.code === "unauthenticated") return false;
+    throw error;
+  }
+}

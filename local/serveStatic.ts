@@ -1,0 +1,64 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { extname, join, normalize, sep } from "node:path";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+export interface StaticRoot {
+  /** URL path prefix, e.g. "/" or "/webcti". */
+  urlPrefix: string;
+  directory: string;
+  /** Extra headers for every file (e.g. cache policy). */
+  headers?: Record<string, string>;
+}
+
+const contentTypes: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".md": "text/markdown; charset=utf-8",
+};
+
+/** Serves a file under `root` if the path names one (directories serve index.html); false otherwise. */
+export async function serveStatic(
+  root: StaticRoot,
+  urlPath: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<boolean> {
+  const prefix = root.urlPrefix.endsWith("/") ? root.urlPrefix : `${root.urlPrefix}/`;
+  if (!(urlPath + "/").startsWith(prefix)) return false;
+  let relative: string;
+  try {
+    relative = decodeURIComponent(urlPath.slice(prefix.length - 1));
+  } catch {
+    return false;
+  }
+  const base = normalize(root.directory);
+  let file = normalize(join(base, relative));
+  if (file !== base && !file.startsWith(base + sep)) return false;
+  try {
+    let info = await stat(file);
+    if (info.isDirectory()) {
+      file = join(file, "index.html");
+      info = await stat(file);
+    }
+    if (!info.isFile()) return false;
+    response.writeHead(200, {
+      "content-type": contentTypes[extname(file)] ?? "application/octet-stream",
+      "content-length": info.size,
+      "cache-control": "no-cache",
+      ...root.headers,
+    });
+    if (request.method === "HEAD") response.end();
+    else createReadStream(file).pipe(response);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,121 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { randomUUID } from "node:crypto";
+import { projectRoot } from "./stack.js";
+import { demo } from "./seedDemo.js";
+
+/**
+ * The call simulator: plays the demo partner's server against the partner API.
+ *
+ *   npm run simulate -- call --from "+1 206 555 0101" [--agent demo-agent] [--answer-after 3] [--end-after 10]
+ *   npm run simulate -- pop <popId>            read a pop's delivery status
+ *
+ * Reads the API URL and key from .data/demo.json (written by npm start) unless --url / --key are given.
+ */
+const usage = `Usage:
+  npm run simulate -- call --from <number> [--agent <agentId>] [--channel voice] [--answer-after <s>] [--end-after <s>]
+  npm run simulate -- pop <popId>
+Options: --url <api base, e.g. http://127.0.0.1:7071/api>  --key <partner API key>`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    from: { type: "string" },
+    email: { type: "string" },
+    name: { type: "string" },
+    agent: { type: "string", default: demo.agentId },
+    channel: { type: "string", default: "voice" },
+    "answer-after": { type: "string" },
+    "end-after": { type: "string" },
+    url: { type: "string" },
+    key: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+async function settings(): Promise<{ apiUrl: string; apiKey: string }> {
+  const saved = await readFile(join(projectRoot(), ".data", "demo.json"), "utf8")
+    .then((t) => JSON.parse(t) as { apiUrl?: string; apiKey?: string })
+    .catch(() => ({}) as { apiUrl?: string; apiKey?: string });
+  const apiUrl = values.url ?? saved.apiUrl;
+  const apiKey = values.key ?? saved.apiKey;
+  if (!apiUrl || !apiKey) {
+    throw new Error("No API URL or key: run `npm start` first (it writes .data/demo.json) or pass --url and --key.");
+  }
+  return { apiUrl: apiUrl.replace(/\/$/, ""), apiKey };
+}
+
+async function send(apiUrl: string, apiKey: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${apiKey}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  if (!response.ok) {
+    throw new Error(`${method} ${path} → ${response.status}\n${JSON.stringify(parsed, null, 2)}`);
+  }
+  return parsed;
+}
+
+const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
+
+async function call() {
+  if (!values.from && !values.email) throw new Error("Give the caller: --from <number> (or --email <address>).");
+  const { apiUrl, apiKey } = await settings();
+  const conversationId = `sim-${randomUUID()}`;
+  const base = {
+    conversationId,
+    agentId: values.agent,
+    channel: values.channel,
+    direction: "inbound",
+    customer: { phone: values.from, email: values.email, name: values.name },
+  };
+  const event = async (type: string) => {
+    const result = await send(apiUrl, apiKey, "POST", "/v1/conversations/events", {
+      ...base,
+      type,
+      eventId: `${conversationId}:${type}`,
+      occurredAt: new Date().toISOString(),
+    });
+    console.log(`${type.padEnd(8)} ${conversationId}  screen pop: ${JSON.stringify(result.screenPop)}`);
+    return result;
+  };
+  const ringing = await event("ringing");
+  const pop = ringing.screenPop as { href: string } | null;
+  if (pop) {
+    await sleep(1);
+    const origin = new URL(apiUrl).origin;
+    const status = await fetch(`${origin}${pop.href}`, { headers: { authorization: `Bearer ${apiKey}` } }).then((r) => r.json());
+    console.log(`pop      status after 1 s: ${(status as { status?: string }).status}`);
+  }
+  const answerAfter = values["answer-after"];
+  const endAfter = values["end-after"];
+  if (answerAfter !== undefined) {
+    await sleep(Number(answerAfter));
+    await event("answered");
+  }
+  if (endAfter !== undefined) {
+    await sleep(Number(endAfter));
+    await event("ended");
+  }
+}
+
+async function popStatus(popId: string | undefined) {
+  if (!popId) throw new Error("Give the pop id: npm run simulate -- pop <popId>");
+  const { apiUrl, apiKey } = await settings();
+  console.log(JSON.stringify(await send(apiUrl, apiKey, "GET", `/v1/screen-pops/${encodeURIComponent(popId)}`), null, 2));
+}
+
+try {
+  const [command, arg] = positionals;
+  if (values.help || !command) console.log(usage);
+  else if (command === "call") await call();
+  else if (command === "pop") await popStatus(arg);
+  else throw new Error(`Unknown command '${command}'.\n${usage}`);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exitCode = 1;
+}

@@ -1,0 +1,112 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { httpFunctions } from "../functions/index.js";
+import { toAzureHandler } from "../functions/http/toAzureHandler.js";
+import { readConfig, type Config } from "../shared/config.js";
+import { createServices, type Services } from "../shared/services.js";
+import { ensureTables } from "../shared/storage/tables.js";
+import { startAzuriteTables, type AzuriteTables } from "./azurite.js";
+import { createEasyAuthEmulator } from "./easyAuthEmulator.js";
+import { readRoutePrefix, startFunctionsHost, type FunctionsHost } from "./functionsHost.js";
+import { startLocalWebPubSub, type LocalWebPubSub } from "./webpubsub/index.js";
+
+export interface StackOptions {
+  /** Folder for Azurite's data; omitted = in memory. */
+  dataDir?: string;
+  /** Port of the functions host (agent desktop and APIs); 0 = any free port. */
+  port?: number;
+  host?: string;
+  /** Table prefix, so several stacks or tests can share one Azurite. */
+  tablePrefix?: string;
+  /** Use an Azurite that already runs instead of starting one. */
+  tablesConnectionString?: string;
+  /** Use a Web PubSub service that already runs instead of starting one. */
+  webPubSub?: LocalWebPubSub;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  url: string;
+  apiUrl: string;
+  config: Config;
+  services: Services;
+  webPubSub: LocalWebPubSub;
+  tablesConnectionString: string;
+  close(): Promise<void>;
+}
+
+/** The repository root, found from this file whether it runs from source (tests) or from dist (npm start). */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "host.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("host.json not found above the local stack");
+    dir = parent;
+  }
+  return dir;
+}
+
+/**
+ * Everything `npm start` runs, in one process apart from Azurite: the table store (Azurite), the local
+ * Web PubSub service, and the local functions host serving the same function table as the Azure entry,
+ * plus the browser bundles and the reference agent desktop from dist/web.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const root = projectRoot();
+  const log = options.log ?? (() => undefined);
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    let tablesConnectionString = options.tablesConnectionString;
+    if (!tablesConnectionString) {
+      const azurite: AzuriteTables = await startAzuriteTables({ location: options.dataDir, log });
+      closers.push(() => azurite.close());
+      tablesConnectionString = azurite.connectionString;
+    }
+    let webPubSub = options.webPubSub;
+    if (!webPubSub) {
+      const started = await startLocalWebPubSub({ host: options.host });
+      closers.push(() => started.close());
+      webPubSub = started;
+    }
+    const config = readConfig({
+      ...process.env,
+      WEBCTI_TABLES_CONNECTION_STRING: tablesConnectionString,
+      WEBCTI_WEBPUBSUB_CONNECTION_STRING: webPubSub.connectionString,
+      ...(options.tablePrefix ? { WEBCTI_TABLE_PREFIX: options.tablePrefix } : {}),
+    });
+    const services = createServices(config);
+    await ensureTables(services.tables);
+    const getServices = () => Promise.resolve(services);
+    const routePrefix = await readRoutePrefix(pathToFileURL(join(root, "host.json")));
+    const host: FunctionsHost = await startFunctionsHost({
+      functions: httpFunctions.map((definition) => ({
+        name: definition.name,
+        methods: [definition.method],
+        route: definition.route,
+        handler: toAzureHandler(definition, getServices),
+      })),
+      routePrefix,
+      staticRoots: [{ urlPrefix: "/", directory: join(root, "dist", "web") }],
+      easyAuth: createEasyAuthEmulator(),
+      host: options.host,
+      port: options.port,
+      log,
+    });
+    closers.push(() => host.close());
+    return {
+      url: host.url,
+      apiUrl: routePrefix ? `${host.url}/${routePrefix}` : host.url,
+      config,
+      services,
+      webPubSub,
+      tablesConnectionString,
+      close: async () => {
+        for (const close of closers.reverse()) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { projectRoot, startStack } from "./stack.js";
+import { demo, seedDemo } from "./seedDemo.js";
+
+/**
+ * `npm start`: the whole product on this machine with demo data.
+ *   --memory   keep the tables in memory (default: on disk under .data/, kept across restarts)
+ *   --port N   port of the agent desktop and APIs (default 7071, as the Functions host; 0 = any)
+ *   --json     also print one machine-readable line when ready (the end-to-end tests read it)
+ */
+const { values } = parseArgs({
+  options: {
+    memory: { type: "boolean", default: false },
+    port: { type: "string", default: process.env.WEBCTI_PORT ?? "7071" },
+    json: { type: "boolean", default: false },
+    verbose: { type: "boolean", default: false },
+  },
+});
+
+const dataDir = join(projectRoot(), ".data");
+const demoFile = join(dataDir, "demo.json");
+const log = values.verbose ? (line: string) => console.log(line) : undefined;
+
+const stack = await startStack({
+  dataDir: values.memory ? undefined : join(dataDir, "azurite"),
+  port: Number(values.port),
+  log: log ?? ((line) => (/ error|failed/i.test(line) ? console.error(line) : undefined)),
+});
+
+let knownKey: string | undefined;
+if (!values.memory) {
+  knownKey = await readFile(demoFile, "utf8").then((t) => (JSON.parse(t) as { apiKey?: string }).apiKey, () => undefined);
+}
+const seed = await seedDemo(stack.services, knownKey);
+const desktopUrl = `${stack.url}/`;
+if (!values.memory) {
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(demoFile, JSON.stringify({ apiUrl: stack.apiUrl, apiKey: seed.apiKey, desktopUrl }, null, 2) + "\n");
+}
+
+console.log(`
+WebCTI is running (${values.memory ? "tables in memory" : "tables kept in .data/"}).
+
+  Agent desktop     ${desktopUrl}   (sign in as the demo agent "${demo.agentName}")
+  Partner API       ${stack.apiUrl}/v1
+  Demo partner key  ${seed.apiKey}
+  Web PubSub        ${stack.webPubSub.endpoint}  (local service, hub "${stack.config.WEBCTI_WEBPUBSUB_HUB}")
+  Tables            ${stack.tablesConnectionString.match(/TableEndpoint=([^;]+)/)?.[1] ?? ""}  (Azurite)
+
+Try a call:  npm run simulate -- call --from "${demo.numbers.oneContact}"
+Stop with Ctrl+C.
+`);
+if (values.json) {
+  console.log(
+    JSON.stringify({
+      webcti: "ready",
+      url: stack.url,
+      apiUrl: stack.apiUrl,
+      apiKey: seed.apiKey,
+      tenantId: seed.tenantId,
+      agentId: seed.agentId,
+      signInUser: seed.signInUser,
+      webPubSub: { endpoint: stack.webPubSub.endpoint, connectionString: stack.webPubSub.connectionString, hub: stack.config.WEBCTI_WEBPUBSUB_HUB },
+    }),
+  );
+}
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await stack.close();
+  process.exit(0);
+};
+process.on("SIGINT", () => void stop());
+process.on("SIGTERM", () => void stop());

@@ -1,0 +1,123 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { ClientConnection, CLOSE_SESSION_REMOVED, SUBPROTOCOLS, type ProtocolKind } from "./clientConnection.js";
+import { bearerToken } from "./httpUtil.js";
+import { HUB_NAME, type HubRegistry } from "./hubState.js";
+import { systemDisconnectedFrame } from "./messages.js";
+import { rolesFromClaim } from "./permissions.js";
+import { clientAudienceMatcher, type TokenService } from "./tokens.js";
+
+export interface ClientEndpointDeps {
+  hubs: HubRegistry;
+  tokens: TokenService;
+  reconnectWindowMs: number;
+}
+
+/** The first subprotocol the client offers that we speak, or false (ws then answers without one). */
+function chooseSubprotocol(offered: Iterable<string>): string | false {
+  for (const p of offered) {
+    if (p in SUBPROTOCOLS) return p;
+  }
+  return false;
+}
+
+function offeredSubprotocols(req: IncomingMessage): string[] {
+  const header = req.headers["sec-websocket-protocol"];
+  return header === undefined ? [] : header.split(",").map((p) => p.trim()).filter((p) => p !== "");
+}
+
+/** Refuses the upgrade with a plain HTTP response, as the service does for a bad token. */
+function reject(socket: Duplex, status: number, text: string, detail: string): void {
+  const body = JSON.stringify({ code: text.replace(/ /g, ""), message: detail });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * The client endpoint: `/client/hubs/{hub}` (or `/client?hub={hub}`) with the
+ * token in `access_token` or an Authorization header. A request carrying
+ * `awps_connection_id` + `awps_reconnection_token` resumes a reliable
+ * connection instead; per the reliable-client guide it needs no access token,
+ * and an unknown or expired session is declined by accepting the socket and
+ * closing it with 1008, which tells the SDK to stop recovering.
+ */
+export function createClientEndpoint(deps: ClientEndpointDeps) {
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: 2 * 1024 * 1024,
+    handleProtocols: (protocols) => chooseSubprotocol(protocols),
+  });
+
+  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on("error", () => socket.destroy());
+    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+    const match = /^\/client\/hubs\/([^/]+)\/?$/.exec(url.pathname);
+    const rawHub = match ? decodeURIComponent(match[1]!) : /^\/client\/?$/.test(url.pathname) ? url.searchParams.get("hub") : null;
+    if (rawHub === null) {
+      return reject(socket, 404, "Not Found", "Unknown WebSocket endpoint.");
+    }
+    if (!HUB_NAME.test(rawHub)) {
+      return reject(socket, 400, "Bad Request", `Invalid hub name '${rawHub}'.`);
+    }
+    const offered = offeredSubprotocols(req);
+    const subprotocol = chooseSubprotocol(offered);
+    if (offered.length > 0 && subprotocol === false) {
+      return reject(socket, 400, "Bad Request", `Unsupported subprotocol(s): ${offered.join(", ")}.`);
+    }
+    const protocol: ProtocolKind = subprotocol === false ? "simple" : SUBPROTOCOLS[subprotocol]!;
+    const hub = deps.hubs.get(rawHub);
+
+    const resumeId = url.searchParams.get("awps_connection_id");
+    if (resumeId !== null) {
+      const conn = hub.connections.get(resumeId);
+      const ok =
+        conn !== undefined &&
+        conn.protocol === "reliable" &&
+        protocol === "reliable" &&
+        conn.reconnectionToken === url.searchParams.get("awps_reconnection_token");
+      return wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        if (ok && !conn.isClosed) {
+          conn.attach(ws, socket);
+        } else {
+          ws.send(systemDisconnectedFrame("The connection cannot be recovered."));
+          ws.close(CLOSE_SESSION_REMOVED, "Invalid or expired connection.");
+        }
+      });
+    }
+
+    const token = url.searchParams.get("access_token") ?? bearerToken(req);
+    const path = match ? url.pathname : `/client/hubs/${rawHub}`;
+    const claims = token === null || token === undefined
+      ? undefined
+      : deps.tokens.verify(token, clientAudienceMatcher(url.host, path));
+    if (claims === undefined) {
+      return reject(socket, 401, "Unauthorized", "A valid access_token for this hub is required.");
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const conn = new ClientConnection({
+        hub,
+        protocol,
+        userId: typeof claims.sub === "string" && claims.sub !== "" ? claims.sub : undefined,
+        roles: rolesFromClaim(claims.role),
+        reconnectWindowMs: deps.reconnectWindowMs,
+      });
+      hub.add(conn);
+      const groups = claims["webpubsub.group"];
+      for (const g of Array.isArray(groups) ? groups : typeof groups === "string" ? [groups] : []) {
+        if (typeof g === "string" && g.trim() !== "") hub.addToGroup(conn, g);
+      }
+      conn.attach(ws, socket);
+    });
+  }
+
+  return {
+    handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      handleUpgrade(req, socket, head).catch(() => socket.destroy());
+    },
+    close: () => wss.close(),
+  };
+}

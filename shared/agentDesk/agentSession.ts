@@ -1,0 +1,26 @@
+import type { Services } from "../services.js";
+import type { AgentIdentity } from "../auth/agentPrincipal.js";
+import { getAgent, getTenant } from "../tenancy/tenancyStore.js";
+import { getAgentClientAccess, type ClientAccess } from "../realtime/agentPush.js";
+import type { Agent } from "../schemas/agent.js";
+
+/** The signed-in agent as the desktop shows them. Fails if the agent or tenant was removed since sign-in. */
+export async function describeAgent(services: Pick<Services, "tables" | "caches">, identity: AgentIdentity): Promise<Agent> {
+  await getTenant(services, identity.tenantId);
+  return getAgent(services, identity.tenantId, identity.agentId);
+}
+
+/** The Web PubSub client URL for the signed-in agent's browser (see getAgentClientAccess for its rights). */
+export async function negotiateAgentConnection(
+  services: Pick<Services, "tables" | "caches" | "push" | "now" | "config">,
+  identity: AgentIdentity,
+): Promise<ClientAccess> {
+  await describeAgent(services, identity);
+  return getAgentClientAccess(
+    services.push,
+    identity.tenantId,
+    identity.agentId,
+    services.config.WEBCTI_CLIENT_TOKEN_MINUTES,
+    services.now(),
+  );
+}

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { WebCtiError, isNotFound } from "../errors.js";
+import type { Services } from "../services.js";
+
+/**
+ * Agents sign in through App Service Authentication (Easy Auth). The platform validates the session and
+ * forwards the user as the `x-ms-client-principal` header (base64 JSON), stripping any copy a browser
+ * sends. The local functions host plays that role with a demo sign-in, so this code is the same in both.
+ */
+export const ClientPrincipal = z.object({
+  auth_typ: z.string().min(1),
+  name_typ: z.string().optional(),
+  role_typ: z.string().optional(),
+  claims: z.array(z.object({ typ: z.string(), val: z.string() })).default([]),
+});
+export type ClientPrincipal = z.infer<typeof ClientPrincipal>;
+
+/** The stable id of the signed-in user, preferring the Entra object id, as Easy Auth's principal-id header does. */
+const idClaims = [
+  "http://schemas.microsoft.com/identity/claims/objectidentifier",
+  "oid",
+  "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier",
+  "sub",
+];
+
+export interface SignedInUser {
+  identityProvider: string;
+  principalId: string;
+}
+
+export function readSignedInUser(headers: { get(name: string): string | null }): SignedInUser {
+  const encoded = headers.get("x-ms-client-principal");
+  if (!encoded) throw new WebCtiError("unauthenticated", "Sign in first: no authenticated agent on this request.");
+  let principal: ClientPrincipal;
+  try {
+    principal = ClientPrincipal.parse(JSON.parse(Buffer.from(encoded, "base64").toString("utf8")));
+  } catch (cause) {
+    throw new WebCtiError("unauthenticated", "The client principal header is malformed.", { cause });
+  }
+  const principalId =
+    headers.get("x-ms-client-principal-id") ??
+    idClaims.map((typ) => principal.claims.find((c) => c.typ === typ)?.val).find((v) => v);
+  if (!principalId) throw new WebCtiError("unauthenticated", "The client principal carries no user id.");
+  return { identityProvider: principal.auth_typ, principalId };
+}
+
+/** Maps a signed-in user to the one agent (in one tenant) they are; stored in the principals table. */
+export interface AgentIdentity {
+  tenantId: string;
+  agentId: string;
+}
+
+export function principalKey(user: SignedInUser): string {
+  return `${user.identityProvider}|${user.principalId}`.replace(/[/\\#?\u0000-\u001f\u007f]/g, "_");
+}
+
+export async function linkPrincipal(
+  services: Pick<Services, "tables">,
+  user: SignedInUser,
+  identity: AgentIdentity,
+): Promise<void> {
+  await services.tables.principals.upsertEntity({ partitionKey: principalKey(user), rowKey: "", ...identity }, "Replace");
+}
+
+export async function authenticateAgent(
+  services: Pick<Services, "tables" | "caches">,
+  headers: { get(name: string): string | null },
+): Promise<AgentIdentity> {
+  const user = readSignedInUser(headers);
+  const pk = principalKey(user);
+  const identity = await services.caches.principals.getOrLoad(pk, async () => {
+    try {
+      const row = await services.tables.principals.getEntity<AgentIdentity>(pk, "");
+      return { tenantId: row.tenantId, agentId: row.agentId };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  });
+  if (!identity) throw new WebCtiError("forbidden", "The signed-in user is not an agent of any tenant.");
+  return identity;
+}

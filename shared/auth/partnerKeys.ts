@@ -1,0 +1,90 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { WebCtiError, isNotFound } from "../errors.js";
+import type { Services } from "../services.js";
+import type { TableClient } from "@azure/data-tables";
+
+/** Who is calling the partner API: one provider's integration in one tenant. */
+export interface PartnerPrincipal {
+  tenantId: string;
+  providerId: string;
+  keyId: string;
+}
+
+/**
+ * Keys look like `wcti_<keyId>_<secret>`. The key id finds the row with one point read; only the
+ * SHA-256 of the secret is stored. The secret is 32 random bytes, so a plain hash is enough (a slow
+ * password hash protects guessable secrets, which these are not) and keeps authentication cheap.
+ */
+const keyPattern = /^wcti_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+
+function hashSecret(secret: string): Buffer {
+  return createHash("sha256").update(secret).digest();
+}
+
+export interface IssuedPartnerKey {
+  keyId: string;
+  /** Shown once; never stored. */
+  apiKey: string;
+}
+
+export async function issuePartnerKey(
+  tables: { partnerKeys: TableClient },
+  tenantId: string,
+  providerId: string,
+  now: Date,
+): Promise<IssuedPartnerKey> {
+  const keyId = randomBytes(8).toString("hex");
+  const secret = randomBytes(32).toString("base64url");
+  await tables.partnerKeys.createEntity({
+    partitionKey: keyId,
+    rowKey: "",
+    tenantId,
+    providerId,
+    secretSha256: hashSecret(secret).toString("base64"),
+    createdAt: now.toISOString(),
+    revoked: false,
+  });
+  return { keyId, apiKey: `wcti_${keyId}_${secret}` };
+}
+
+export async function revokePartnerKey(services: Pick<Services, "tables" | "caches">, keyId: string): Promise<void> {
+  await services.tables.partnerKeys.updateEntity({ partitionKey: keyId, rowKey: "", revoked: true }, "Merge");
+  services.caches.partnerKeys.delete(keyId);
+}
+
+interface KeyRow {
+  tenantId: string;
+  providerId: string;
+  secretSha256: string;
+  revoked?: boolean;
+}
+
+/** Reads `Authorization: Bearer <key>` (or `x-api-key`) and returns the caller, or throws `unauthenticated`. */
+export async function authenticatePartner(
+  services: Pick<Services, "tables" | "caches">,
+  headers: { get(name: string): string | null },
+): Promise<PartnerPrincipal> {
+  const authorization = headers.get("authorization");
+  const presented = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? headers.get("x-api-key") ?? undefined;
+  if (!presented) {
+    throw new WebCtiError("unauthenticated", "Missing partner API key: send `Authorization: Bearer <key>`.");
+  }
+  const match = keyPattern.exec(presented);
+  if (!match) throw new WebCtiError("unauthenticated", "The partner API key is malformed.");
+  const [, keyId, secret] = match as unknown as [string, string, string];
+  const row = await services.caches.partnerKeys.getOrLoad(keyId, async () => {
+    try {
+      const entity = await services.tables.partnerKeys.getEntity<KeyRow>(keyId, "");
+      if (entity.revoked) return undefined;
+      return { tenantId: entity.tenantId, providerId: entity.providerId, keyId, secretSha256: entity.secretSha256 } as PartnerPrincipal & { secretSha256: string };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  });
+  const stored = row as (PartnerPrincipal & { secretSha256: string }) | undefined;
+  if (!stored || !timingSafeEqual(Buffer.from(stored.secretSha256, "base64"), hashSecret(secret))) {
+    throw new WebCtiError("unauthenticated", "The partner API key is not valid or was revoked.");
+  }
+  return { tenantId: stored.tenantId, providerId: stored.providerId, keyId };
+}

@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+/**
+ * Every setting the code reads, validated in one place. Locally the stack passes connection strings
+ * (Azurite, the local Web PubSub service); the Bicep deployment sets the same names.
+ */
+export const ConfigSchema = z.object({
+  WEBCTI_TABLES_CONNECTION_STRING: z.string().min(1),
+  WEBCTI_WEBPUBSUB_CONNECTION_STRING: z.string().min(1),
+  WEBCTI_WEBPUBSUB_HUB: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,127}$/).default("webcti"),
+  /** Prefix of every table name, so several deployments or test runs can share one account. */
+  WEBCTI_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/).default("webcti"),
+  /** How long authenticated partner keys, agents and providers stay cached in one process. */
+  WEBCTI_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** Lifetime of the Web PubSub client token returned by negotiate. */
+  WEBCTI_CLIENT_TOKEN_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function readConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`WebCTI configuration is not valid:\n${lines}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,149 @@
+import { createHash } from "node:crypto";
+import { WebCtiError, isEntityAlreadyExists } from "../errors.js";
+import type { Services } from "../services.js";
+import type { PartnerPrincipal } from "../auth/partnerKeys.js";
+import type { ConversationEvent, EventAccepted } from "../schemas/conversationEvent.js";
+import { key } from "../storage/tables.js";
+import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
+import { findCustomer, type CustomerMatches } from "../directory/findCustomer.js";
+import { decideScreenPop } from "../screenPop/decideScreenPop.js";
+import { findPop, insertPop, nextSeq, popIdFor } from "../screenPop/popStore.js";
+import { pushToAgent } from "../realtime/agentPush.js";
+import type { ScreenPop } from "../schemas/screenPop.js";
+import type { Provider } from "../schemas/provider.js";
+
+type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
+
+interface EventRow {
+  bodySha256: string;
+  popId?: string;
+}
+
+/**
+ * Stores one conversation event and, when the provider's policy says so, pops the customer's record in
+ * the agent's browser. Requirements, in order of importance:
+ *
+ * 1. At-least-once from partners: the event row (keyed by the partner's event id) is the idempotency
+ *    record. A retry finds it, stores nothing new, and gets the same answer; a different event under a
+ *    used id is a conflict, never silently merged.
+ * 2. Nothing acknowledged is lost: the 202 is sent only after the event and its pop are stored. If a
+ *    previous attempt stored the event but failed before the pop (or before the push), the retry
+ *    completes that work with the same pop id; the browser client drops the repeated push by id.
+ * 3. Latency: the caller's pop is one storage write plus one push away. The directory look-up runs
+ *    while the event row is written, and the pop row is written while the push is in flight.
+ */
+export async function ingestConversationEvent(
+  services: IngestServices,
+  partner: PartnerPrincipal,
+  event: ConversationEvent,
+): Promise<EventAccepted> {
+  const { tenantId } = partner;
+  const [tenant, provider] = await Promise.all([
+    getTenant(services, tenantId),
+    getProvider(services, tenantId, partner.providerId),
+    getAgent(services, tenantId, event.agentId),
+  ]);
+  const now = services.now();
+  const mayPop = provider.screenPopPolicy.trigger === event.type && provider.screenPopPolicy.directions.includes(event.direction);
+  const seq = mayPop ? nextSeq(now) : undefined;
+  const plannedPopId = seq ? popIdFor(seq, event.agentId) : undefined;
+  const bodySha256 = createHash("sha256").update(JSON.stringify(event)).digest("base64");
+  const partitionKey = key(tenantId, event.conversationId);
+  const rowKey = key("event", event.eventId);
+
+  const lookup: Promise<CustomerMatches | undefined> = mayPop
+    ? findCustomer(services.tables, tenantId, event.customer, tenant.defaultCountry)
+    : Promise.resolve(undefined);
+  lookup.catch(() => undefined); // awaited below; avoids an unhandled rejection if the insert fails first
+
+  let storedPopId = plannedPopId;
+  try {
+    await services.tables.conversations.createEntity({
+      partitionKey,
+      rowKey,
+      type: event.type,
+      agentId: event.agentId,
+      providerId: partner.providerId,
+      occurredAt: event.occurredAt,
+      receivedAt: now.toISOString(),
+      body: JSON.stringify(event),
+      bodySha256,
+      ...(plannedPopId ? { popId: plannedPopId } : {}),
+    });
+  } catch (error) {
+    if (!isEntityAlreadyExists(error)) throw error;
+    const stored = await services.tables.conversations.getEntity<EventRow>(partitionKey, rowKey);
+    if (stored.bodySha256 !== bodySha256) {
+      throw new WebCtiError("conflict", `Event id '${event.eventId}' was already used for a different event.`, {
+        errors: [{ pointer: "#/eventId", detail: "already used for an event with other content" }],
+      });
+    }
+    storedPopId = stored.popId;
+  }
+
+  const answer = (popId: string | undefined): EventAccepted => ({
+    eventId: event.eventId,
+    conversationId: event.conversationId,
+    screenPop: popId ? { id: popId, href: `/api/v1/screen-pops/${popId}` } : null,
+  });
+  if (!storedPopId) return answer(undefined);
+
+  const existing = storedPopId === plannedPopId ? undefined : await findPop(services.tables, tenantId, storedPopId, now);
+  if (existing) {
+    // A retry: the pop is stored; push it again if still undelivered, in case the first push was lost.
+    if (existing.pop.status === "queued") await pushPop(services, tenantId, existing.pop);
+    return answer(storedPopId);
+  }
+
+  const customer = (await lookup) ?? (await findCustomer(services.tables, tenantId, event.customer, tenant.defaultCountry));
+  const target = decideScreenPop({
+    policy: provider.screenPopPolicy,
+    event,
+    matches: customer.matches,
+    ...(customer.phone ? { phone: customer.phone } : {}),
+  });
+  if (!target) return answer(undefined);
+  const pop = buildPop(storedPopId, event, provider, target, now);
+  const [inserted] = await Promise.all([insertPop(services.tables, tenantId, pop), pushPop(services, tenantId, pop)]);
+  if (!inserted && storedPopId === plannedPopId) {
+    // Two instances drew the same seq in the same millisecond (rare): the id is taken by another pop.
+    throw new WebCtiError("storage_unavailable", "Screen pop id collision; retry the event.", { retryAfterSeconds: 0 });
+  }
+  return answer(storedPopId);
+}
+
+function buildPop(
+  popId: string,
+  event: ConversationEvent,
+  provider: Provider,
+  target: ScreenPop["target"],
+  now: Date,
+): ScreenPop {
+  const seq = popId.slice(0, 20);
+  return {
+    id: popId,
+    seq,
+    agentId: event.agentId,
+    providerId: provider.providerId,
+    conversationId: event.conversationId,
+    eventId: event.eventId,
+    channel: event.channel,
+    direction: event.direction,
+    trigger: event.type === "answered" ? "answered" : "ringing",
+    target,
+    status: "queued",
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + provider.screenPopPolicy.ttlSeconds * 1000).toISOString(),
+  };
+}
+
+async function pushPop(services: Pick<Services, "push">, tenantId: string, pop: ScreenPop): Promise<void> {
+  try {
+    await pushToAgent(services.push, tenantId, pop.agentId, { v: 1, kind: "screenPop", pop });
+  } catch (cause) {
+    throw new WebCtiError("push_unavailable", "The screen pop is stored but could not be pushed; retry the event.", {
+      retryAfterSeconds: 1,
+      cause,
+    });
+  }
+}

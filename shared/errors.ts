@@ -1,0 +1,114 @@
+import { ZodError } from "zod";
+
+/**
+ * The closed list of error codes. Codes are API: partners and the browser client branch on them, so
+ * renaming one is a breaking change. Messages are for people and may change.
+ */
+export const webCtiErrorCodes = [
+  "invalid_request",
+  "unauthenticated",
+  "forbidden",
+  "not_found",
+  "method_not_allowed",
+  "conflict",
+  "payload_too_large",
+  "unsupported_media_type",
+  "storage_unavailable",
+  "push_unavailable",
+  "internal",
+] as const;
+export type WebCtiErrorCode = (typeof webCtiErrorCodes)[number];
+
+/**
+ * One problem with one part of the input: `pointer` is a JSON pointer (RFC 6901) into the request body,
+ * `parameter` names a query or path parameter.
+ */
+export interface ErrorItem {
+  pointer?: string;
+  parameter?: string;
+  detail: string;
+}
+
+export interface WebCtiErrorOptions {
+  errors?: ErrorItem[];
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/** Domain code throws this; the HTTP edge alone decides which status and problem type a code becomes. */
+export class WebCtiError extends Error {
+  override readonly name = "WebCtiError";
+  readonly code: WebCtiErrorCode;
+  readonly errors: ErrorItem[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: WebCtiErrorCode, message: string, options: WebCtiErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.errors = options.errors;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** Turns zod issues into pointers a partner can follow to the offending field. */
+export function errorItemsFromZod(error: ZodError, where: "body" | "parameter" = "body"): ErrorItem[] {
+  return error.issues.map((issue) =>
+    where === "parameter"
+      ? { parameter: issue.path.map(String).join(".") || "(parameters)", detail: issue.message }
+      : {
+          pointer: `#${issue.path.map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("")}`,
+          detail: issue.message,
+        },
+  );
+}
+
+interface RestErrorLike {
+  name?: string;
+  statusCode?: number;
+  code?: string;
+}
+
+/**
+ * Turns anything thrown into a WebCtiError. Storage and push outages become retryable 503 codes so a
+ * partner's retry policy (at-least-once delivery) does the right thing; anything unknown is `internal`
+ * and its message is not shown to the caller.
+ */
+export function toWebCtiError(error: unknown): WebCtiError {
+  if (error instanceof WebCtiError) return error;
+  if (error instanceof ZodError) {
+    return new WebCtiError("invalid_request", "The request is not valid.", { errors: errorItemsFromZod(error), cause: error });
+  }
+  const rest = error as RestErrorLike | undefined;
+  if (rest && typeof rest === "object" && rest.name === "RestError") {
+    const status = rest.statusCode;
+    if (status === undefined || status >= 500 || status === 429 || status === 408) {
+      return new WebCtiError("storage_unavailable", "A backing service is unavailable; retry later.", {
+        retryAfterSeconds: 2,
+        cause: error,
+      });
+    }
+  }
+  if (rest && typeof rest === "object" && ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT"].includes(rest.code ?? "")) {
+    return new WebCtiError("storage_unavailable", "A backing service is unavailable; retry later.", {
+      retryAfterSeconds: 2,
+      cause: error,
+    });
+  }
+  return new WebCtiError("internal", "An unexpected error occurred.", { cause: error });
+}
+
+/** True when an Azure Tables call failed because the entity already exists (insert conflict). */
+export function isEntityAlreadyExists(error: unknown): boolean {
+  const e = error as { statusCode?: number; details?: { odataError?: { code?: string } } } | undefined;
+  return e?.statusCode === 409 || e?.details?.odataError?.code === "EntityAlreadyExists";
+}
+
+/** True when an Azure Tables call failed because the entity or table does not exist. */
+export function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number } | undefined)?.statusCode === 404;
+}
+
+/** True when an optimistic-concurrency update lost the race (etag mismatch). */
+export function isPreconditionFailed(error: unknown): boolean {
+  return (error as { statusCode?: number } | undefined)?.statusCode === 412;
+}

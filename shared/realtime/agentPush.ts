@@ -1,0 +1,48 @@
+import type { WebPubSubServiceClient } from "@azure/web-pubsub";
+import type { AgentPushMessage } from "../schemas/push.js";
+
+/**
+ * Each agent is one Web PubSub user; a pop goes to every connection of that user (all the agent's tabs).
+ * The user id carries the tenant so two tenants' agents with the same id never share a stream.
+ */
+export function agentUserId(tenantId: string, agentId: string): string {
+  return `${tenantId}:${agentId}`;
+}
+
+/** Tenant-wide broadcasts (presence, configuration changes) go to this group. */
+export function tenantGroup(tenantId: string): string {
+  return `tenant.${tenantId}`;
+}
+
+export async function pushToAgent(
+  push: WebPubSubServiceClient,
+  tenantId: string,
+  agentId: string,
+  message: AgentPushMessage,
+): Promise<void> {
+  await push.sendToUser(agentUserId(tenantId, agentId), message);
+}
+
+export interface ClientAccess {
+  url: string;
+  userId: string;
+  groups: string[];
+  expiresAt: string;
+}
+
+/**
+ * The token lets the connection receive what is sent to the agent and to its tenant group, and nothing
+ * else: no roles, so it can neither join other groups nor send to any group.
+ */
+export async function getAgentClientAccess(
+  push: WebPubSubServiceClient,
+  tenantId: string,
+  agentId: string,
+  minutes: number,
+  now: Date,
+): Promise<ClientAccess> {
+  const userId = agentUserId(tenantId, agentId);
+  const groups = [tenantGroup(tenantId)];
+  const { url } = await push.getClientAccessToken({ userId, groups, roles: [], expirationTimeInMinutes: minutes });
+  return { url, userId, groups, expiresAt: new Date(now.getTime() + minutes * 60_000).toISOString() };
+}

@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { AgentId, TenantId } from "./ids.js";
+
+export const Agent = z
+  .object({ tenantId: TenantId, agentId: AgentId, displayName: z.string().min(1).max(200) })
+  .meta({ id: "Agent" });
+export type Agent = z.infer<typeof Agent>;
+
+export const NegotiateResponse = z
+  .object({
+    url: z.string().describe("Web PubSub client URL with its access token."),
+    userId: z.string(),
+    groups: z.array(z.string()).describe("Groups the connection joins; the token allows no others."),
+    expiresAt: z.iso.datetime(),
+  })
+  .meta({ id: "NegotiateResponse" });
+export type NegotiateResponse = z.infer<typeof NegotiateResponse>;

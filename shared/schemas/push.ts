@@ -1,0 +1,11 @@
+import { z } from "zod";
+import { ScreenPop } from "./screenPop.js";
+
+/**
+ * Messages the service pushes to an agent's browser over Web PubSub (see docs/push-protocol.md).
+ * `v` lets a newer server add message kinds that an older browser client ignores.
+ */
+export const AgentPushMessage = z
+  .discriminatedUnion("kind", [z.object({ v: z.literal(1), kind: z.literal("screenPop"), pop: ScreenPop })])
+  .meta({ id: "AgentPushMessage" });
+export type AgentPushMessage = z.infer<typeof AgentPushMessage>;

@@ -1,0 +1,47 @@
+import type { ConversationEvent } from "../schemas/conversationEvent.js";
+import type { RecordMatch } from "../schemas/directory.js";
+import type { ScreenPopPolicy } from "../schemas/provider.js";
+import type { PopTarget } from "../schemas/screenPop.js";
+
+export interface PopDecisionInput {
+  policy: ScreenPopPolicy;
+  event: ConversationEvent;
+  matches: RecordMatch[];
+  /** The customer's number in E.164 (with its extension apart), when the partner sent one we could read. */
+  phone?: { e164: string; extension?: string };
+}
+
+/**
+ * The provider's screen-pop policy as a pure rule: which events pop, and what a pop opens for zero, one
+ * or several matching records. Returns null when nothing pops. Tested as a scenario table.
+ */
+export function decideScreenPop({ policy, event, matches, phone }: PopDecisionInput): PopTarget | null {
+  if (policy.trigger === "manual" || event.type !== policy.trigger) return null;
+  if (!policy.directions.includes(event.direction)) return null;
+  const query = phone?.e164 ?? event.customer.email ?? event.customer.name ?? "";
+
+  if (matches.length === 1) {
+    const [record] = matches as [RecordMatch];
+    if (policy.onOneMatch === "record") return { kind: "record", record };
+    if (policy.onOneMatch === "search") return { kind: "search", query, results: matches };
+    return null;
+  }
+  if (matches.length > 1) {
+    return policy.onManyMatches === "search" ? { kind: "search", query, results: matches } : null;
+  }
+  if (policy.onNoMatch === "newRecord") {
+    const { name, email } = event.customer;
+    return {
+      kind: "newRecord",
+      recordType: "contact",
+      prefill: {
+        ...(name ? { name } : {}),
+        ...(phone ? { phone: phone.e164 } : event.customer.phone ? { phone: event.customer.phone } : {}),
+        ...(phone?.extension ? { extension: phone.extension } : {}),
+        ...(email ? { email } : {}),
+      },
+    };
+  }
+  if (policy.onNoMatch === "search") return { kind: "search", query, results: [] };
+  return null;
+}

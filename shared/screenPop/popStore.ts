@@ -1,0 +1,148 @@
+import { odata, type TableClient } from "@azure/data-tables";
+import { WebCtiError, isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
+import { key } from "../storage/tables.js";
+import { ScreenPop, type PopStatus } from "../schemas/screenPop.js";
+
+/**
+ * Screen pops live in one partition per agent (a few pops a minute at most: never hot), ordered by
+ * `seq`. The pop id names the agent and the seq, so reading a pop is one point read.
+ */
+type PopTables = { screenPops: TableClient };
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * A 20-digit decimal that sorts as text: 14 digits of epoch milliseconds, 3 of a per-process counter
+ * (strictly increasing within the process), 3 random (so two instances writing in the same millisecond
+ * rarely collide; a collision is an insert conflict and a new seq is drawn).
+ */
+export function nextSeq(now: Date): string {
+  const ms = Math.max(now.getTime(), lastMs);
+  if (ms === lastMs) counter += 1;
+  else counter = 0;
+  lastMs = ms;
+  if (counter > 999) {
+    lastMs += 1;
+    counter = 0;
+  }
+  const random = Math.floor(Math.random() * 1000);
+  return `${String(lastMs).padStart(14, "0")}${String(counter).padStart(3, "0")}${String(random).padStart(3, "0")}`;
+}
+
+export function popIdFor(seq: string, agentId: string): string {
+  return `${seq}.${agentId}`;
+}
+
+export function parsePopId(popId: string): { seq: string; agentId: string } {
+  const match = /^(\d{20})\.([A-Za-z0-9][A-Za-z0-9._:@+-]{0,127})$/.exec(popId);
+  if (!match) {
+    throw new WebCtiError("not_found", `Screen pop '${popId}' does not exist.`);
+  }
+  return { seq: match[1] as string, agentId: match[2] as string };
+}
+
+type StoredPop = Omit<ScreenPop, "status" | "deliveredAt">;
+
+interface PopRow {
+  pop: string;
+  status: PopStatus;
+  expiresAt: string;
+  deliveredAt?: string;
+}
+
+function fromRow(row: PopRow, now: Date): ScreenPop {
+  const stored = JSON.parse(row.pop) as StoredPop;
+  const status: PopStatus = row.status === "queued" && row.expiresAt <= now.toISOString() ? "expired" : row.status;
+  return ScreenPop.parse({ ...stored, status, ...(row.deliveredAt ? { deliveredAt: row.deliveredAt } : {}) });
+}
+
+/** Stores a new pop; returns false when a pop with this id already exists (a retried event). */
+export async function insertPop(tables: PopTables, tenantId: string, pop: StoredPop): Promise<boolean> {
+  try {
+    await tables.screenPops.createEntity({
+      partitionKey: key(tenantId, pop.agentId),
+      rowKey: pop.seq,
+      pop: JSON.stringify(pop),
+      status: "queued",
+      expiresAt: pop.expiresAt,
+    });
+    return true;
+  } catch (error) {
+    if (isEntityAlreadyExists(error)) return false;
+    throw error;
+  }
+}
+
+export async function findPop(tables: PopTables, tenantId: string, popId: string, now: Date) {
+  const { seq, agentId } = parsePopId(popId);
+  try {
+    const row = await tables.screenPops.getEntity<PopRow>(key(tenantId, agentId), seq);
+    return { pop: fromRow(row, now), etag: row.etag };
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function getPop(tables: PopTables, tenantId: string, popId: string, now: Date): Promise<ScreenPop> {
+  const found = await findPop(tables, tenantId, popId, now);
+  if (!found) throw new WebCtiError("not_found", `Screen pop '${popId}' does not exist.`);
+  return found.pop;
+}
+
+/** The agent's pops after `since` that are still waiting for the browser, oldest first. */
+export async function listPendingPops(
+  tables: PopTables,
+  tenantId: string,
+  agentId: string,
+  since: string,
+  now: Date,
+  limit = 100,
+): Promise<ScreenPop[]> {
+  const pops: ScreenPop[] = [];
+  const rows = tables.screenPops.listEntities<PopRow>({
+    queryOptions: {
+      filter: odata`PartitionKey eq ${key(tenantId, agentId)} and RowKey gt ${since} and status eq 'queued' and expiresAt gt ${now.toISOString()}`,
+    },
+  });
+  for await (const row of rows) {
+    pops.push(fromRow(row, now));
+    if (pops.length >= limit) break;
+  }
+  return pops;
+}
+
+/**
+ * Marks a pop delivered. Idempotent: acknowledging it again returns it unchanged. A pop that expired
+ * before the browser acknowledged it stays expired (409), so the partner's view never flips back.
+ */
+export async function acknowledgePop(
+  tables: PopTables,
+  tenantId: string,
+  agentId: string,
+  popId: string,
+  now: Date,
+): Promise<ScreenPop> {
+  const { agentId: owner } = parsePopId(popId);
+  if (owner !== agentId) throw new WebCtiError("not_found", `Screen pop '${popId}' does not exist.`);
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const found = await findPop(tables, tenantId, popId, now);
+    if (!found) throw new WebCtiError("not_found", `Screen pop '${popId}' does not exist.`);
+    const { pop, etag } = found;
+    if (pop.status === "delivered") return pop;
+    if (pop.status === "expired") throw new WebCtiError("conflict", `Screen pop '${popId}' expired before it was delivered.`);
+    const deliveredAt = now.toISOString();
+    try {
+      await tables.screenPops.updateEntity(
+        { partitionKey: key(tenantId, agentId), rowKey: pop.seq, status: "delivered", deliveredAt },
+        "Merge",
+        { etag },
+      );
+      return { ...pop, status: "delivered", deliveredAt };
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+    }
+  }
+  throw new WebCtiError("conflict", `Screen pop '${popId}' is being updated concurrently; retry.`);
+}

@@ -1,0 +1,56 @@
+import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
+import type { Config } from "../config.js";
+
+/**
+ * The tables and their keys. Keys spread load: no table puts a whole tenant in one partition except
+ * the small configuration tables (providers, agents), which are read once and cached.
+ *
+ * | table          | PartitionKey                     | RowKey                 |
+ * |----------------|----------------------------------|------------------------|
+ * | tenants        | tenantId                         | ""                     |
+ * | providers      | tenantId                         | providerId             |
+ * | agents         | tenantId                         | agentId                |
+ * | principals     | identityProvider|principalId     | ""                     |
+ * | partnerKeys    | keyId                            | ""                     |
+ * | directory      | tenantId|type|recordId           | ""                     |
+ * | directoryIndex | tenantId|phone|e164              | type|recordId          |
+ * | conversations  | tenantId|conversationId          | event|eventId          |
+ * | screenPops     | tenantId|agentId                 | seq                    |
+ */
+export const tableNames = [
+  "tenants",
+  "providers",
+  "agents",
+  "principals",
+  "partnerKeys",
+  "directory",
+  "directoryIndex",
+  "conversations",
+  "screenPops",
+] as const;
+export type TableName = (typeof tableNames)[number];
+export type Tables = Record<TableName, TableClient>;
+
+export function createTables(config: Config, options: TableServiceClientOptions = {}): Tables {
+  const allowInsecureConnection = /UseDevelopmentStorage=true|(?:TableEndpoint|DefaultEndpointsProtocol)=http[:;]/i.test(
+    config.WEBCTI_TABLES_CONNECTION_STRING,
+  );
+  const entries = tableNames.map((name) => [
+    name,
+    TableClient.fromConnectionString(config.WEBCTI_TABLES_CONNECTION_STRING, `${config.WEBCTI_TABLE_PREFIX}${name}`, {
+      allowInsecureConnection,
+      ...options,
+    }),
+  ]);
+  return Object.fromEntries(entries) as Tables;
+}
+
+/** Creates missing tables; idempotent, run once per process before the first request is served. */
+export async function ensureTables(tables: Tables): Promise<void> {
+  await Promise.all(Object.values(tables).map((t) => t.createTable()));
+}
+
+/** Joins key parts; ids are validated to exclude "|" so the join cannot be ambiguous. */
+export function key(...parts: string[]): string {
+  return parts.join("|");
+}

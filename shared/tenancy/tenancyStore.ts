@@ -1,0 +1,90 @@
+import { WebCtiError, isNotFound } from "../errors.js";
+import type { Services } from "../services.js";
+import { Agent } from "../schemas/agent.js";
+import { Provider, ScreenPopPolicy, Tenant } from "../schemas/provider.js";
+import type { TableClient } from "@azure/data-tables";
+import type { z } from "zod";
+
+type TenancyServices = Pick<Services, "tables" | "caches">;
+
+/** Reads a row and validates it: rows written by older versions must still parse, or fail loudly. */
+async function readRow<T>(table: TableClient, pk: string, rk: string, parse: (row: Record<string, unknown>) => T) {
+  try {
+    return parse(await table.getEntity<Record<string, unknown>>(pk, rk));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function findTenant(services: TenancyServices, tenantId: string): Promise<Tenant | undefined> {
+  return services.caches.tenants.getOrLoad(tenantId, () =>
+    readRow(services.tables.tenants, tenantId, "", (row) => Tenant.parse({ ...row, tenantId })),
+  );
+}
+
+export async function getTenant(services: TenancyServices, tenantId: string): Promise<Tenant> {
+  const tenant = await findTenant(services, tenantId);
+  if (!tenant) throw new WebCtiError("forbidden", `Tenant '${tenantId}' does not exist or is disabled.`);
+  return tenant;
+}
+
+export async function getProvider(services: TenancyServices, tenantId: string, providerId: string): Promise<Provider> {
+  const provider = await services.caches.providers.getOrLoad(`${tenantId}|${providerId}`, () =>
+    readRow(services.tables.providers, tenantId, providerId, (row) =>
+      Provider.parse({
+        tenantId,
+        providerId,
+        label: row["label"],
+        screenPopPolicy: JSON.parse(String(row["screenPopPolicy"] ?? "{}")),
+      }),
+    ),
+  );
+  if (!provider) throw new WebCtiError("forbidden", `Provider '${providerId}' is not configured for this tenant.`);
+  return provider;
+}
+
+/** Throws `not_found` naming the agent: partners send agent ids, and a typo must be obvious. */
+export async function getAgent(services: TenancyServices, tenantId: string, agentId: string): Promise<Agent> {
+  const agent = await services.caches.agents.getOrLoad(`${tenantId}|${agentId}`, () =>
+    readRow(services.tables.agents, tenantId, agentId, (row) => Agent.parse({ ...row, tenantId, agentId })),
+  );
+  if (!agent) {
+    throw new WebCtiError("not_found", `Agent '${agentId}' does not exist in this tenant.`, {
+      errors: [{ pointer: "#/agentId", detail: "no such agent in this tenant" }],
+    });
+  }
+  return agent;
+}
+
+export async function putTenant(services: Pick<Services, "tables">, tenant: z.input<typeof Tenant>): Promise<Tenant> {
+  const value = Tenant.parse(tenant);
+  await services.tables.tenants.upsertEntity({ partitionKey: value.tenantId, rowKey: "", ...value }, "Replace");
+  return value;
+}
+
+export async function putProvider(
+  services: Pick<Services, "tables">,
+  provider: { tenantId: string; providerId: string; label: string; screenPopPolicy?: z.input<typeof ScreenPopPolicy> },
+): Promise<Provider> {
+  const value = Provider.parse({ ...provider, screenPopPolicy: ScreenPopPolicy.parse(provider.screenPopPolicy ?? {}) });
+  await services.tables.providers.upsertEntity(
+    {
+      partitionKey: value.tenantId,
+      rowKey: value.providerId,
+      label: value.label,
+      screenPopPolicy: JSON.stringify(value.screenPopPolicy),
+    },
+    "Replace",
+  );
+  return value;
+}
+
+export async function putAgent(services: Pick<Services, "tables">, agent: Agent): Promise<Agent> {
+  const value = Agent.parse(agent);
+  await services.tables.agents.upsertEntity(
+    { partitionKey: value.tenantId, rowKey: value.agentId, displayName: value.displayName },
+    "Replace",
+  );
+  return value;
+}
