@@ -1,0 +1,75 @@
+import type { NegotiateResponse } from "../../shared/schemas/agent.js";
+import type { ScreenPop, ScreenPopList } from "../../shared/schemas/screenPop.js";
+import type { Problem } from "../../shared/schemas/problem.js";
+
+/** An agent API call that failed; `code` is the problem's stable code (docs/errors.md), or "network". */
+export class AgentApiError extends Error {
+  override readonly name = "AgentApiError";
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly problem?: Problem,
+  ) {
+    super(message);
+  }
+  /** Worth trying again later: the network, a 5xx or a 429. */
+  get retryable(): boolean {
+    return this.code === "network" || this.status >= 500 || this.status === 429;
+  }
+}
+
+export interface AgentApiOptions {
+  /** Where the WebCTI API is served, e.g. "/api" (same origin, the session cookie goes along). */
+  apiBase: string;
+  fetch?: typeof fetch;
+  /** Extra request headers (outside App Service Authentication: a test or a proxy's own auth). */
+  headers?: Record<string, string>;
+}
+
+/** The agent API calls the browser client makes. */
+export class AgentApi {
+  private readonly base: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: AgentApiOptions) {
+    this.base = options.apiBase.replace(/\/$/, "");
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  negotiate(): Promise<NegotiateResponse> {
+    return this.request("POST", "/v1/agent/negotiate");
+  }
+
+  pendingPops(since: string): Promise<ScreenPopList> {
+    return this.request("GET", `/v1/agent/screen-pops?since=${encodeURIComponent(since)}`);
+  }
+
+  acknowledge(popId: string): Promise<ScreenPop> {
+    return this.request("POST", `/v1/agent/screen-pops/${encodeURIComponent(popId)}/ack`);
+  }
+
+  private async request<T>(method: string, path: string): Promise<T> {
+    let response: Response;
+    try {
+      response = await this.fetchImpl(`${this.base}${path}`, {
+        method,
+        credentials: "same-origin",
+        headers: { accept: "application/json", ...this.options.headers },
+      });
+    } catch (cause) {
+      throw new AgentApiError("network", `${method} ${path} failed: ${String((cause as Error)?.message ?? cause)}`, 0);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let problem: Problem | undefined;
+      try {
+        problem = JSON.parse(text) as Problem;
+      } catch {
+        /* not a problem document */
+      }
+      throw new AgentApiError(problem?.code ?? `http_${response.status}`, problem?.detail ?? `${method} ${path}: ${response.status}`, response.status, problem);
+    }
+    return JSON.parse(text) as T;
+  }
+}

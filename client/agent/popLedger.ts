@@ -1,0 +1,86 @@
+/** The part of the Web Storage API the ledger uses (sessionStorage in a page; a Map-backed one elsewhere). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+interface LedgerState {
+  /** Highest pop sequence handled; catch-up asks for pops after it. */
+  lastSeq: string;
+  /** Pop ids already handed to the adapter, newest last (bounded). */
+  seen: string[];
+  /** Handled pops whose acknowledgement has not reached the server yet. */
+  unacked: string[];
+}
+
+const zeroSeq = "0".repeat(20);
+const maxSeen = 500;
+
+/**
+ * Remembers which pops this tab has shown, so a pop is opened once whether it arrives live, replayed
+ * by the reliable protocol after a drop, or through catch-up after a reload. Kept in sessionStorage:
+ * it survives a reload of the tab and is private to it.
+ */
+export class PopLedger {
+  private state: LedgerState;
+
+  constructor(
+    private readonly storage: KeyValueStorage,
+    private readonly key: string,
+  ) {
+    this.state = this.load();
+  }
+
+  get lastSeq(): string {
+    return this.state.lastSeq;
+  }
+
+  get unacked(): readonly string[] {
+    return this.state.unacked;
+  }
+
+  has(popId: string): boolean {
+    return this.state.seen.includes(popId);
+  }
+
+  /** Records a pop as handled before the adapter runs: a reload in the middle must not open it again. */
+  markHandled(popId: string, seq: string, needsAck: boolean): void {
+    if (!this.state.seen.includes(popId)) this.state.seen.push(popId);
+    if (this.state.seen.length > maxSeen) this.state.seen.splice(0, this.state.seen.length - maxSeen);
+    if (seq > this.state.lastSeq) this.state.lastSeq = seq;
+    if (needsAck && !this.state.unacked.includes(popId)) this.state.unacked.push(popId);
+    this.save();
+  }
+
+  markAcknowledged(popId: string): void {
+    this.state.unacked = this.state.unacked.filter((id) => id !== popId);
+    this.save();
+  }
+
+  private load(): LedgerState {
+    try {
+      const raw = this.storage.getItem(this.key);
+      const parsed = raw ? (JSON.parse(raw) as Partial<LedgerState>) : {};
+      return {
+        lastSeq: typeof parsed.lastSeq === "string" && /^\d{20}$/.test(parsed.lastSeq) ? parsed.lastSeq : zeroSeq,
+        seen: Array.isArray(parsed.seen) ? parsed.seen.filter((s) => typeof s === "string") : [],
+        unacked: Array.isArray(parsed.unacked) ? parsed.unacked.filter((s) => typeof s === "string") : [],
+      };
+    } catch {
+      return { lastSeq: zeroSeq, seen: [], unacked: [] };
+    }
+  }
+
+  private save(): void {
+    try {
+      this.storage.setItem(this.key, JSON.stringify(this.state));
+    } catch {
+      /* storage full or denied: de-duplication still holds for this page's lifetime */
+    }
+  }
+}
+
+export function memoryStorage(): KeyValueStorage {
+  const map = new Map<string, string>();
+  return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v) };
+}

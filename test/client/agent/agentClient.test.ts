@@ -1,0 +1,136 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createAgentClient, memoryStorage, type AgentAdapter, type AgentClient } from "../../../client/agent/index.js";
+import type { ScreenPop } from "../../../shared/schemas/screenPop.js";
+import { call, startTestStack } from "../../support/stack.js";
+import { signInCookie } from "../../support/agentSession.js";
+import { waitFor } from "../../local/webpubsub/support.js";
+import { demo, type DemoSeed } from "../../../local/seedDemo.js";
+import type { Stack } from "../../../local/stack.js";
+
+let stack: Stack;
+let seed: DemoSeed;
+let cookie: string;
+let n = 0;
+const clients: AgentClient[] = [];
+
+beforeAll(async () => {
+  ({ stack, seed } = await startTestStack());
+  cookie = await signInCookie(stack.url);
+});
+afterEach(() => {
+  for (const c of clients.splice(0)) c.stop();
+});
+afterAll(() => stack?.close());
+
+function recordingAdapter() {
+  const opened: Array<{ kind: string; pop: ScreenPop }> = [];
+  const adapter: AgentAdapter = {
+    openRecord: (_r, pop) => void opened.push({ kind: "record", pop }),
+    openSearch: (_s, pop) => void opened.push({ kind: "search", pop }),
+    openNewRecord: (_f, pop) => void opened.push({ kind: "newRecord", pop }),
+  };
+  return { adapter, opened };
+}
+
+function client(adapter: AgentAdapter, extra: Partial<Parameters<typeof createAgentClient>[0]> = {}) {
+  const c = createAgentClient({ adapter, apiBase: stack.apiUrl, headers: { cookie }, storage: memoryStorage(), ...extra });
+  clients.push(c);
+  return c;
+}
+
+async function ring(phone: string) {
+  n += 1;
+  const res = await call(`${stack.apiUrl}/v1/conversations/events`, {
+    key: seed.apiKey,
+    json: { type: "ringing", eventId: `cl-${n}`, conversationId: `cl-call-${n}`, occurredAt: new Date().toISOString(), agentId: demo.agentId, customer: { phone } },
+  });
+  expect(res.status).toBe(202);
+  return res.body.screenPop as { id: string; href: string };
+}
+
+const status = async (pop: { href: string }) => (await call(`${stack.url}${pop.href}`, { key: seed.apiKey })).body.status as string;
+
+describe("agent browser client", () => {
+  it("opens each kind of pop through the adapter and acknowledges it", async () => {
+    const { adapter, opened } = recordingAdapter();
+    const c = client(adapter);
+    await c.start();
+    expect(c.state).toBe("connected");
+    const pops = [await ring(demo.numbers.oneContact), await ring(demo.numbers.sharedByTwo), await ring(demo.numbers.unknown)];
+    await waitFor(() => opened.length === 3, 10_000, "three pops");
+    expect(opened.map((o) => o.kind)).toEqual(["record", "search", "newRecord"]);
+    for (const pop of pops) await waitFor(async () => (await status(pop)) === "delivered", 5_000, "delivered");
+  });
+
+  it("opens a pop once when the live push and the catch-up both bring it", async () => {
+    const { adapter, opened } = recordingAdapter();
+    let releaseCatchUp!: () => void;
+    const catchUpHeld = new Promise<void>((r) => (releaseCatchUp = r));
+    let catchUpStarted = false;
+    const heldFetch: typeof fetch = async (input, init) => {
+      if (String(input).includes("/v1/agent/screen-pops?since=")) {
+        catchUpStarted = true;
+        await catchUpHeld; // the list is read after the pop below exists, so it includes it
+      }
+      return fetch(input, init);
+    };
+    const c = client(adapter, { fetch: heldFetch });
+    await c.start();
+    await waitFor(() => catchUpStarted, 5_000, "the catch-up request");
+    const pop = await ring(demo.numbers.oneContact);
+    releaseCatchUp();
+    await waitFor(async () => (await status(pop)) === "delivered", 10_000, "delivered");
+    const sentinel = await ring(demo.numbers.unknown);
+    await waitFor(() => opened.some((o) => o.pop.id === sentinel.id), 10_000, "the sentinel pop");
+    expect(opened.filter((o) => o.pop.id === pop.id)).toHaveLength(1);
+  });
+
+  it("skips a pop that expired before it arrived and does not acknowledge it", async () => {
+    const { adapter, opened } = recordingAdapter();
+    const c = client(adapter);
+    const seen: string[] = [];
+    c.on("pop", (e) => seen.push(`${e.pop.id}:${e.outcome}`));
+    await c.start();
+    // A pop the service already considers expired, pushed as the service would push it.
+    const now = Date.now();
+    const stale: ScreenPop = {
+      id: `00000000000000000001.${demo.agentId}`,
+      seq: "00000000000000000001",
+      agentId: demo.agentId,
+      providerId: demo.providerId,
+      conversationId: "stale",
+      eventId: "stale",
+      channel: "voice",
+      direction: "inbound",
+      trigger: "ringing",
+      target: { kind: "record", record: { type: "contact", id: "c-alice", name: "Alice Johnson" } },
+      status: "queued",
+      createdAt: new Date(now - 600_000).toISOString(),
+      expiresAt: new Date(now - 300_000).toISOString(),
+    };
+    await stack.services.push.sendToUser(`${demo.tenantId}:${demo.agentId}`, { v: 1, kind: "screenPop", pop: stale });
+    const fresh = await ring(demo.numbers.oneContact);
+    await waitFor(() => opened.some((o) => o.pop.id === fresh.id), 10_000, "the fresh pop");
+    expect(opened.some((o) => o.pop.id === stale.id)).toBe(false);
+    expect(seen).toContain(`${stale.id}:expired`);
+  });
+
+  it("ignores pushed messages that are not screen pops", async () => {
+    const { adapter, opened } = recordingAdapter();
+    const c = client(adapter);
+    await c.start();
+    const user = `${demo.tenantId}:${demo.agentId}`;
+    await stack.services.push.sendToUser(user, { v: 2, kind: "somethingNew" });
+    await stack.services.push.sendToUser(user, "plain text", { contentType: "text/plain" });
+    const fresh = await ring(demo.numbers.sharedByTwo);
+    await waitFor(() => opened.length === 1, 10_000, "the real pop");
+    expect(opened[0]!.pop.id).toBe(fresh.id);
+  });
+
+  it("refuses to start without a signed-in agent, with the API's error code", async () => {
+    const { adapter } = recordingAdapter();
+    const c = client(adapter, { headers: {} });
+    await expect(c.start()).rejects.toMatchObject({ name: "AgentApiError", code: "unauthenticated", status: 401 });
+    expect(c.state).toBe("stopped");
+  });
+});

@@ -1,0 +1,92 @@
+// The reference agent desktop: a small CRM that loads the WebCTI browser client as any CRM page would
+// (a separate script, /webcti/agent.js) and implements its adapter with the CRM's own navigation.
+import { createAgentClient, type AgentAdapter, type AgentClient } from "/webcti/agent.js";
+import { h } from "./dom.js";
+import { crmApi, whoIsSignedIn } from "./crmApi.js";
+import { parseRoute, popSearches, recordHref, renderRoute } from "./pages.js";
+
+const page = document.getElementById("page")!;
+const connection = document.getElementById("connection")!;
+const popLog = document.getElementById("pop-log")!;
+
+let renderCount = 0;
+async function render() {
+  const token = ++renderCount;
+  try {
+    const content = await renderRoute(parseRoute(location.hash));
+    if (token !== renderCount) return;
+    page.replaceChildren(content);
+  } catch (error) {
+    if (token !== renderCount) return;
+    page.replaceChildren(h("p", { class: "banner error", role: "alert" }, (error as Error).message));
+  }
+}
+
+const adapter: AgentAdapter = {
+  openRecord(record) {
+    location.hash = recordHref(record);
+  },
+  openSearch({ query, results }) {
+    popSearches.set(query, results);
+    location.hash = `#/search?q=${encodeURIComponent(query)}`;
+  },
+  openNewRecord({ recordType, prefill }) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(prefill)) if (value) params.set(key, value);
+    location.hash = `#/${recordType === "account" ? "accounts" : "contacts"}/new?${params}`;
+  },
+};
+
+function signInPage() {
+  const demoLogin = `/.auth/login/demo?user=dana&name=${encodeURIComponent("Dana Reyes")}&post_login_redirect_uri=/`;
+  page.replaceChildren(
+    h(
+      "section",
+      { "data-page": "sign-in" },
+      h("h1", {}, "Sign in"),
+      h("p", {}, "The agent desktop needs a signed-in agent (App Service Authentication in Azure)."),
+      h("p", {}, h("a", { href: demoLogin, "data-demo-sign-in": "" }, "Sign in as the demo agent, Dana Reyes")),
+    ),
+  );
+}
+
+async function main() {
+  const user = await whoIsSignedIn();
+  if (!user) return signInPage();
+  document.getElementById("sign-out")!.hidden = false;
+  try {
+    const agent = await crmApi.me();
+    document.getElementById("agent-name")!.textContent = agent.displayName;
+  } catch (error) {
+    page.replaceChildren(h("p", { class: "banner error", role: "alert" }, `Signed in as ${user.name}, but: ${(error as Error).message}`));
+    return;
+  }
+
+  window.addEventListener("hashchange", () => void render());
+  await render();
+
+  const client: AgentClient = createAgentClient({ adapter });
+  (window as unknown as { webcti: AgentClient }).webcti = client;
+  client.on("state", (state) => {
+    connection.dataset.state = state;
+    connection.textContent = state === "connected" ? "connected" : state;
+  });
+  client.on("pop", ({ pop, outcome, via }) => {
+    const target = pop.target;
+    const what =
+      target.kind === "record" ? target.record.name : target.kind === "search" ? `search ${target.query}` : `new ${target.recordType}`;
+    popLog.prepend(
+      h(
+        "li",
+        { "data-pop-id": pop.id, "data-outcome": outcome },
+        `${new Date().toLocaleTimeString()} · ${what} · ${outcome}${via === "catchUp" ? " (caught up)" : ""}`,
+      ),
+    );
+  });
+  client.on("error", (error) => console.warn("WebCTI:", error.message));
+  await client.start().catch((error: Error) => {
+    connection.textContent = `offline: ${error.message}`;
+  });
+}
+
+void main();
