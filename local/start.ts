@@ -62,6 +62,7 @@ if (values.json) {
       tenantId: seed.tenantId,
       agentId: seed.agentId,
       signInUser: seed.signInUser,
+      tablesConnectionString: stack.tablesConnectionString,
       webPubSub: { endpoint: stack.webPubSub.endpoint, connectionString: stack.webPubSub.connectionString, hub: stack.config.WEBCTI_WEBPUBSUB_HUB },
     }),
   );

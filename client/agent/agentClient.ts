@@ -9,6 +9,9 @@ import type { AgentPushMessage } from "../../shared/schemas/push.js";
 import { AgentApi, AgentApiError } from "./agentApi.js";
 import { PopLedger, memoryStorage, type KeyValueStorage } from "./popLedger.js";
 
+/** How often an ack answered 404 is tried again (100 ms, doubling) before the pop is given up. */
+const ackRetriesWhenNotFound = 4;
+
 type NewRecordTarget = Extract<PopTarget, { kind: "newRecord" }>;
 type SearchTarget = Extract<PopTarget, { kind: "search" }>;
 
@@ -96,12 +99,20 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
 
   async function handlePop(pop: ScreenPop, via: "push" | "catchUp") {
     if (!ledger || ledger.has(pop.id)) return;
+    const eventKey = `event:${pop.providerId}/${pop.conversationId}/${pop.eventId}`;
+    if (ledger.has(eventKey)) {
+      // Another pop for an event already shown (the partner retried it): not shown again, but
+      // acknowledged, so whichever pop id the partner holds reads "delivered".
+      ledger.markHandled(pop.id, pop.seq, true);
+      void acknowledge(pop.id);
+      return;
+    }
     if (pop.status !== "queued" || Date.parse(pop.expiresAt) <= Date.now()) {
       ledger.markHandled(pop.id, pop.seq, false);
       emit("pop", { pop, outcome: "expired", via });
       return;
     }
-    ledger.markHandled(pop.id, pop.seq, true);
+    ledger.markHandled(pop.id, pop.seq, true, eventKey);
     try {
       await openTarget(pop);
     } catch (error) {
@@ -112,7 +123,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
       return;
     }
     emit("pop", { pop, outcome: "opened", via });
-    await acknowledge(pop.id);
+    void acknowledge(pop.id);
   }
 
   async function openTarget(pop: ScreenPop) {
@@ -129,13 +140,23 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
   }
 
   async function acknowledge(popId: string) {
-    try {
-      await api.acknowledge(popId);
-      ledger?.markAcknowledged(popId);
-    } catch (error) {
-      // A retryable failure keeps the id for the next catch-up; an answer such as 409 (expired) is final.
-      if (!(error instanceof AgentApiError && error.retryable)) ledger?.markAcknowledged(popId);
-      emit("error", asError(error));
+    // The service pushes a pop while it stores it, so an ack can arrive first and find nothing yet.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await api.acknowledge(popId);
+        ledger?.markAcknowledged(popId);
+        return;
+      } catch (error) {
+        const notStoredYet = error instanceof AgentApiError && error.code === "not_found" && attempt < ackRetriesWhenNotFound;
+        if (notStoredYet && !stopped) {
+          await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+          continue;
+        }
+        // A retryable failure keeps the id for the next catch-up; an answer such as 409 (expired) is final.
+        if (!(error instanceof AgentApiError && error.retryable)) ledger?.markAcknowledged(popId);
+        emit("error", asError(error));
+        return;
+      }
     }
   }
 
@@ -252,7 +273,9 @@ function asError(error: unknown): Error {
 
 function defaultStorage(): KeyValueStorage {
   try {
-    if (typeof sessionStorage !== "undefined") return sessionStorage;
+    // Read through globalThis so the client also runs (and type-checks) outside a browser.
+    const session = (globalThis as { sessionStorage?: KeyValueStorage }).sessionStorage;
+    if (session) return session;
   } catch {
     /* storage blocked (privacy settings): fall back to memory */
   }

@@ -7,7 +7,7 @@ export interface KeyValueStorage {
 interface LedgerState {
   /** Highest pop sequence handled; catch-up asks for pops after it. */
   lastSeq: string;
-  /** Pop ids already handed to the adapter, newest last (bounded). */
+  /** Pop ids (and event keys) already handled, newest last (bounded). */
   seen: string[];
   /** Handled pops whose acknowledgement has not reached the server yet. */
   unacked: string[];
@@ -44,8 +44,8 @@ export class PopLedger {
   }
 
   /** Records a pop as handled before the adapter runs: a reload in the middle must not open it again. */
-  markHandled(popId: string, seq: string, needsAck: boolean): void {
-    if (!this.state.seen.includes(popId)) this.state.seen.push(popId);
+  markHandled(popId: string, seq: string, needsAck: boolean, eventKey?: string): void {
+    for (const id of eventKey ? [popId, eventKey] : [popId]) if (!this.state.seen.includes(id)) this.state.seen.push(id);
     if (this.state.seen.length > maxSeen) this.state.seen.splice(0, this.state.seen.length - maxSeen);
     if (seq > this.state.lastSeq) this.state.lastSeq = seq;
     if (needsAck && !this.state.unacked.includes(popId)) this.state.unacked.push(popId);

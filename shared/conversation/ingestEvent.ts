@@ -5,7 +5,7 @@ import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import type { ConversationEvent, EventAccepted } from "../schemas/conversationEvent.js";
 import { key } from "../storage/tables.js";
 import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
-import { findCustomer, type CustomerMatches } from "../directory/findCustomer.js";
+import { findCustomer } from "../directory/findCustomer.js";
 import { decideScreenPop } from "../screenPop/decideScreenPop.js";
 import { findPop, insertPop, nextSeq, popIdFor } from "../screenPop/popStore.js";
 import { pushToAgent } from "../realtime/agentPush.js";
@@ -28,9 +28,10 @@ interface EventRow {
  *    used id is a conflict, never silently merged.
  * 2. Nothing acknowledged is lost: the 202 is sent only after the event and its pop are stored. If a
  *    previous attempt stored the event but failed before the pop (or before the push), the retry
- *    completes that work with the same pop id; the browser client drops the repeated push by id.
- * 3. Latency: the caller's pop is one storage write plus one push away. The directory look-up runs
- *    while the event row is written, and the pop row is written while the push is in flight.
+ *    completes that work with the same pop id; the browser client drops a repeated pop by id and by event.
+ * 3. Latency: the agent's browser is one directory read plus one push away from the partner's request.
+ *    The event row is written while the caller is looked up and the pop pushed; the pop row is
+ *    written while the push is in flight.
  */
 export async function ingestConversationEvent(
   services: IngestServices,
@@ -51,14 +52,12 @@ export async function ingestConversationEvent(
   const partitionKey = key(tenantId, event.conversationId);
   const rowKey = key("event", event.eventId);
 
-  const lookup: Promise<CustomerMatches | undefined> = mayPop
-    ? findCustomer(services.tables, tenantId, event.customer, tenant.defaultCountry)
-    : Promise.resolve(undefined);
-  lookup.catch(() => undefined); // awaited below; avoids an unhandled rejection if the insert fails first
-
-  let storedPopId = plannedPopId;
-  try {
-    await services.tables.conversations.createEntity({
+  // The look-up starts first: it is on the path to the agent's browser. The event row (the idempotency
+  // record) is written meanwhile, so the browser waits for one directory read and one push, not for writes.
+  const lookup = plannedPopId ? findCustomer(services.tables, tenantId, event.customer, tenant.defaultCountry) : undefined;
+  lookup?.catch(() => undefined);
+  const stored: Promise<{ fresh: true } | { fresh: false; popId: string | undefined }> = services.tables.conversations
+    .createEntity({
       partitionKey,
       rowKey,
       type: event.type,
@@ -69,47 +68,69 @@ export async function ingestConversationEvent(
       body: JSON.stringify(event),
       bodySha256,
       ...(plannedPopId ? { popId: plannedPopId } : {}),
-    });
-  } catch (error) {
-    if (!isEntityAlreadyExists(error)) throw error;
-    const stored = await services.tables.conversations.getEntity<EventRow>(partitionKey, rowKey);
-    if (stored.bodySha256 !== bodySha256) {
-      throw new WebCtiError("conflict", `Event id '${event.eventId}' was already used for a different event.`, {
-        errors: [{ pointer: "#/eventId", detail: "already used for an event with other content" }],
-      });
-    }
-    storedPopId = stored.popId;
-  }
+    })
+    .then(
+      () => ({ fresh: true as const }),
+      async (error: unknown) => {
+        if (!isEntityAlreadyExists(error)) throw error;
+        const row = await services.tables.conversations.getEntity<EventRow>(partitionKey, rowKey);
+        if (row.bodySha256 !== bodySha256) {
+          throw new WebCtiError("conflict", `Event id '${event.eventId}' was already used for a different event.`, {
+            errors: [{ pointer: "#/eventId", detail: "already used for an event with other content" }],
+          });
+        }
+        return { fresh: false as const, popId: row.popId };
+      },
+    );
+  stored.catch(() => undefined); // awaited below; avoids an unhandled rejection while the look-up runs
 
   const answer = (popId: string | undefined): EventAccepted => ({
     eventId: event.eventId,
     conversationId: event.conversationId,
     screenPop: popId ? { id: popId, href: `/api/v1/screen-pops/${popId}` } : null,
   });
-  if (!storedPopId) return answer(undefined);
-
-  const existing = storedPopId === plannedPopId ? undefined : await findPop(services.tables, tenantId, storedPopId, now);
-  if (existing) {
-    // A retry: the pop is stored; push it again if still undelivered, in case the first push was lost.
-    if (existing.pop.status === "queued") await pushPop(services, tenantId, existing.pop);
-    return answer(storedPopId);
+  if (!plannedPopId) {
+    await stored;
+    return answer(undefined);
   }
 
-  const customer = (await lookup) ?? (await findCustomer(services.tables, tenantId, event.customer, tenant.defaultCountry));
+  const customer = await lookup!;
   const target = decideScreenPop({
     policy: provider.screenPopPolicy,
     event,
     matches: customer.matches,
     ...(customer.phone ? { phone: customer.phone } : {}),
   });
-  if (!target) return answer(undefined);
-  const pop = buildPop(storedPopId, event, provider, target, now);
-  const [inserted] = await Promise.all([insertPop(services.tables, tenantId, pop), pushPop(services, tenantId, pop)]);
-  if (!inserted && storedPopId === plannedPopId) {
-    // Two instances drew the same seq in the same millisecond (rare): the id is taken by another pop.
-    throw new WebCtiError("storage_unavailable", "Screen pop id collision; retry the event.", { retryAfterSeconds: 0 });
+  const pop = target ? buildPop(plannedPopId, event, provider, target, now) : undefined;
+  // Pushed before the event row is confirmed: a retry of an event whose pop was already shown pushes a
+  // second pop for the same event, which the browser client recognizes by event id (see the client).
+  const pushed = pop ? pushPop(services, tenantId, pop) : Promise.resolve();
+  pushed.catch(() => undefined);
+
+  const outcome = await stored;
+  if (outcome.fresh) {
+    if (!pop) return answer(undefined);
+    const [, inserted] = await Promise.all([pushed, insertPop(services.tables, tenantId, pop)]);
+    if (!inserted) {
+      // Two instances drew the same seq in the same millisecond (rare): the id is taken by another pop.
+      throw new WebCtiError("storage_unavailable", "Screen pop id collision; retry the event.", { retryAfterSeconds: 0 });
+    }
+    return answer(plannedPopId);
   }
-  return answer(storedPopId);
+
+  // A retry. The first attempt chose the pop id; finish what it may not have: store the pop, push it again.
+  await pushed.catch(() => undefined);
+  const popId = outcome.popId;
+  if (!popId) return answer(undefined);
+  const existing = await findPop(services.tables, tenantId, popId, now);
+  if (existing) {
+    if (existing.pop.status === "queued") await pushPop(services, tenantId, existing.pop);
+    return answer(popId);
+  }
+  if (!target) return answer(undefined);
+  const retried = buildPop(popId, event, provider, target, now);
+  await Promise.all([insertPop(services.tables, tenantId, retried), pushPop(services, tenantId, retried)]);
+  return answer(popId);
 }
 
 function buildPop(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.js";
-import { startProductionStack, type RunningStack } from "../support/productionStack.js";
+import { startProductionStack, type RunningStack } from "../../local/spawnStack.js";
 import { restToken, waitFor } from "../local/webpubsub/support.js";
 import { demo } from "../../local/seedDemo.js";
 

@@ -85,6 +85,24 @@ describe("agent browser client", () => {
     expect(opened.filter((o) => o.pop.id === pop.id)).toHaveLength(1);
   });
 
+  it("does not reopen an event's pop when the partner retries the event", async () => {
+    const { adapter, opened } = recordingAdapter();
+    const c = client(adapter);
+    await c.start();
+    const event = {
+      type: "ringing", eventId: "retried-1", conversationId: "retried-call", occurredAt: new Date().toISOString(),
+      agentId: demo.agentId, customer: { phone: demo.numbers.oneContact },
+    };
+    const first = await call(`${stack.apiUrl}/v1/conversations/events`, { key: seed.apiKey, json: event });
+    await waitFor(() => opened.length === 1, 10_000, "the first pop");
+    await waitFor(async () => (await status(first.body.screenPop)) === "delivered", 5_000, "delivered");
+    const retry = await call(`${stack.apiUrl}/v1/conversations/events`, { key: seed.apiKey, json: event });
+    expect(retry.body).toEqual(first.body);
+    const sentinel = await ring(demo.numbers.unknown);
+    await waitFor(() => opened.some((o) => o.pop.id === sentinel.id), 10_000, "the sentinel");
+    expect(opened.filter((o) => o.pop.eventId === "retried-1")).toHaveLength(1);
+  });
+
   it("skips a pop that expired before it arrived and does not acknowledge it", async () => {
     const { adapter, opened } = recordingAdapter();
     const c = client(adapter);

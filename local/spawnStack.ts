@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { projectRoot } from "./stack.js";
 
+/** What `node dist/local/start.js --json` prints when it is ready. */
 export interface RunningStack {
   url: string;
   apiUrl: string;
@@ -8,19 +9,19 @@ export interface RunningStack {
   tenantId: string;
   agentId: string;
   signInUser: string;
+  tablesConnectionString: string;
   webPubSub: { endpoint: string; connectionString: string; hub: string };
   output: () => string;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the product as `npm start` does — the built entry under plain `node`, not through the test
+ * Starts the product in a child process as `npm start` does — the built entry under plain `node`, not through the test
  * runner's transform — with tables in memory, and reads the ready line it prints with --json.
  */
 export async function startProductionStack(): Promise<RunningStack> {
-  const root = fileURLToPath(new URL("../../", import.meta.url));
   const child: ChildProcess = spawn(process.execPath, ["dist/local/start.js", "--memory", "--port", "0", "--json"], {
-    cwd: root,
+    cwd: projectRoot(),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

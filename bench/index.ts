@@ -1,0 +1,103 @@
+/**
+ * `npm run bench`: screen-pop latency from the partner's POST to the browser client's adapter callback,
+ * against a floor measured in the same run on the same stack: one Azurite insert followed by one push
+ * to a connected Web PubSub client (the least any pop must cost). Figures are printed, never asserted.
+ */
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { WebPubSubClient, WebPubSubJsonReliableProtocol } from "@azure/web-pubsub-client";
+import { TableClient } from "@azure/data-tables";
+import { WebPubSubServiceClient } from "@azure/web-pubsub";
+import { startProductionStack } from "../local/spawnStack.js";
+import { demo } from "../local/seedDemo.js";
+import { createAgentClient, memoryStorage } from "../client/agent/index.js";
+
+const { values } = parseArgs({ options: { pops: { type: "string", default: "500" }, warmup: { type: "string", default: "50" } } });
+const count = Number(values.pops);
+const warmup = Number(values.warmup);
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+// The product runs as `npm start` runs it, in its own process; this process is the partner and the browser.
+const stack = await startProductionStack();
+try {
+  const seed = { apiKey: stack.apiKey };
+  const login = await fetch(`${stack.url}/.auth/login/demo?user=${demo.signInUser}`, { redirect: "manual" });
+  const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+
+  // --- the product path: partner POST → ingest → push → browser client → adapter callback -------------
+  const waiting = new Map<string, (t: number) => void>();
+  const onPop = (conversationId: string) => waiting.get(conversationId)?.(performance.now());
+  const client = createAgentClient({
+    apiBase: stack.apiUrl,
+    headers: { cookie },
+    storage: memoryStorage(),
+    adapter: {
+      openRecord: (_r, pop) => onPop(pop.conversationId),
+      openSearch: (_s, pop) => onPop(pop.conversationId),
+      openNewRecord: (_f, pop) => onPop(pop.conversationId),
+    },
+  });
+  await client.start();
+  const numbers = [demo.numbers.oneContact, demo.numbers.sharedByTwo, demo.numbers.unknown];
+  const popLatency: number[] = [];
+  for (let i = 0; i < warmup + count; i++) {
+    const conversationId = `bench-${i}`;
+    const arrived = new Promise<number>((resolve) => waiting.set(conversationId, resolve));
+    const start = performance.now();
+    const response = await fetch(`${stack.apiUrl}/v1/conversations/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${seed.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        type: "ringing",
+        eventId: `${conversationId}:ringing`,
+        conversationId,
+        occurredAt: new Date().toISOString(),
+        agentId: demo.agentId,
+        customer: { phone: numbers[i % numbers.length] },
+      }),
+    });
+    if (response.status !== 202) throw new Error(`POST answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+    const end = await arrived;
+    waiting.delete(conversationId);
+    if (i >= warmup) popLatency.push(end - start);
+  }
+  client.stop();
+
+  // --- the floor: one insert into Azurite, then one push to a connected client ----------------------------
+  const table = TableClient.fromConnectionString(stack.tablesConnectionString, "benchfloor", { allowInsecureConnection: true });
+  await table.createTable();
+  const floorUser = "bench-floor-user";
+  const push = new WebPubSubServiceClient(stack.webPubSub.connectionString, stack.webPubSub.hub, { allowInsecureConnection: true });
+  const { url } = await push.getClientAccessToken({ userId: floorUser });
+  const raw = new WebPubSubClient(url, { protocol: WebPubSubJsonReliableProtocol() });
+  const floorWaiting = new Map<number, (t: number) => void>();
+  raw.on("server-message", (e) => floorWaiting.get((e.message.data as { i: number }).i)?.(performance.now()));
+  await raw.start();
+  const floor: number[] = [];
+  for (let i = 0; i < warmup + count; i++) {
+    const arrived = new Promise<number>((resolve) => floorWaiting.set(i, resolve));
+    const start = performance.now();
+    await table.createEntity({ partitionKey: "floor", rowKey: String(i).padStart(8, "0"), payload: "x".repeat(600) });
+    await push.sendToUser(floorUser, { i });
+    const end = await arrived;
+    floorWaiting.delete(i);
+    if (i >= warmup) floor.push(end - start);
+  }
+  raw.stop();
+
+  const row = (name: string, samples: number[]) =>
+    `${name.padEnd(34)} p50 ${percentile(samples, 50).toFixed(2).padStart(7)} ms   p99 ${percentile(samples, 99).toFixed(2).padStart(7)} ms`;
+  const r50 = percentile(popLatency, 50) / percentile(floor, 50);
+  const r99 = percentile(popLatency, 99) / percentile(floor, 99);
+  console.log(`\nScreen-pop latency, ${count} pops after ${warmup} warm-up (Node ${process.version}, local stack)`);
+  console.log(row("POST → client adapter callback", popLatency));
+  console.log(row("floor: insert + push → client", floor));
+  console.log(`ratio                              p50 ${r50.toFixed(2)}× (target ≤ 1.3×, ${r50 <= 1.3 ? "met" : "missed"})   p99 ${r99.toFixed(2)}× (target ≤ 2×, ${r99 <= 2 ? "met" : "missed"})`);
+} finally {
+  await stack.stop();
+}
