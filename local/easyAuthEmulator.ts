@@ -44,8 +44,7 @@ export function createEasyAuthEmulator(secret: Buffer = randomBytes(32)): EasyAu
   }
 
   function redirect(response: ServerResponse, to: string | null, cookie: string) {
-    const location = to && to.startsWith("/") && !to.startsWith("//") ? to : "/";
-    response.writeHead(302, { location, "set-cookie": cookie, "cache-control": "no-store" }).end();
+    response.writeHead(302, { location: sameSitePath(to), "set-cookie": cookie, "cache-control": "no-store" }).end();
   }
 
   return {
@@ -78,8 +77,8 @@ export function createEasyAuthEmulator(secret: Buffer = randomBytes(32)): EasyAu
       const principal = { auth_typ: demoIdentityProvider, name_typ: "name", role_typ: "roles", claims: claimsOf(session) };
       return {
         "x-ms-client-principal": Buffer.from(JSON.stringify(principal)).toString("base64"),
-        "x-ms-client-principal-id": session.userId,
-        "x-ms-client-principal-name": session.name,
+        "x-ms-client-principal-id": asHeaderValue(session.userId),
+        "x-ms-client-principal-name": asHeaderValue(session.name),
         "x-ms-client-principal-idp": demoIdentityProvider,
       };
     },
@@ -91,4 +90,27 @@ function claimsOf(session: Session) {
     { typ: "sub", val: session.userId },
     { typ: "name", val: session.name },
   ];
+}
+
+/**
+ * A redirect target on this site, read the way a browser reads a Location header ("/\\host" and
+ * "/\t/host" are other hosts to a browser); anything else goes to "/".
+ */
+function sameSitePath(to: string | null): string {
+  if (!to) return "/";
+  const base = "http://webcti.invalid";
+  let target: URL;
+  try {
+    target = new URL(to, base);
+  } catch {
+    return "/";
+  }
+  // "/.//host" resolves to the path "//host", which a browser reads as another host again.
+  if (target.origin !== base || !to.startsWith("/") || target.pathname.startsWith("//")) return "/";
+  return `${target.pathname}${target.search}${target.hash}`;
+}
+
+/** Header values are bytes: a name outside Latin-1 travels as its UTF-8 bytes, as it would over the wire. */
+function asHeaderValue(text: string): string {
+  return Buffer.from(text, "utf8").toString("latin1");
 }

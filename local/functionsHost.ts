@@ -71,14 +71,19 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`);
     if (options.easyAuth?.handle(request, response, url)) return;
     const path = url.pathname;
-    if (prefix === "" || path === prefix || path.startsWith(`${prefix}/`)) {
+    // The prefix is part of the route template, so it matches without case like the template's literals.
+    const lowerPath = path.toLowerCase();
+    if (prefix === "" || lowerPath === prefix.toLowerCase() || lowerPath.startsWith(`${prefix.toLowerCase()}/`)) {
       const routePath = path.slice(prefix.length);
       const matches = routes
         .map((r) => ({ ...r, params: r.compiled.match(routePath) }))
         .filter((r): r is typeof r & { params: Record<string, string> } => r.params !== undefined);
       const match = matches.find((r) => r.methods.includes(request.method ?? "GET"));
       if (match) return invoke(match.fn, match.params, request, response, url);
-      if (matches.length > 0) return writeProblem(response, 405, "Method not allowed", `${request.method} is not allowed on ${path}.`, path);
+      if (matches.length > 0) {
+        const allow = [...new Set(matches.flatMap((r) => r.methods))].join(", ");
+        return writeProblem(response, 405, "Method not allowed", `${request.method} is not allowed on ${path}.`, path, { allow });
+      }
       if (prefix !== "") return writeProblem(response, 404, "Not found", `No function serves ${path}.`, path);
     }
     if (request.method === "GET" || request.method === "HEAD") {
@@ -118,10 +123,13 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     });
     const result = await fn.handler(httpRequest, context);
     const httpResponse = result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
-    const out: Record<string, string> = {};
+    const out: Record<string, string | string[]> = {};
     httpResponse.headers.forEach((value, name) => {
       out[name] = value;
     });
+    // Headers yields Set-Cookie once per cookie, so the loop above kept only the last one.
+    const cookies = httpResponse.headers.getSetCookie();
+    if (cookies.length > 0) out["set-cookie"] = cookies;
     const bytes = Buffer.from(await httpResponse.arrayBuffer());
     response.writeHead(httpResponse.status, out);
     response.end(request.method === "HEAD" ? undefined : bytes);
@@ -158,9 +166,16 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | 
   });
 }
 
-function writeProblem(response: ServerResponse, status: number, title: string, detail: string, instance: string) {
+function writeProblem(
+  response: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+  instance: string,
+  headers: Record<string, string> = {},
+) {
   const code = status === 404 ? "not_found" : status === 405 ? "method_not_allowed" : "payload_too_large";
-  response.writeHead(status, { "content-type": "application/problem+json" });
+  response.writeHead(status, { ...headers, "content-type": "application/problem+json" });
   response.end(JSON.stringify({ type: `urn:webcti:problem:${code}`, title, status, code, detail, instance }));
 }
 

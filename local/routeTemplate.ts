@@ -5,7 +5,7 @@
  */
 export interface CompiledRoute {
   template: string;
-  /** Higher is more specific; used to order routes before matching. */
+  /** Higher is more specific; used to order routes before matching (it may be negative). */
   specificity: number;
   match(path: string): Record<string, string> | undefined;
 }
@@ -28,14 +28,21 @@ const constraints: Record<string, RegExp> = {
 
 function parseSegment(text: string): Segment {
   const param = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?(\?)?\}$/.exec(text);
-  if (!param) return { literal: text.toLowerCase() };
+  if (!param) {
+    // A typo or an unsupported form ("{id:minlength(3)}", "{name}.{ext}") must not silently become a literal.
+    if (/[{}]/.test(text)) throw new Error(`Unsupported route segment '${text}'`);
+    return { literal: text.toLowerCase() };
+  }
   const [, star, name, constraint, optional] = param;
+  if (constraint && !constraints[constraint]) throw new Error(`Unknown route constraint '${constraint}' in '${text}'`);
   return { name: name as string, catchAll: Boolean(star), optional: Boolean(optional), ...(constraint ? { constraint } : {}) };
 }
 
 export function compileRoute(template: string): CompiledRoute {
   const segments = template.split("/").filter(Boolean).map(parseSegment);
-  const specificity = segments.reduce((sum, s) => sum * 4 + (s.literal !== undefined ? 3 : s.catchAll ? 0 : s.optional ? 1 : 2), 0);
+  // ASP.NET's inbound route precedence: segments compare left to right, the first difference decides, and a
+  // template that has ended outranks one that continues (with an optional or catch-all segment) on the same path.
+  const specificity = -segments.reduce((sum, s, i) => sum + precedenceDigit(s) / 10 ** i, 0);
   return {
     template,
     specificity,
@@ -46,7 +53,9 @@ export function compileRoute(template: string): CompiledRoute {
         const segment = segments[i] as Segment;
         const part = parts[i];
         if (segment.catchAll) {
-          params[segment.name as string] = parts.slice(i).map(decodeURIComponent).join("/");
+          const rest = parts.slice(i).map(safeDecode);
+          if (rest.some((value) => value === undefined)) return undefined;
+          params[segment.name as string] = rest.join("/");
           return params;
         }
         if (part === undefined) return segment.optional ? params : undefined;
@@ -63,6 +72,14 @@ export function compileRoute(template: string): CompiledRoute {
       return parts.length === segments.length ? params : undefined;
     },
   };
+}
+
+/** Lower is more specific: literal, constrained parameter, parameter, optional parameter, catch-all. */
+function precedenceDigit(segment: Segment): number {
+  if (segment.literal !== undefined) return 1;
+  if (segment.catchAll) return 5;
+  if (segment.optional) return 4;
+  return segment.constraint ? 2 : 3;
 }
 
 function safeDecode(part: string): string | undefined {

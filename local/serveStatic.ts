@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { extname, join, normalize, sep } from "node:path";
+import { extname, join, normalize, resolve, sep } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 export interface StaticRoot {
@@ -39,7 +39,7 @@ export async function serveStatic(
   } catch {
     return false;
   }
-  const base = normalize(root.directory);
+  const base = resolve(root.directory); // no trailing separator, so "base + sep" below is a real prefix
   let file = normalize(join(base, relative));
   if (file !== base && !file.startsWith(base + sep)) return false;
   try {
