@@ -11,6 +11,7 @@ import { listAgentRecords } from "./listAgentRecords.js";
 import { getAgentRecord } from "./getAgentRecord.js";
 import { putAgentRecord } from "./putAgentRecord.js";
 import { searchAgentDirectory } from "./searchAgentDirectory.js";
+import { getOpenApiDocument } from "./getOpenApiDocument.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -26,4 +27,5 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   listAgentRecords,
   getAgentRecord,
   putAgentRecord,
+  getOpenApiDocument,
 ];
