@@ -67,11 +67,17 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
     endpoint,
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};TableEndpoint=${endpoint};`,
     process: child,
+    // Azurite saves its in-memory database on SIGINT only (SIGTERM drops what its 5 s autosave has
+    // not written yet), so stop it with SIGINT and wait; SIGKILL only if it hangs.
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
+        const hang = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        child.once("exit", () => {
+          clearTimeout(hang);
+          resolve();
+        });
+        child.kill("SIGINT");
       }),
   };
 }

@@ -3,6 +3,7 @@ import { putAgent, putProvider, putTenant } from "../shared/tenancy/tenancyStore
 import { linkPrincipal } from "../shared/auth/agentPrincipal.js";
 import { authenticatePartner, issuePartnerKey } from "../shared/auth/partnerKeys.js";
 import { saveRecord } from "../shared/directory/saveRecord.js";
+import { getRecord } from "../shared/directory/directoryStore.js";
 import type { DirectoryRecordInput } from "../shared/schemas/directory.js";
 import { demoIdentityProvider } from "./easyAuthEmulator.js";
 import { WebCtiError } from "../shared/errors.js";
@@ -43,7 +44,7 @@ export interface DemoSeed {
 }
 
 /**
- * Seeds the demo tenant idempotently (every write is an upsert). The partner key is kept if it still
+ * Seeds the demo tenant idempotently (configuration is upserted, records created when missing). The partner key is kept if it still
  * authenticates (`knownKey`, read from the git-ignored data folder); otherwise a new one is issued.
  */
 export async function seedDemo(services: Services, knownKey?: string): Promise<DemoSeed> {
@@ -52,8 +53,13 @@ export async function seedDemo(services: Services, knownKey?: string): Promise<D
   await putProvider(services, { tenantId, providerId, label: "Demo Softphone" });
   await putAgent(services, { tenantId, agentId, displayName: demo.agentName });
   await linkPrincipal(services, { identityProvider: demoIdentityProvider, principalId: demo.signInUser }, { tenantId, agentId });
-  for (const [id, input] of accounts) await saveRecord(services, tenantId, "account", id, input);
-  for (const [id, input] of contacts) await saveRecord(services, tenantId, "contact", id, input);
+  // Records are created once: what the agent edits in the desktop survives a restart.
+  for (const [id, input] of accounts) {
+    if (!(await getRecord(services.tables, tenantId, "account", id))) await saveRecord(services, tenantId, "account", id, input);
+  }
+  for (const [id, input] of contacts) {
+    if (!(await getRecord(services.tables, tenantId, "contact", id))) await saveRecord(services, tenantId, "contact", id, input);
+  }
   let apiKey = knownKey;
   if (apiKey && !(await stillValid(services, apiKey, tenantId))) apiKey = undefined;
   apiKey ??= (await issuePartnerKey(services.tables, tenantId, providerId, services.now())).apiKey;

@@ -88,8 +88,16 @@ async function call() {
   if (pop) {
     await sleep(1);
     const origin = new URL(apiUrl).origin;
-    const status = await fetch(`${origin}${pop.href}`, { headers: { authorization: `Bearer ${apiKey}` } }).then((r) => r.json());
-    console.log(`pop      status after 1 s: ${(status as { status?: string }).status}`);
+    const read = (await fetch(`${origin}${pop.href}`, { headers: { authorization: `Bearer ${apiKey}` } }).then((r) => r.json())) as {
+      status?: string;
+      target?: { kind: string; record?: { name: string }; results?: Array<{ name: string }>; prefill?: Record<string, string> };
+    };
+    const target = read.target;
+    const opens =
+      target?.kind === "record" ? `record ${target.record?.name}` :
+      target?.kind === "search" ? `search (${target.results?.map((r) => r.name).join(", ")})` :
+      target?.kind === "newRecord" ? `new record ${JSON.stringify(target.prefill)}` : "?";
+    console.log(`pop      opens ${opens}; status after 1 s: ${read.status} (delivered once the agent's page acknowledged it)`);
   }
   const answerAfter = values["answer-after"];
   const endAfter = values["end-after"];
