@@ -37,7 +37,12 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
   } else {
     args.push("--inMemoryPersistence");
   }
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group: a Ctrl+C in the terminal reaches only the stack, which then stops Azurite
+  // once, gracefully. If this process exits without closing it, Azurite is still told to save and stop.
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const stopOnExit = () => child.kill("SIGINT");
+  process.once("exit", stopOnExit);
+  child.once("exit", () => process.off("exit", stopOnExit));
   let output = "";
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
