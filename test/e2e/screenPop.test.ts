@@ -106,6 +106,30 @@ describe("screen pop in the agent's browser", () => {
     await expect(page.locator("#f-phone-0").inputValue()).resolves.toBe("+12065550199");
   });
 
+  it("saves the new contact from the prefilled form, and the next call from that number opens it", async () => {
+    await ring("+1 206 555 0142");
+    await page.locator('[data-page="new-contact"]').waitFor();
+    await expect(page.locator("#f-phone-0").inputValue()).resolves.toBe("+12065550142");
+    await page.locator("#f-name").fill("Nina Patel");
+    await page.locator('[data-record-form] button[type="submit"]').click();
+    await page.locator('[data-page="contact"] h1', { hasText: "Nina Patel" }).waitFor();
+    const createdId = await page.locator('[data-page="contact"]').getAttribute("data-record-id");
+
+    await page.goto(`${stack.url}/#/accounts`);
+    await page.locator('[data-page="accounts-list"]').waitFor();
+    await ring("(206) 555-0142");
+    await page.locator(`[data-page="contact"][data-record-id="${createdId}"]`).waitFor();
+    await expect(page.locator("h1").textContent()).resolves.toBe("Nina Patel");
+  });
+
+  it("shows the account form with its contacts", async () => {
+    await page.goto(`${stack.url}/#/accounts/acc-northwind`);
+    await page.locator('[data-page="account"][data-record-id="acc-northwind"]').waitFor();
+    await expect(page.locator("#f-name").inputValue()).resolves.toBe("Northwind Traders");
+    const contacts = await page.locator("[data-account-contacts] li").allTextContents();
+    expect(contacts.sort()).toEqual(["Bob Smith", "Carol Smith"]);
+  });
+
   it("delivers pops sent while the page reloads, once, and does not reopen earlier ones", async () => {
     const before = reported.map((r) => r.id);
     await page.goto("about:blank"); // the agent's tab is reloading: no connection at all
