@@ -10,7 +10,8 @@ import { TableClient } from "@azure/data-tables";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { startProductionStack } from "../local/spawnStack.js";
 import { demo } from "../local/seedDemo.js";
-import { createAgentClient, memoryStorage } from "../client/agent/index.js";
+import { createAgentClient } from "../client/agent/agentClient.js";
+import { memoryStorage } from "../client/agent/popLedger.js";
 
 const { values } = parseArgs({ options: { pops: { type: "string", default: "500" }, warmup: { type: "string", default: "50" } } });
 const count = Number(values.pops);
@@ -51,9 +52,9 @@ try {
     headers: { cookie },
     storage: memoryStorage(),
     adapter: {
-      openRecord: (_r, pop) => onPop(pop.conversationId),
-      openSearch: (_s, pop) => onPop(pop.conversationId),
-      openNewRecord: (_f, pop) => onPop(pop.conversationId),
+      openRecord: (_r, pop) => onPop(pop!.conversationId),
+      openSearch: (_s, pop) => onPop(pop!.conversationId),
+      openNewRecord: (_f, pop) => onPop(pop!.conversationId),
     },
   });
   await client.start();

@@ -12,6 +12,7 @@ import { getAgentRecord } from "./getAgentRecord.js";
 import { putAgentRecord } from "./putAgentRecord.js";
 import { searchAgentDirectory } from "./searchAgentDirectory.js";
 import { getOpenApiDocument } from "./getOpenApiDocument.js";
+import { listAgentPanels } from "./listAgentPanels.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -28,4 +29,5 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   getAgentRecord,
   putAgentRecord,
   getOpenApiDocument,
+  listAgentPanels,
 ];

@@ -43,14 +43,35 @@ export interface DemoSeed {
   apiKey: string;
 }
 
+export interface DemoSeedOptions {
+  /** Where the demo partner widgets are served (their own origin); the softphone is `${widgetBaseUrl}/softphone/`. */
+  widgetBaseUrl?: string;
+}
+
+/** The widget origin `npm start` uses by default (the port after the functions host's 7071). */
+export const defaultWidgetBaseUrl = "http://127.0.0.1:7072";
+
 /**
  * Seeds the demo tenant idempotently (configuration is upserted, records created when missing). The partner key is kept if it still
  * authenticates (`knownKey`, read from the git-ignored data folder); otherwise a new one is issued.
  */
-export async function seedDemo(services: Services, knownKey?: string): Promise<DemoSeed> {
+export async function seedDemo(services: Services, knownKey?: string, options: DemoSeedOptions = {}): Promise<DemoSeed> {
   const { tenantId, providerId, agentId } = demo;
+  const widgetBaseUrl = (options.widgetBaseUrl ?? defaultWidgetBaseUrl).replace(/\/+$/, "");
   await putTenant(services, { tenantId, name: "Contoso Ltd", defaultCountry: "US" });
-  await putProvider(services, { tenantId, providerId, label: "Demo Softphone" });
+  await putProvider(services, {
+    tenantId,
+    providerId,
+    label: "Demo Softphone",
+    panel: {
+      widgetUrl: `${widgetBaseUrl}/softphone/`,
+      trustedOrigins: [new URL(widgetBaseUrl).origin],
+      order: 10,
+      clickToAct: true,
+      defaultMode: "docked",
+      width: { default: 360, min: 240, max: 800 },
+    },
+  });
   await putAgent(services, { tenantId, agentId, displayName: demo.agentName });
   await linkPrincipal(services, { identityProvider: demoIdentityProvider, principalId: demo.signInUser }, { tenantId, agentId });
   // Records are created once: what the agent edits in the desktop survives a restart.

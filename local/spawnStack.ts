@@ -4,6 +4,7 @@ import { projectRoot } from "./stack.js";
 /** What `node dist/local/start.js --json` prints when it is ready. */
 export interface RunningStack {
   url: string;
+  widgetUrl: string;
   apiUrl: string;
   apiKey: string;
   tenantId: string;
@@ -20,7 +21,7 @@ export interface RunningStack {
  * runner's transform — with tables in memory, and reads the ready line it prints with --json.
  */
 export async function startProductionStack(): Promise<RunningStack> {
-  const child: ChildProcess = spawn(process.execPath, ["dist/local/start.js", "--memory", "--port", "0", "--json"], {
+  const child: ChildProcess = spawn(process.execPath, ["dist/local/start.js", "--memory", "--port", "0", "--widget-port", "0", "--json"], {
     cwd: projectRoot(),
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -16,6 +16,8 @@ export interface StackOptions {
   dataDir?: string;
   /** Port of the functions host (agent desktop and APIs); 0 = any free port. */
   port?: number;
+  /** Port of the second origin that serves the demo partner widgets; 0 = any free port. */
+  widgetPort?: number;
   host?: string;
   /** Table prefix, so several stacks or tests can share one Azurite. */
   tablePrefix?: string;
@@ -28,6 +30,8 @@ export interface StackOptions {
 
 export interface Stack {
   url: string;
+  /** The partner widgets' origin (another port, so the widget protocol's origin checks are real). */
+  widgetUrl: string;
   apiUrl: string;
   config: Config;
   services: Services;
@@ -94,8 +98,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log,
     });
     closers.push(() => host.close());
+    // A partner's widget lives on the partner's origin: serve the demo widgets (and the widget SDK they
+    // import) from a second port.
+    const widgetHost = await startFunctionsHost({
+      functions: [],
+      routePrefix: "",
+      staticRoots: [
+        { urlPrefix: "/webcti", directory: join(root, "dist", "web", "webcti") },
+        { urlPrefix: "/", directory: join(root, "dist", "widgets") },
+      ],
+      host: options.host,
+      port: options.widgetPort ?? 0,
+      log,
+    });
+    closers.push(() => widgetHost.close());
     return {
       url: host.url,
+      widgetUrl: widgetHost.url,
       apiUrl: routePrefix ? `${host.url}/${routePrefix}` : host.url,
       config,
       services,

@@ -8,12 +8,14 @@ import { demo, seedDemo } from "./seedDemo.js";
  * `npm start`: the whole product on this machine with demo data.
  *   --memory   keep the tables in memory (default: on disk under .data/, kept across restarts)
  *   --port N   port of the agent desktop and APIs (default 7071, as the Functions host; 0 = any)
+ *   --widget-port N   port of the demo partner widget's origin (default 7072; 0 = any)
  *   --json     also print one machine-readable line when ready (the end-to-end tests read it)
  */
 const { values } = parseArgs({
   options: {
     memory: { type: "boolean", default: false },
     port: { type: "string", default: process.env.WEBCTI_PORT ?? "7071" },
+    "widget-port": { type: "string", default: process.env.WEBCTI_WIDGET_PORT ?? "7072" },
     json: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
   },
@@ -26,6 +28,7 @@ const log = values.verbose ? (line: string) => console.log(line) : undefined;
 const stack = await startStack({
   dataDir: values.memory ? undefined : join(dataDir, "azurite"),
   port: Number(values.port),
+  widgetPort: Number(values["widget-port"]),
   log: log ?? ((line) => (/ error|failed/i.test(line) ? console.error(line) : undefined)),
 });
 
@@ -33,7 +36,7 @@ let knownKey: string | undefined;
 if (!values.memory) {
   knownKey = await readFile(demoFile, "utf8").then((t) => (JSON.parse(t) as { apiKey?: string }).apiKey, () => undefined);
 }
-const seed = await seedDemo(stack.services, knownKey);
+const seed = await seedDemo(stack.services, knownKey, { widgetBaseUrl: stack.widgetUrl });
 const desktopUrl = `${stack.url}/`;
 if (!values.memory) {
   await mkdir(dataDir, { recursive: true });
@@ -46,6 +49,7 @@ WebCTI is running (${values.memory ? "tables in memory" : "tables kept in .data/
   Agent desktop     ${desktopUrl}   (sign in as the demo agent "${demo.agentName}")
   Partner API       ${stack.apiUrl}/v1
   Demo partner key  ${seed.apiKey}
+  Demo softphone    ${stack.widgetUrl}/softphone/  (partner widget origin; docked in the desktop)
   Web PubSub        ${stack.webPubSub.endpoint}  (local service, hub "${stack.config.WEBCTI_WEBPUBSUB_HUB}")
   Tables            ${stack.tablesConnectionString.match(/TableEndpoint=([^;]+)/)?.[1] ?? ""}  (Azurite)
 
@@ -57,6 +61,7 @@ if (values.json) {
     JSON.stringify({
       webcti: "ready",
       url: stack.url,
+      widgetUrl: stack.widgetUrl,
       apiUrl: stack.apiUrl,
       apiKey: seed.apiKey,
       tenantId: seed.tenantId,

@@ -1,16 +1,31 @@
-// Builds what the browser loads: the WebCTI browser client (dist/web/webcti/agent.js), a library any CRM
-// page loads, and the reference agent desktop (static files from web/ plus its script, which imports
-// the client from /webcti/agent.js at run time as a CRM page would).
+// Builds what browsers load:
+//   dist/web/webcti/agent.js    the browser client a CRM page loads (its phone-number chunk loads on demand)
+//   dist/web/webcti/widget.js   the widget SDK a partner's widget loads
+//   dist/web/                   the reference agent desktop (imports /webcti/agent.js at run time)
+//   dist/widgets/               the demo softphone, served from a second origin (imports /webcti/widget.js)
 import { build } from "esbuild";
 import { cp, mkdir, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 const root = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
-const out = root("dist/web");
-await rm(out, { recursive: true, force: true });
-await mkdir(out, { recursive: true });
-await cp(root("web"), out, { recursive: true, filter: (src) => !src.endsWith(".ts") && !src.endsWith("tsconfig.json") });
+const web = root("dist/web");
+const widgets = root("dist/widgets");
+for (const dir of [web, widgets]) {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+}
+const staticOnly = (src) => !src.endsWith(".ts") && !src.endsWith("tsconfig.json");
+await cp(root("web"), web, { recursive: true, filter: (src) => staticOnly(src) && !src.startsWith(root("web/widgets")) });
+await cp(root("web/widgets"), widgets, { recursive: true, filter: staticOnly });
 
 const common = { bundle: true, format: "esm", platform: "browser", target: "es2022", minify: true, sourcemap: true, legalComments: "none", logLevel: "warning" };
-await build({ ...common, entryPoints: { "webcti/agent": root("client/agent/index.ts") }, outdir: out });
-await build({ ...common, entryPoints: { "desktop/main": root("web/desktop/main.ts") }, outdir: out, external: ["/webcti/agent.js"] });
+await build({
+  ...common,
+  entryPoints: { agent: root("client/agent/index.ts") },
+  outdir: `${web}/webcti`,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+});
+await build({ ...common, entryPoints: { widget: root("client/widget/index.ts") }, outdir: `${web}/webcti` });
+await build({ ...common, entryPoints: { "desktop/main": root("web/desktop/main.ts") }, outdir: web, external: ["/webcti/agent.js"] });
+await build({ ...common, entryPoints: { "softphone/main": root("web/widgets/softphone/main.ts") }, outdir: widgets, external: ["/webcti/widget.js"] });

@@ -2,6 +2,18 @@ import type { NegotiateResponse } from "../../shared/schemas/agent.js";
 import type { ScreenPop, ScreenPopList } from "../../shared/schemas/screenPop.js";
 import type { Problem } from "../../shared/schemas/problem.js";
 
+/** A provider's panel as GET /v1/agent/panels returns it. */
+export interface PanelConfigView {
+  providerId: string;
+  label: string;
+  widgetUrl: string;
+  trustedOrigins: string[];
+  order: number;
+  clickToAct: boolean;
+  defaultMode: "hidden" | "minimized" | "docked" | "expanded";
+  width: { default: number; min: number; max: number };
+}
+
 /** An agent API call that failed; `code` is the problem's stable code (docs/errors.md), or "network". */
 export class AgentApiError extends Error {
   override readonly name = "AgentApiError";
@@ -35,6 +47,21 @@ export class AgentApi {
   constructor(private readonly options: AgentApiOptions) {
     this.base = options.apiBase.replace(/\/$/, "");
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  me(): Promise<{ tenantId: string; agentId: string; displayName: string }> {
+    return this.request("GET", "/v1/agent/me");
+  }
+
+  panels(): Promise<{ panels: PanelConfigView[] }> {
+    return this.request("GET", "/v1/agent/panels");
+  }
+
+  search(query: { phone?: string; email?: string }): Promise<{ matches: Array<{ type: "contact" | "account"; id: string; name: string }> }> {
+    const params = new URLSearchParams();
+    if (query.phone) params.set("phone", query.phone);
+    if (query.email) params.set("email", query.email);
+    return this.request("GET", `/v1/agent/search?${params}`);
   }
 
   negotiate(): Promise<NegotiateResponse> {

@@ -17,12 +17,13 @@ type SearchTarget = Extract<PopTarget, { kind: "search" }>;
 
 /**
  * What the CRM page gives the client: how to open a record, a search and a prefilled new-record form.
- * Each may return a promise; the pop is acknowledged once it resolves.
+ * Each may return a promise; a pop is acknowledged once it resolves. `pop` is the screen pop that asked
+ * for it, or undefined when a widget did.
  */
 export interface AgentAdapter {
-  openRecord(record: RecordMatch, pop: ScreenPop): void | Promise<void>;
-  openSearch(search: { query: string; results: RecordMatch[] }, pop: ScreenPop): void | Promise<void>;
-  openNewRecord(form: { recordType: NewRecordTarget["recordType"]; prefill: NewRecordTarget["prefill"] }, pop: ScreenPop): void | Promise<void>;
+  openRecord(record: RecordMatch, pop?: ScreenPop): void | Promise<void>;
+  openSearch(search: { query: string; results: RecordMatch[] }, pop?: ScreenPop): void | Promise<void>;
+  openNewRecord(form: { recordType: NewRecordTarget["recordType"]; prefill: NewRecordTarget["prefill"] }, pop?: ScreenPop): void | Promise<void>;
 }
 
 export type AgentClientState = "idle" | "connecting" | "connected" | "reconnecting" | "stopped";

@@ -14,7 +14,9 @@ export type {
   AgentClientState,
   PopOutcome,
 } from "./agentClient.js";
-export { AgentApiError } from "./agentApi.js";
+export { AgentApiError, type PanelConfigView } from "./agentApi.js";
+export { mountPanels, type MountPanelsOptions, type Panel, type PanelAdapter, type PanelHost, type PanelHostEvent } from "./panels.js";
+export type { ClickToActPayload, PageContext, PanelMode, PanelState, RecordRef } from "../protocol.js";
 export { memoryStorage, type KeyValueStorage } from "./popLedger.js";
 export type { ScreenPop, PopTarget } from "../../shared/schemas/screenPop.js";
 export type { RecordMatch } from "../../shared/schemas/directory.js";

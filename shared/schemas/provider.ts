@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Direction } from "./conversationEvent.js";
 import { ProviderId, TenantId } from "./ids.js";
+import { PanelConfig } from "./panel.js";
 
 /** When and how a provider's conversations pop records in the agent's browser. */
 export const ScreenPopPolicy = z
@@ -22,6 +23,7 @@ export const Provider = z
     providerId: ProviderId,
     label: z.string().min(1).max(100),
     screenPopPolicy: ScreenPopPolicy,
+    panel: PanelConfig.optional().describe("The provider's widget in the agent desktop; none for providers without a widget."),
   })
   .meta({ id: "Provider" });
 export type Provider = z.infer<typeof Provider>;

@@ -2,7 +2,8 @@ import { WebCtiError, isNotFound } from "../errors.js";
 import type { Services } from "../services.js";
 import { Agent } from "../schemas/agent.js";
 import { Provider, ScreenPopPolicy, Tenant } from "../schemas/provider.js";
-import type { TableClient } from "@azure/data-tables";
+import type { PanelConfig } from "../schemas/panel.js";
+import { odata, type TableClient } from "@azure/data-tables";
 import type { z } from "zod";
 
 type TenancyServices = Pick<Services, "tables" | "caches">;
@@ -31,17 +32,34 @@ export async function getTenant(services: TenancyServices, tenantId: string): Pr
 
 export async function getProvider(services: TenancyServices, tenantId: string, providerId: string): Promise<Provider> {
   const provider = await services.caches.providers.getOrLoad(`${tenantId}|${providerId}`, () =>
-    readRow(services.tables.providers, tenantId, providerId, (row) =>
-      Provider.parse({
-        tenantId,
-        providerId,
-        label: row["label"],
-        screenPopPolicy: JSON.parse(String(row["screenPopPolicy"] ?? "{}")),
-      }),
-    ),
+    readRow(services.tables.providers, tenantId, providerId, (row) => providerFromRow(tenantId, providerId, row)),
   );
   if (!provider) throw new WebCtiError("forbidden", `Provider '${providerId}' is not configured for this tenant.`);
   return provider;
+}
+
+/**
+ * Every provider of the tenant, in RowKey (providerId) order: one partition query on the small providers
+ * table, not cached (the agent desktop reads it once per page load; events use the cached getProvider).
+ */
+export async function listProviders(services: Pick<Services, "tables">, tenantId: string): Promise<Provider[]> {
+  const providers: Provider[] = [];
+  const rows = services.tables.providers.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: odata`PartitionKey eq ${tenantId}` },
+  });
+  for await (const row of rows) providers.push(providerFromRow(tenantId, String(row["rowKey"]), row));
+  return providers;
+}
+
+/** A providers row: the policy and the panel are JSON columns (`panel` absent for a provider without a widget). */
+function providerFromRow(tenantId: string, providerId: string, row: Record<string, unknown>): Provider {
+  return Provider.parse({
+    tenantId,
+    providerId,
+    label: row["label"],
+    screenPopPolicy: JSON.parse(String(row["screenPopPolicy"] ?? "{}")),
+    panel: typeof row["panel"] === "string" && row["panel"] !== "" ? JSON.parse(row["panel"]) : undefined,
+  });
 }
 
 /** Throws `not_found` naming the agent: partners send agent ids, and a typo must be obvious. */
@@ -65,7 +83,13 @@ export async function putTenant(services: Pick<Services, "tables">, tenant: z.in
 
 export async function putProvider(
   services: Pick<Services, "tables">,
-  provider: { tenantId: string; providerId: string; label: string; screenPopPolicy?: z.input<typeof ScreenPopPolicy> },
+  provider: {
+    tenantId: string;
+    providerId: string;
+    label: string;
+    screenPopPolicy?: z.input<typeof ScreenPopPolicy>;
+    panel?: z.input<typeof PanelConfig>;
+  },
 ): Promise<Provider> {
   const value = Provider.parse({ ...provider, screenPopPolicy: ScreenPopPolicy.parse(provider.screenPopPolicy ?? {}) });
   await services.tables.providers.upsertEntity(
@@ -74,6 +98,8 @@ export async function putProvider(
       rowKey: value.providerId,
       label: value.label,
       screenPopPolicy: JSON.stringify(value.screenPopPolicy),
+      // "Replace" drops the column when a provider loses its panel.
+      ...(value.panel ? { panel: JSON.stringify(value.panel) } : {}),
     },
     "Replace",
   );

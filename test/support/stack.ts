@@ -15,7 +15,7 @@ export async function startTestStack(): Promise<{ stack: Stack; seed: DemoSeed }
     tablePrefix: uniquePrefix(),
     tablesConnectionString: inject("tablesConnectionString"),
   });
-  const seed = await seedDemo(stack.services);
+  const seed = await seedDemo(stack.services, undefined, { widgetBaseUrl: stack.widgetUrl });
   return { stack, seed };
 }
 

@@ -1,14 +1,15 @@
 // The reference agent desktop: a small CRM that loads the WebCTI browser client as any CRM page would
 // (a separate script, /webcti/agent.js) and implements its adapter with the CRM's own navigation.
-import { createAgentClient, type AgentAdapter, type AgentClient } from "/webcti/agent.js";
+import { createAgentClient, mountPanels, type AgentClient, type PanelAdapter, type PanelHost } from "/webcti/agent.js";
 import { h } from "./dom.js";
 import { crmApi, whoIsSignedIn } from "./crmApi.js";
-import { parseRoute, popSearches, recordHref, renderRoute } from "./pages.js";
+import { currentRecord, parseRoute, popSearches, recordHref, renderRoute } from "./pages.js";
 
 const page = document.getElementById("page")!;
 const connection = document.getElementById("connection")!;
 const popLog = document.getElementById("pop-log")!;
 
+let panelHost: PanelHost | undefined;
 let renderCount = 0;
 async function render() {
   const token = ++renderCount;
@@ -16,13 +17,18 @@ async function render() {
     const content = await renderRoute(parseRoute(location.hash));
     if (token !== renderCount) return;
     page.replaceChildren(content);
+    panelHost?.notifyNavigation();
   } catch (error) {
     if (token !== renderCount) return;
     page.replaceChildren(h("p", { class: "banner error", role: "alert" }, (error as Error).message));
   }
 }
 
-const adapter: AgentAdapter = {
+const adapter: PanelAdapter = {
+  getPageContext() {
+    const record = currentRecord();
+    return { url: location.href, title: document.title, ...(record ? { record } : {}) };
+  },
   openRecord(record) {
     location.hash = recordHref(record);
   },
@@ -84,6 +90,19 @@ async function main() {
     );
   });
   client.on("error", (error) => console.warn("WebCTI:", error.message));
+  // The partner widgets, docked at the right; they stay loaded while the agent moves between pages.
+  mountPanels({
+    container: document.getElementById("panels")!,
+    adapter,
+    trackNavigation: false, // render() tells the widgets once the new page is on screen
+    onEvent: (event) => console.debug("WebCTI panel", event),
+  }).then(
+    (panels: PanelHost) => {
+      panelHost = panels;
+      (window as unknown as { webctiPanels: PanelHost }).webctiPanels = panels;
+    },
+    (error: Error) => console.warn("WebCTI panels:", error.message),
+  );
   await client.start().catch((error: Error) => {
     connection.textContent = `offline: ${error.message}`;
   });

@@ -20,6 +20,13 @@ export function parseRoute(hash: string): Route {
   return { page: "list", collection, params };
 }
 
+/** What page the agent is on, for the widgets' environment and navigation events. */
+export function currentRecord(): { type: "contact" | "account"; id: string; name: string } | undefined {
+  const section = document.querySelector<HTMLElement>("#page [data-record-type][data-record-id]");
+  if (!section || section.tagName !== "SECTION") return undefined;
+  return { type: section.dataset.recordType as "contact" | "account", id: section.dataset.recordId!, name: section.dataset.recordName ?? "" };
+}
+
 export function recordHref(match: Pick<RecordMatch, "type" | "id">): string {
   return `#/${match.type === "account" ? "accounts" : "contacts"}/${encodeURIComponent(match.id)}`;
 }
@@ -57,10 +64,10 @@ async function listPage(collection: Collection): Promise<HTMLElement> {
         records.map((r) =>
           h(
             "tr",
-            { "data-record-id": r.id },
+            { "data-record-id": r.id, "data-record-type": r.type, "data-record-name": r.name },
             h("td", {}, h("a", { href: recordHref(r) }, r.name)),
             collection === "contacts" ? h("td", {}, r.accountId ? h("a", { href: recordHref({ type: "account", id: r.accountId }) }, accounts.get(r.accountId) ?? r.accountId) : "") : null,
-            h("td", {}, r.phones.map((p) => phoneText(p)).join(", ")),
+            h("td", {}, r.phones.flatMap((p, i) => [i > 0 ? ", " : null, phoneLink(p)])),
             h("td", {}, r.emails.join(", ")),
           ),
         ),
@@ -71,8 +78,17 @@ async function listPage(collection: Collection): Promise<HTMLElement> {
 
 async function recordPage(collection: Collection, id: string): Promise<HTMLElement> {
   const record = await crmApi.get(collection, id);
-  const section = h("section", { "data-page": collection === "contacts" ? "contact" : "account", "data-record-id": record.id });
-  section.append(h("h1", {}, record.name), recordForm(collection, record.id, record, "Save"));
+  const section = h("section", {
+    "data-page": collection === "contacts" ? "contact" : "account",
+    "data-record-id": record.id,
+    "data-record-type": record.type,
+    "data-record-name": record.name,
+  });
+  section.append(h("h1", {}, record.name));
+  if (record.phones.length) {
+    section.append(h("p", { class: "phones", "data-phones": "" }, "Call: ", record.phones.flatMap((p, i) => [i > 0 ? " · " : null, phoneLink(p)])));
+  }
+  section.append(recordForm(collection, record.id, record, "Save"));
   if (collection === "contacts" && record.accountId) {
     const account = await crmApi.get("accounts", record.accountId).catch(() => undefined);
     if (account) section.append(h("p", {}, "Account: ", h("a", { href: recordHref(account), "data-account-link": "" }, account.name)));
@@ -179,8 +195,10 @@ function recordForm(collection: Collection, id: string, record: Partial<Director
   return form;
 }
 
-function phoneText(p: DirectoryRecord["phones"][number]): string {
-  return `${p.raw}${p.label ? ` (${p.label})` : ""}`;
+/** Phone numbers are tel: links: the browser client sends a click to the active widget (click-to-act). */
+function phoneLink(p: DirectoryRecord["phones"][number]): HTMLElement {
+  const href = `tel:${p.e164}${p.extension ? `;ext=${p.extension}` : ""}`;
+  return h("a", { href, class: "phone" }, p.raw, p.label ? ` (${p.label})` : "");
 }
 
 async function accountNames(): Promise<Map<string, string>> {

@@ -30,9 +30,9 @@ afterAll(() => stack?.close());
 function recordingAdapter() {
   const opened: Array<{ kind: string; pop: ScreenPop }> = [];
   const adapter: AgentAdapter = {
-    openRecord: (_r, pop) => void opened.push({ kind: "record", pop }),
-    openSearch: (_s, pop) => void opened.push({ kind: "search", pop }),
-    openNewRecord: (_f, pop) => void opened.push({ kind: "newRecord", pop }),
+    openRecord: (_r, pop) => void opened.push({ kind: "record", pop: pop! }),
+    openSearch: (_s, pop) => void opened.push({ kind: "search", pop: pop! }),
+    openNewRecord: (_f, pop) => void opened.push({ kind: "newRecord", pop: pop! }),
   };
   return { adapter, opened };
 }

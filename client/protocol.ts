@@ -1,0 +1,138 @@
+/**
+ * The widget protocol between the browser client in the agent page (the host) and the widget SDK in a
+ * partner's iframe. It runs on penpal 7 (postMessage with a MessagePort after a handshake). Every call
+ * carries a correlation id; a failure crosses the frame boundary as a plain `WireError` (not an Error,
+ * which penpal would reduce to name and message), so its code survives.
+ *
+ * Versioning: the major number must match; a host answers a newer minor with the capabilities it has.
+ */
+export const protocolVersion = "1.0";
+
+export const panelModes = ["hidden", "minimized", "docked", "expanded", "poppedOut"] as const;
+export type PanelMode = (typeof panelModes)[number];
+
+export interface PanelState {
+  mode: PanelMode;
+  /** Width in CSS pixels of the docked panel. */
+  width: number;
+  limits: { width: { min: number; max: number } };
+}
+
+/** Stable error codes a widget can branch on. */
+export const widgetErrorCodes = [
+  "invalid_argument", // a parameter is malformed (details say which)
+  "out_of_range", // a number outside the allowed range (details.min / details.max)
+  "not_supported", // the host lacks this capability (see capabilities)
+  "unsupported_version", // protocol major versions differ
+  "not_found", // the record does not exist
+  "unauthenticated", // the agent's session ended
+  "timeout", // no answer in time
+  "disconnected", // the connection to the host is gone
+  "handshake_failed", // the host never answered the handshake (untrusted origin, no host)
+  "host_error", // the host failed; details.cause may say why
+] as const;
+export type WidgetErrorCode = (typeof widgetErrorCodes)[number];
+
+export interface WireError {
+  webctiError: 1;
+  code: WidgetErrorCode;
+  message: string;
+  correlationId: string;
+  details?: Record<string, unknown>;
+}
+
+export function isWireError(value: unknown): value is WireError {
+  return typeof value === "object" && value !== null && (value as WireError).webctiError === 1;
+}
+
+export interface CallContext {
+  correlationId: string;
+}
+
+export interface RecordRef {
+  type: "contact" | "account";
+  id: string;
+  name?: string;
+}
+
+export interface Environment {
+  tenantId: string;
+  agentId: string;
+  agentName: string;
+  providerId: string;
+  locale: string;
+  page: PageContext;
+}
+
+export interface PageContext {
+  url: string;
+  title: string;
+  record?: RecordRef;
+}
+
+export interface ClickToActPayload {
+  /** The text the agent clicked, as shown. */
+  raw: string;
+  format: "phone" | "email";
+  e164?: string;
+  extension?: string;
+  email?: string;
+  /** The record the value was shown on, when the page says so. */
+  record?: RecordRef;
+}
+
+export interface HelloRequest extends CallContext {
+  protocolVersion: string;
+  sdkVersion: string;
+}
+
+export interface HelloResult {
+  protocolVersion: string;
+  capabilities: string[];
+  environment: Environment;
+  panel: PanelState;
+  clickToAct: boolean;
+}
+
+/** Methods the host exposes to the widget. */
+export type HostMethods = {
+  hello(request: HelloRequest): Promise<HelloResult>;
+  getEnvironment(request: CallContext): Promise<Environment>;
+  getPanelState(request: CallContext): Promise<PanelState>;
+  setPanelMode(request: CallContext & { mode: PanelMode }): Promise<PanelState>;
+  setPanelSize(request: CallContext & { width: number }): Promise<PanelState>;
+  getClickToAct(request: CallContext): Promise<{ enabled: boolean }>;
+  setClickToAct(request: CallContext & { enabled: boolean }): Promise<{ enabled: boolean }>;
+  openRecord(request: CallContext & { record: RecordRef }): Promise<{ opened: true }>;
+  openSearch(request: CallContext & { query: string }): Promise<{ opened: true }>;
+  openNewRecord(
+    request: CallContext & { recordType: "contact" | "account"; prefill: { name?: string; phone?: string; email?: string } },
+  ): Promise<{ opened: true }>;
+  searchRecords(request: CallContext & { phone?: string; email?: string }): Promise<{ matches: RecordRef[] }>;
+};
+
+export type WidgetEvent =
+  | { type: "panelModeChanged"; mode: PanelMode; panel: PanelState }
+  | { type: "panelSizeChanged"; width: number; panel: PanelState }
+  | { type: "clickToAct"; payload: ClickToActPayload }
+  | { type: "navigation"; page: PageContext };
+
+/** Methods the widget exposes to the host. */
+export type WidgetMethods = {
+  event(event: WidgetEvent): void;
+  /** Liveness: the host asks after the widget's frame loaded a page. */
+  ping(): "pong";
+};
+
+/** What this host build can do; a widget checks before calling. */
+export const hostCapabilities = [
+  "environment",
+  "panel.mode",
+  "panel.size",
+  "clickToAct",
+  "navigation",
+  "openRecord",
+  "openSearch",
+  "openNewRecord",
+  "searchRecords",
+] as const;

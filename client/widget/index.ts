@@ -1,0 +1,163 @@
+/**
+ * WebCTI widget SDK: what a partner's widget (softphone, chat panel) loads to talk to the agent desktop.
+ *
+ *   import { connectToHost } from "/webcti/widget.js";
+ *   const host = await connectToHost();
+ *   host.on("clickToAct", ({ payload }) => dial(payload.e164));
+ *   await host.setPanelSize(420);
+ *
+ * Every method returns a promise of a typed result or rejects with a WidgetError whose `code` is stable.
+ */
+import { CallOptions, PenpalError, WindowMessenger, connect, type RemoteProxy } from "penpal";
+import {
+  isWireError,
+  protocolVersion,
+  type ClickToActPayload,
+  type Environment,
+  type HostMethods,
+  type PageContext,
+  type PanelMode,
+  type PanelState,
+  type RecordRef,
+  type WidgetErrorCode,
+  type WidgetEvent,
+} from "../protocol.js";
+
+export const sdkVersion = "0.1.0";
+export { protocolVersion };
+export type { ClickToActPayload, Environment, PageContext, PanelMode, PanelState, RecordRef, WidgetErrorCode, WidgetEvent };
+
+export class WidgetError extends Error {
+  override readonly name = "WidgetError";
+  constructor(
+    readonly code: WidgetErrorCode,
+    message: string,
+    readonly correlationId: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export interface ConnectOptions {
+  /**
+   * Origins of the agent desktops this widget accepts as host. Default: the origin of the page that
+   * embeds the widget (location.ancestorOrigins, else document.referrer, which a reload of the frame
+   * loses); give the CRM origins explicitly in production.
+   */
+  hostOrigins?: string[];
+  /** How long to wait for the host's handshake. Default 10 s. */
+  handshakeTimeoutMs?: number;
+  /** How long each call may take. Default 10 s. */
+  callTimeoutMs?: number;
+}
+
+type EventMap = { [E in WidgetEvent as E["type"]]: E };
+
+export interface WebCtiHost {
+  readonly protocolVersion: string;
+  readonly capabilities: readonly string[];
+  /** The environment at handshake time; getEnvironment() reads the current one. */
+  readonly environment: Environment;
+  getEnvironment(): Promise<Environment>;
+  getPanelState(): Promise<PanelState>;
+  setPanelMode(mode: PanelMode): Promise<PanelState>;
+  setPanelSize(width: number): Promise<PanelState>;
+  getClickToAct(): Promise<boolean>;
+  setClickToAct(enabled: boolean): Promise<boolean>;
+  openRecord(record: RecordRef): Promise<void>;
+  openSearch(query: string): Promise<void>;
+  openNewRecord(recordType: "contact" | "account", prefill: { name?: string; phone?: string; email?: string }): Promise<void>;
+  searchRecords(query: { phone?: string; email?: string }): Promise<RecordRef[]>;
+  on<K extends keyof EventMap>(type: K, handler: (event: EventMap[K]) => void): () => void;
+  close(): void;
+}
+
+function embedderOrigin(): string[] {
+  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+  if (ancestors && ancestors.length > 0) return [ancestors[0]!];
+  return document.referrer ? [new URL(document.referrer).origin] : [];
+}
+
+function newCorrelationId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** Performs the handshake with the agent desktop that embeds this page. */
+export async function connectToHost(options: ConnectOptions = {}): Promise<WebCtiHost> {
+  if (window.parent === window) {
+    throw new WidgetError("handshake_failed", "This page is not embedded in an agent desktop.", "");
+  }
+  const hostOrigins = options.hostOrigins ?? embedderOrigin();
+  if (hostOrigins.length === 0) throw new WidgetError("invalid_argument", "Give hostOrigins: the embedding page is unknown.", "");
+  const handlers = new Map<string, Set<(event: never) => void>>();
+  const connection = connect<HostMethods>({
+    messenger: new WindowMessenger({ remoteWindow: window.parent, allowedOrigins: hostOrigins }),
+    methods: {
+      ping: () => "pong" as const,
+      event(event: WidgetEvent) {
+        for (const handler of handlers.get(event.type) ?? []) {
+          try {
+            (handler as (e: WidgetEvent) => void)(event);
+          } catch (error) {
+            console.error("WebCTI widget: an event handler threw", error);
+          }
+        }
+      },
+    },
+    timeout: options.handshakeTimeoutMs ?? 10_000,
+  });
+  let remote: RemoteProxy<HostMethods>;
+  try {
+    remote = await connection.promise;
+  } catch (error) {
+    connection.destroy();
+    throw new WidgetError("handshake_failed", `The agent desktop did not answer the handshake: ${(error as Error).message}`, "");
+  }
+  const callTimeout = options.callTimeoutMs ?? 10_000;
+
+  async function call<K extends keyof HostMethods>(
+    method: K,
+    params: Omit<Parameters<HostMethods[K]>[0], "correlationId">,
+  ): Promise<Awaited<ReturnType<HostMethods[K]>>> {
+    const correlationId = newCorrelationId();
+    const fn = remote[method] as unknown as (request: unknown, options: CallOptions) => Promise<Awaited<ReturnType<HostMethods[K]>>>;
+    try {
+      return await fn({ ...params, correlationId }, new CallOptions({ timeout: callTimeout }));
+    } catch (error) {
+      if (isWireError(error)) throw new WidgetError(error.code, error.message, correlationId, error.details);
+      if (error instanceof PenpalError && error.code === "METHOD_CALL_TIMEOUT") {
+        throw new WidgetError("timeout", `${method} got no answer within ${callTimeout} ms.`, correlationId);
+      }
+      if (error instanceof PenpalError && error.code === "METHOD_NOT_FOUND") {
+        throw new WidgetError("not_supported", `The host does not support ${method}.`, correlationId);
+      }
+      if (error instanceof PenpalError) throw new WidgetError("disconnected", error.message, correlationId);
+      throw new WidgetError("host_error", String((error as Error)?.message ?? error), correlationId);
+    }
+  }
+
+  const hello = await call("hello", { protocolVersion, sdkVersion });
+  return {
+    protocolVersion: hello.protocolVersion,
+    capabilities: hello.capabilities,
+    environment: hello.environment,
+    getEnvironment: () => call("getEnvironment", {}),
+    getPanelState: () => call("getPanelState", {}),
+    setPanelMode: (mode) => call("setPanelMode", { mode }),
+    setPanelSize: (width) => call("setPanelSize", { width }),
+    getClickToAct: async () => (await call("getClickToAct", {})).enabled,
+    setClickToAct: async (enabled) => (await call("setClickToAct", { enabled })).enabled,
+    openRecord: async (record) => void (await call("openRecord", { record })),
+    openSearch: async (query) => void (await call("openSearch", { query })),
+    openNewRecord: async (recordType, prefill) => void (await call("openNewRecord", { recordType, prefill })),
+    searchRecords: async (query) => (await call("searchRecords", query)).matches,
+    on(type, handler) {
+      let set = handlers.get(type);
+      if (!set) handlers.set(type, (set = new Set()));
+      set.add(handler as (event: never) => void);
+      return () => set.delete(handler as (event: never) => void);
+    },
+    close: () => connection.destroy(),
+  };
+}

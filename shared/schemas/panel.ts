@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { ProviderId } from "./ids.js";
+
+/** How a provider's panel shows in the agent desktop. */
+export const PanelMode = z
+  .enum(["hidden", "minimized", "docked", "expanded", "poppedOut"])
+  .meta({ id: "PanelMode", description: "How a provider's panel shows in the agent desktop." });
+export type PanelMode = z.infer<typeof PanelMode>;
+
+/**
+ * An origin exactly as a browser reports it in `MessageEvent.origin`: scheme, host and port only, lower
+ * case, without a default port or a trailing slash. The host compares origins as strings, so anything
+ * else (`https://Example.com`, `https://example.com:443`, `https://example.com/`) would never match.
+ */
+export const WebOrigin = z
+  .string()
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
+      } catch {
+        return false;
+      }
+    },
+    { message: "must be an http(s) origin exactly as browsers write it: scheme://host[:port], lower case, no path or trailing slash" },
+  )
+  .meta({ id: "WebOrigin", description: "An http(s) origin: `scheme://host[:port]`, no path.", examples: ["https://widgets.partner.example"] });
+
+/** Bounds of a panel dimension in CSS pixels; `min ≤ default ≤ max`. */
+const dimension = (defaults: { default: number; min: number; max: number }) =>
+  z
+    .object({
+      default: z.number().int().min(1).max(10_000).default(defaults.default).describe("Initial size in CSS pixels."),
+      min: z.number().int().min(1).max(10_000).default(defaults.min).describe("Smallest size the agent or widget may set."),
+      max: z.number().int().min(1).max(10_000).default(defaults.max).describe("Largest size the agent or widget may set."),
+    })
+    .refine((d) => d.min <= d.default && d.default <= d.max, { message: "must satisfy min ≤ default ≤ max" })
+    .default(defaults);
+
+/**
+ * A provider's widget as a panel of the agent desktop. Providers without a widget (webhooks only) have
+ * none. The browser client loads `widgetUrl` in an iframe and talks only to frames from `trustedOrigins`.
+ */
+export const PanelConfig = z
+  .object({
+    widgetUrl: z.url({ protocol: /^https?$/ }).describe("The partner's widget page, loaded in the panel's iframe. Absolute http(s) URL."),
+    trustedOrigins: z
+      .array(WebOrigin)
+      .min(1)
+      .max(10)
+      .describe("Origins whose messages the host accepts from the widget frame; all others are ignored."),
+    order: z.number().int().min(0).max(1000).default(100).describe("Position among the tenant's panels, lowest first."),
+    clickToAct: z.boolean().default(true).describe("Whether phone numbers clicked in the CRM go to this widget (the widget may switch it off)."),
+    defaultMode: PanelMode.exclude(["poppedOut"]).default("docked").describe("The mode before the agent changes it."),
+    width: dimension({ default: 360, min: 240, max: 800 }).describe("Width of the docked or expanded panel in CSS pixels."),
+  })
+  .meta({ id: "PanelConfig" });
+export type PanelConfig = z.infer<typeof PanelConfig>;
+
+/** One panel as the signed-in agent's desktop mounts it. */
+export const AgentPanel = z
+  .object({
+    providerId: ProviderId,
+    label: z.string().min(1).max(100).describe("The provider's name, shown on the panel."),
+    ...PanelConfig.shape,
+  })
+  .meta({ id: "AgentPanel" });
+export type AgentPanel = z.infer<typeof AgentPanel>;
+
+export const AgentPanelList = z
+  .object({ panels: z.array(AgentPanel).describe("The tenant's providers that have a widget, by `order`, then `providerId`.") })
+  .meta({ id: "AgentPanelList" });
+export type AgentPanelList = z.infer<typeof AgentPanelList>;

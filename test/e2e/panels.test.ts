@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
+import { launchChromium } from "../support/browser.js";
+import { startProductionStack, type RunningStack } from "../../local/spawnStack.js";
+import { createServices } from "../../shared/services.js";
+import { readConfig } from "../../shared/config.js";
+import { putProvider } from "../../shared/tenancy/tenancyStore.js";
+
+/**
+ * The demo softphone as a partner widget in the reference desktop: handshake across origins, panel modes
+ * and sizes from both sides, click-to-act, re-handshake after the widget reloads, an untrusted frame.
+ */
+let stack: RunningStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const consoleLines: string[] = [];
+
+const panel = (providerId = "demo-softphone") => page.locator(`.webcti-panel[data-provider-id="${providerId}"]`);
+
+async function frameOf(providerId: string): Promise<Frame> {
+  const frame = await panel(providerId).locator("iframe").elementHandle().then((h) => h?.contentFrame());
+  if (!frame) throw new Error(`the ${providerId} frame is not there`);
+  return frame;
+}
+const softphone = () => frameOf("demo-softphone");
+
+/** Runs a widget SDK call inside the softphone frame and returns its result or its error's fields. */
+async function widget<T = unknown>(script: string): Promise<{ ok: true; value: T } | { ok: false; error: { name: string; code: string; message: string; correlationId: string; details?: Record<string, unknown> } }> {
+  return (await softphone()).evaluate(async (source) => {
+    const host = (window as unknown as { webctiHost: unknown }).webctiHost;
+    try {
+      const value = await new Function("host", `return (${source})(host);`)(host);
+      return { ok: true as const, value };
+    } catch (e) {
+      const error = e as { name: string; code: string; message: string; correlationId: string; details?: Record<string, unknown> };
+      return { ok: false as const, error: { name: error.name, code: error.code, message: error.message, correlationId: error.correlationId, details: error.details } };
+    }
+  }, script) as never;
+}
+
+async function waitReady() {
+  await panel().and(page.locator('[data-state="ready"]')).waitFor({ timeout: 15_000 });
+  await (await softphone()).locator('#status[data-state="connected"]').waitFor({ timeout: 15_000 });
+}
+
+beforeAll(async () => {
+  stack = await startProductionStack();
+  // A second provider whose widget page is on an origin it does not trust: its frame must get nothing.
+  const services = createServices(
+    readConfig({ WEBCTI_TABLES_CONNECTION_STRING: stack.tablesConnectionString, WEBCTI_WEBPUBSUB_CONNECTION_STRING: stack.webPubSub.connectionString }),
+  );
+  await putProvider(services, {
+    tenantId: stack.tenantId,
+    providerId: "untrusted-chat",
+    label: "Untrusted Chat",
+    panel: {
+      widgetUrl: `${stack.widgetUrl}/softphone/`,
+      trustedOrigins: ["http://127.0.0.1:9"],
+      order: 20,
+      clickToAct: true,
+      defaultMode: "docked",
+      width: { default: 300, min: 240, max: 600 },
+    },
+  });
+  browser = await launchChromium();
+  context = await browser.newContext();
+  page = await context.newPage();
+  page.on("console", (message) => consoleLines.push(message.text()));
+  await page.goto(stack.url);
+  await page.locator("[data-demo-sign-in]").click();
+  await waitReady();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe("partner widget panel", () => {
+  it("hands the widget the protocol version, capabilities and environment", async () => {
+    const hello = await widget<{ protocolVersion: string; capabilities: string[]; environment: { agentId: string; agentName: string; tenantId: string; providerId: string; locale: string } }>(
+      "async (host) => ({ protocolVersion: host.protocolVersion, capabilities: host.capabilities, environment: host.environment })",
+    );
+    expect(hello.ok).toBe(true);
+    if (!hello.ok) return;
+    expect(hello.value.protocolVersion).toBe("1.0");
+    expect(hello.value.capabilities).toEqual(expect.arrayContaining(["panel.mode", "panel.size", "clickToAct", "openRecord"]));
+    expect(hello.value.environment).toMatchObject({ tenantId: stack.tenantId, agentId: stack.agentId, agentName: "Dana Reyes", providerId: "demo-softphone" });
+    await expect((await softphone()).locator("#agent").textContent()).resolves.toBe("Agent: Dana Reyes");
+  });
+
+  it("lets the widget size its panel within the limits and rejects the rest with a coded error", async () => {
+    const resized = await widget<{ width: number; mode: string }>("(host) => host.setPanelSize(480)");
+    expect(resized).toEqual({ ok: true, value: expect.objectContaining({ width: 480, mode: "docked", limits: { width: { min: 240, max: 800 } } }) });
+    await expect(panel().evaluate((el) => el.getBoundingClientRect().width)).resolves.toBe(480);
+
+    const tooWide = await widget("(host) => host.setPanelSize(5000)");
+    expect(tooWide).toEqual({
+      ok: false,
+      error: expect.objectContaining({ name: "WidgetError", code: "out_of_range", details: { min: 240, max: 800 }, correlationId: expect.stringMatching(/.+/) }),
+    });
+    expect(tooWide.ok || tooWide.error.message).toContain("between 240 and 800");
+    const badMode = await widget("(host) => host.setPanelMode('sideways')");
+    expect(badMode).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument" }) });
+    await expect(panel().evaluate((el) => el.getBoundingClientRect().width)).resolves.toBe(480);
+  });
+
+  it("tells the widget when the agent changes the mode, and keeps mode and width across a reload", async () => {
+    await (await softphone()).evaluate(() => {
+      const w = window as unknown as { modeEvents: string[]; webctiHost: { on(type: string, fn: (e: { mode: string }) => void): void } };
+      w.modeEvents = [];
+      w.webctiHost.on("panelModeChanged", (e) => w.modeEvents.push(e.mode));
+    });
+    await panel().locator('button[data-mode="minimized"]').click();
+    await expect(panel().getAttribute("data-mode")).resolves.toBe("minimized");
+    await panel().locator('button[data-mode="expanded"]').click();
+    await expect(panel().getAttribute("data-mode")).resolves.toBe("expanded");
+    await expect.poll(async () => (await softphone()).evaluate(() => (window as unknown as { modeEvents: string[] }).modeEvents)).toEqual(["minimized", "expanded"]);
+
+    const docked = await widget<{ mode: string }>("(host) => host.setPanelMode('docked')");
+    expect(docked).toEqual({ ok: true, value: expect.objectContaining({ mode: "docked", width: 480 }) });
+    await page.reload();
+    await waitReady();
+    await expect(panel().getAttribute("data-mode")).resolves.toBe("docked");
+    await expect(panel().evaluate((el) => el.getBoundingClientRect().width)).resolves.toBe(480);
+  });
+
+  it("hides the panel behind a launcher and brings it back without reloading the widget", async () => {
+    await (await softphone()).evaluate(() => void ((window as unknown as { marker: number }).marker = 42));
+    await panel().locator('button[data-mode="hidden"]').click();
+    await expect(panel().isHidden()).resolves.toBe(true);
+    await page.locator('.webcti-panel-launcher[data-provider-id="demo-softphone"]').click();
+    await expect(panel().getAttribute("data-mode")).resolves.toBe("docked");
+    await expect((await softphone()).evaluate(() => (window as unknown as { marker?: number }).marker)).resolves.toBe(42);
+  });
+
+  it("keeps the widget loaded while the agent moves around the CRM, and tells it where the agent is", async () => {
+    await (await softphone()).evaluate(() => {
+      const w = window as unknown as { marker: number; pages: unknown[]; webctiHost: { on(type: string, fn: (e: { page: unknown }) => void): void } };
+      w.marker = 7;
+      w.pages = [];
+      w.webctiHost.on("navigation", (e) => w.pages.push(e.page));
+    });
+    await page.evaluate(() => void (location.hash = "#/accounts"));
+    await page.locator('[data-page="accounts-list"]').waitFor();
+    await page.evaluate(() => void (location.hash = "#/contacts/c-alice"));
+    await page.locator('[data-page="contact"][data-record-id="c-alice"]').waitFor();
+    await expect((await softphone()).evaluate(() => (window as unknown as { marker?: number }).marker)).resolves.toBe(7);
+    await expect
+      .poll(async () => (await softphone()).evaluate(() => (window as unknown as { pages: Array<{ record?: { id: string } }> }).pages.at(-1)?.record?.id))
+      .toBe("c-alice");
+    const env = await widget<{ page: { record?: { id: string; type: string; name: string } } }>("(host) => host.getEnvironment()");
+    expect(env.ok && env.value.page.record).toEqual({ type: "contact", id: "c-alice", name: "Alice Johnson" });
+  });
+
+  it("sends a clicked phone number to the widget, with the record it belongs to", async () => {
+    await page.evaluate(() => void (location.hash = "#/contacts/c-alice"));
+    await page.locator('[data-page="contact"] [data-phones] a').first().click();
+    const dialed = (await softphone()).locator("#calls li").first();
+    await expect(dialed.textContent()).resolves.toBe("Dialing +12065550101 (Alice Johnson)");
+    expect(page.url()).toContain("#/contacts/c-alice"); // the tel: link did not navigate
+
+    // Numbers in lists, and content the page adds later, act the same; the extension is kept apart.
+    await page.evaluate(() => void (location.hash = "#/contacts"));
+    await page.locator('[data-page="contacts-list"]').waitFor();
+    await page.evaluate(() => {
+      const extra = document.createElement("span");
+      extra.dataset.webctiPhone = "(425) 555-0100 ext. 204";
+      extra.textContent = "Fabrikam switchboard";
+      extra.id = "late-number";
+      document.getElementById("page")!.append(extra);
+    });
+    await page.locator("#late-number").click();
+    await expect((await softphone()).locator("#calls li").first().textContent()).resolves.toBe("Dialing +14255550100 ext. 204");
+  });
+
+  it("lets the widget turn click-to-act off: numbers are plain text then", async () => {
+    expect(await widget("(host) => host.setClickToAct(false)")).toEqual({ ok: true, value: false });
+    await expect(page.evaluate(() => document.documentElement.dataset.webctiClickToAct)).resolves.toBe("off");
+    const before = await (await softphone()).locator("#calls li").count();
+    await page.evaluate(() => void (location.hash = "#/contacts/c-bob"));
+    await page.locator('[data-page="contact"][data-record-id="c-bob"] [data-phones] a').first().click();
+    expect(page.url()).toContain("#/contacts/c-bob");
+    // Back on, a second click arrives; it is the only new entry, so the first click sent nothing.
+    expect(await widget("(host) => host.setClickToAct(true)")).toEqual({ ok: true, value: true });
+    await expect(page.evaluate(() => document.documentElement.dataset.webctiClickToAct)).resolves.toBe("on");
+    await page.locator('[data-page="contact"][data-record-id="c-bob"] [data-phones] a').nth(1).click();
+    await expect.poll(async () => (await softphone()).locator("#calls li").count()).toBe(before + 1);
+    await expect((await softphone()).locator("#calls li").first().textContent()).resolves.toBe("Dialing +12065550151 (Bob Smith)");
+  });
+
+  it("lets the widget open records, searches and prefilled forms", async () => {
+    expect((await widget("(host) => host.openRecord({ type: 'account', id: 'acc-fabrikam' })")).ok).toBe(true);
+    await page.locator('[data-page="account"][data-record-id="acc-fabrikam"]').waitFor();
+    expect((await widget("(host) => host.openSearch('+1 206 555 0150')")).ok).toBe(true);
+    await page.locator('[data-page="search"]').waitFor();
+    await expect(page.locator("[data-search-results] li").count()).resolves.toBe(2);
+    expect((await widget("(host) => host.openNewRecord('contact', { phone: '+12065550123', name: 'Walk In' })")).ok).toBe(true);
+    await page.locator('[data-page="new-contact"]').waitFor();
+    await expect(page.locator("#f-name").inputValue()).resolves.toBe("Walk In");
+    const matches = await widget("(host) => host.searchRecords({ phone: '206-555-0101' })");
+    expect(matches).toEqual({ ok: true, value: [{ type: "contact", id: "c-alice", name: "Alice Johnson" }] });
+    const bad = await widget("(host) => host.openRecord({ type: 'lead', id: 'x' })");
+    expect(bad).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument" }) });
+  });
+
+  it("re-handshakes by itself when the widget reloads", async () => {
+    await (await softphone()).evaluate(() => location.reload());
+    await waitReady();
+    const state = await widget<{ width: number }>("(host) => host.getPanelState()");
+    expect(state).toEqual({ ok: true, value: expect.objectContaining({ mode: "docked", width: 480 }) });
+    await page.evaluate(() => void (location.hash = "#/contacts/c-alice"));
+    await page.locator('[data-page="contact"] [data-phones] a').first().click();
+    await expect((await softphone()).locator("#calls li").first().textContent()).resolves.toBe("Dialing +12065550101 (Alice Johnson)");
+  });
+
+  it("never answers a frame from an untrusted origin, and says why its panel stays empty", async () => {
+    const untrusted = panel("untrusted-chat");
+    await expect(untrusted.getAttribute("data-state")).resolves.not.toBe("ready");
+    await untrusted.and(page.locator('[data-state="failed"]')).waitFor({ timeout: 20_000 });
+    await expect(untrusted.locator(".webcti-panel-status").textContent()).resolves.toContain("trusted origin");
+    const frame = await frameOf("untrusted-chat");
+    await expect.poll(() => frame.locator("#status").textContent(), { timeout: 20_000 }).toContain("did not answer the handshake");
+    expect(consoleLines.some((l) => l.includes("untrusted origin") && l.includes("untrusted-chat"))).toBe(true);
+    // Its order is after the trusted one, and it never took click-to-act.
+    const order = await page.locator(".webcti-panel").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.providerId));
+    expect(order).toEqual(["demo-softphone", "untrusted-chat"]);
+  });
+});
