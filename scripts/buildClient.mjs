@@ -22,6 +22,8 @@ const common = { bundle: true, format: "esm", platform: "browser", target: "es20
 await build({
   ...common,
   entryPoints: { agent: root("client/agent/index.ts") },
+  // The Web PubSub client's browser build pulls Node polyfills; it needs three small parts of them.
+  alias: { buffer: root("client/shims/buffer.ts"), events: root("client/shims/events.ts") },
   outdir: `${web}/webcti`,
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",

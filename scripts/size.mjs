@@ -1,0 +1,43 @@
+// `npm run size`: minified + gzipped size of what a page loads for the browser client and the widget
+// SDK (an entry plus the chunks it imports statically; chunks loaded on demand are listed apart).
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const dir = fileURLToPath(new URL("../dist/web/webcti/", import.meta.url));
+const budgets = { "agent.js": 20 * 1024, "widget.js": 5 * 1024 };
+
+async function staticClosure(file, seen = new Set()) {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const code = await readFile(file, "utf8");
+  // esbuild's minified ESM: `import{a as b}from"./chunks/x.js"` and `import"./chunks/y.js"` (static only)
+  for (const match of code.matchAll(/(?:^|[;}\s])import\s*(?:[\w${}\s,*]+from\s*)?["'](\.[^"']+)["']/g)) {
+    await staticClosure(resolve(dirname(file), match[1]), seen);
+  }
+  return seen;
+}
+
+const lines = [];
+for (const [entry, budget] of Object.entries(budgets)) {
+  const files = await staticClosure(join(dir, entry));
+  let min = 0;
+  let gz = 0;
+  for (const file of files) {
+    const bytes = await readFile(file);
+    min += bytes.length;
+    gz += gzipSync(bytes, { level: 9 }).length;
+  }
+  const code = await readFile(join(dir, entry), "utf8");
+  const lazy = [...code.matchAll(/import\(["'](\.[^"']+)["']\)/g)].map((m) => m[1]);
+  let lazyGz = 0;
+  for (const file of lazy) lazyGz += gzipSync(await readFile(resolve(dir, file)), { level: 9 }).length;
+  lines.push(
+    `${entry.padEnd(10)} ${(min / 1024).toFixed(1).padStart(6)} KB min  ${(gz / 1024).toFixed(1).padStart(5)} KB gzip  ` +
+      `(budget ${budget / 1024} KB: ${gz <= budget ? "within" : "over"})` +
+      (lazy.length ? `  + ${(lazyGz / 1024).toFixed(1)} KB gzip loaded on first use (${lazy.length} chunk${lazy.length > 1 ? "s" : ""})` : ""),
+  );
+}
+console.log("\nBrowser bundles (what a page loads at start)");
+for (const line of lines) console.log(line);
