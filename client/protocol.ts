@@ -109,7 +109,35 @@ export type HostMethods = {
     request: CallContext & { recordType: "contact" | "account"; prefill: { name?: string; phone?: string; email?: string } },
   ): Promise<{ opened: true }>;
   searchRecords(request: CallContext & { phone?: string; email?: string }): Promise<{ matches: RecordRef[] }>;
+  screenPop(request: CallContext & ScreenPopRequest): Promise<ScreenPopResult>;
+  notify(request: CallContext & NotificationRequest): Promise<{ outcome: NotificationOutcome }>;
 };
+
+export interface ScreenPopRequest {
+  phone?: string;
+  email?: string;
+  name?: string;
+  /** Only look up: return the matches and open nothing (the widget shows its own picker). */
+  searchOnly?: boolean;
+}
+
+export interface ScreenPopResult {
+  matches: RecordRef[];
+  /** What was opened by the provider's screen-pop policy; null when searchOnly or the policy opens nothing. */
+  opened: "record" | "search" | "newRecord" | null;
+}
+
+export interface NotificationRequest {
+  title: string;
+  body?: string;
+  acceptLabel?: string;
+  declineLabel?: string;
+  /** How long the agent has to answer; 1 000 to 120 000 ms, default 30 000. */
+  timeoutMs?: number;
+}
+
+export type NotificationOutcome = "accepted" | "declined" | "timedOut";
+export const notificationTimeout = { min: 1_000, max: 120_000, default: 30_000 } as const;
 
 export type WidgetEvent =
   | { type: "panelModeChanged"; mode: PanelMode; panel: PanelState }
@@ -135,4 +163,6 @@ export const hostCapabilities = [
   "openSearch",
   "openNewRecord",
   "searchRecords",
+  "screenPop",
+  "notify",
 ] as const;

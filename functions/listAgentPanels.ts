@@ -16,8 +16,8 @@ export const listAgentPanels = defineHttp({
     // Same check as v1/agent/me: an agent or tenant removed since sign-in gets 403, not the tenant's config.
     await describeAgent(services, caller);
     const panels: AgentPanel[] = [];
-    for (const { providerId, label, panel } of await listProviders(services, caller.tenantId)) {
-      if (panel) panels.push({ providerId, label, ...panel });
+    for (const { providerId, label, panel, screenPopPolicy } of await listProviders(services, caller.tenantId)) {
+      if (panel) panels.push({ providerId, label, ...panel, screenPopPolicy });
     }
     panels.sort((a, b) => a.order - b.order || (a.providerId < b.providerId ? -1 : a.providerId > b.providerId ? 1 : 0));
     return { panels };

@@ -1,6 +1,7 @@
 import type { NegotiateResponse } from "../../shared/schemas/agent.js";
 import type { ScreenPop, ScreenPopList } from "../../shared/schemas/screenPop.js";
 import type { Problem } from "../../shared/schemas/problem.js";
+import type { ScreenPopPolicy } from "../../shared/schemas/screenPopPolicy.js";
 
 /** A provider's panel as GET /v1/agent/panels returns it. */
 export interface PanelConfigView {
@@ -12,6 +13,7 @@ export interface PanelConfigView {
   clickToAct: boolean;
   defaultMode: "hidden" | "minimized" | "docked" | "expanded";
   width: { default: number; min: number; max: number };
+  screenPopPolicy: Pick<ScreenPopPolicy, "onOneMatch" | "onManyMatches" | "onNoMatch">;
 }
 
 /** An agent API call that failed; `code` is the problem's stable code (docs/errors.md), or "network". */
@@ -57,7 +59,10 @@ export class AgentApi {
     return this.request("GET", "/v1/agent/panels");
   }
 
-  search(query: { phone?: string; email?: string }): Promise<{ matches: Array<{ type: "contact" | "account"; id: string; name: string }> }> {
+  search(query: { phone?: string; email?: string }): Promise<{
+    query: { phone?: string; e164?: string; email?: string };
+    matches: Array<{ type: "contact" | "account"; id: string; name: string }>;
+  }> {
     const params = new URLSearchParams();
     if (query.phone) params.set("phone", query.phone);
     if (query.email) params.set("email", query.email);

@@ -19,6 +19,12 @@ const css = `
 .webcti-panel[data-mode="expanded"] .webcti-panel-resize { display: none; }
 .webcti-panel-launcher { writing-mode: vertical-rl; border: 1px solid #d0d5dd; background: #eef1f5; padding: 8px 2px; cursor: pointer; }
 .webcti-panel-launcher[hidden] { display: none; }
+.webcti-notifications { position: fixed; right: 16px; bottom: 16px; display: flex; flex-direction: column; gap: 8px; z-index: 2000; }
+.webcti-notification { background: #fff; border: 1px solid #d0d5dd; border-radius: 6px; padding: 10px 12px; width: 280px;
+  box-shadow: 0 4px 16px rgb(0 0 0 / 0.15); font: 13px system-ui, sans-serif; }
+.webcti-notification-source { color: #667; font-size: 11px; }
+.webcti-notification p { margin: 4px 0; }
+.webcti-notification-actions { display: flex; gap: 6px; margin-top: 8px; }
 html[data-webcti-click-to-act="off"] a[href^="tel:"] { color: inherit; text-decoration: none; cursor: text; }
 `;
 

@@ -1,6 +1,7 @@
 import { CallOptions, WindowMessenger, connect, type RemoteProxy } from "penpal";
 import {
   hostCapabilities,
+  notificationTimeout,
   panelModes,
   protocolVersion,
   type ClickToActPayload,
@@ -20,6 +21,8 @@ import type { AgentAdapter } from "./agentClient.js";
 import type { KeyValueStorage } from "./popLedger.js";
 import { injectPanelStyles } from "./panelStyles.js";
 import { readClickTarget } from "./clickToAct.js";
+import { showNotification } from "./notifications.js";
+import { popTargetFor } from "../../shared/screenPop/decideScreenPop.js";
 
 /** The CRM adapter as the panels use it: the pop adapter plus what page the agent is on. */
 export interface PanelAdapter extends AgentAdapter {
@@ -440,7 +443,45 @@ class PanelController implements Panel {
       }),
       searchRecords: guard(async (request) => {
         if (!request.phone && !request.email) fail("invalid_argument", "Give phone or email.", request);
-        return this.api.search({ phone: request.phone, email: request.email });
+        return { matches: (await this.api.search({ phone: request.phone, email: request.email })).matches };
+      }),
+      screenPop: guard(async (request) => {
+        if (!request.phone && !request.email) fail("invalid_argument", "Give phone or email.", request);
+        const { query, matches } = await this.api.search({ phone: request.phone, email: request.email });
+        if (request.searchOnly) return { matches, opened: null };
+        const customer = { phone: request.phone, email: request.email, name: request.name };
+        // The number as the service read it (E.164), so a new-record form is prefilled the same way a pop's is.
+        const phone = query.e164 ? { e164: query.e164 } : undefined;
+        const target = popTargetFor({ policy: this.config.screenPopPolicy, customer, matches, ...(phone ? { phone } : {}) });
+        if (target?.kind === "record") await adapter.openRecord(target.record);
+        else if (target?.kind === "search") await adapter.openSearch({ query: request.phone ?? request.email ?? "", results: target.results });
+        else if (target?.kind === "newRecord") await adapter.openNewRecord({ recordType: target.recordType, prefill: target.prefill });
+        return { matches, opened: target?.kind ?? null };
+      }),
+      notify: guard(async (request) => {
+        if (typeof request.title !== "string" || !request.title.trim() || request.title.length > 200) {
+          fail("invalid_argument", "title must be 1 to 200 characters.", request);
+        }
+        if (request.body !== undefined && (typeof request.body !== "string" || request.body.length > 1000)) {
+          fail("invalid_argument", "body must be at most 1000 characters.", request);
+        }
+        const timeoutMs = request.timeoutMs ?? notificationTimeout.default;
+        if (typeof timeoutMs !== "number" || timeoutMs < notificationTimeout.min || timeoutMs > notificationTimeout.max) {
+          fail("out_of_range", `timeoutMs must be between ${notificationTimeout.min} and ${notificationTimeout.max}.`, request, {
+            min: notificationTimeout.min,
+            max: notificationTimeout.max,
+          });
+        }
+        const outcome = await showNotification(this.options.container.ownerDocument, {
+          providerId: this.providerId,
+          label: this.config.label,
+          title: request.title,
+          ...(request.body ? { body: request.body } : {}),
+          acceptLabel: (request.acceptLabel ?? "Accept").slice(0, 40),
+          declineLabel: (request.declineLabel ?? "Decline").slice(0, 40),
+          timeoutMs,
+        });
+        return { outcome };
       }),
     };
   }

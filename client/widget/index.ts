@@ -11,7 +11,12 @@
 import { CallOptions, PenpalError, WindowMessenger, connect, type RemoteProxy } from "penpal";
 import {
   isWireError,
+  notificationTimeout,
   protocolVersion,
+  type NotificationOutcome,
+  type NotificationRequest,
+  type ScreenPopRequest,
+  type ScreenPopResult,
   type ClickToActPayload,
   type Environment,
   type HostMethods,
@@ -25,6 +30,7 @@ import {
 
 export const sdkVersion = "0.1.0";
 export { protocolVersion };
+export type { NotificationOutcome, NotificationRequest, ScreenPopRequest, ScreenPopResult };
 export type { ClickToActPayload, Environment, PageContext, PanelMode, PanelState, RecordRef, WidgetErrorCode, WidgetEvent };
 
 export class WidgetError extends Error {
@@ -69,6 +75,10 @@ export interface WebCtiHost {
   openSearch(query: string): Promise<void>;
   openNewRecord(recordType: "contact" | "account", prefill: { name?: string; phone?: string; email?: string }): Promise<void>;
   searchRecords(query: { phone?: string; email?: string }): Promise<RecordRef[]>;
+  /** Looks the customer up and opens what the provider's policy says (or only returns the matches). */
+  screenPop(request: ScreenPopRequest): Promise<ScreenPopResult>;
+  /** Shows the agent a notification with accept / decline; resolves with what the agent did. */
+  notify(notification: NotificationRequest): Promise<NotificationOutcome>;
   on<K extends keyof EventMap>(type: K, handler: (event: EventMap[K]) => void): () => void;
   close(): void;
 }
@@ -119,15 +129,16 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<WebCt
   async function call<K extends keyof HostMethods>(
     method: K,
     params: Omit<Parameters<HostMethods[K]>[0], "correlationId">,
+    timeoutMs = callTimeout,
   ): Promise<Awaited<ReturnType<HostMethods[K]>>> {
     const correlationId = newCorrelationId();
     const fn = remote[method] as unknown as (request: unknown, options: CallOptions) => Promise<Awaited<ReturnType<HostMethods[K]>>>;
     try {
-      return await fn({ ...params, correlationId }, new CallOptions({ timeout: callTimeout }));
+      return await fn({ ...params, correlationId }, new CallOptions({ timeout: timeoutMs }));
     } catch (error) {
       if (isWireError(error)) throw new WidgetError(error.code, error.message, correlationId, error.details);
       if (error instanceof PenpalError && error.code === "METHOD_CALL_TIMEOUT") {
-        throw new WidgetError("timeout", `${method} got no answer within ${callTimeout} ms.`, correlationId);
+        throw new WidgetError("timeout", `${method} got no answer within ${timeoutMs} ms.`, correlationId);
       }
       if (error instanceof PenpalError && error.code === "METHOD_NOT_FOUND") {
         throw new WidgetError("not_supported", `The host does not support ${method}.`, correlationId);
@@ -152,6 +163,12 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<WebCt
     openSearch: async (query) => void (await call("openSearch", { query })),
     openNewRecord: async (recordType, prefill) => void (await call("openNewRecord", { recordType, prefill })),
     searchRecords: async (query) => (await call("searchRecords", query)).matches,
+    screenPop: (request) => call("screenPop", request),
+    notify: async (notification) => {
+      // The agent has up to timeoutMs to answer; the call may take that long.
+      const wait = Math.min(notification.timeoutMs ?? notificationTimeout.default, notificationTimeout.max) + callTimeout;
+      return (await call("notify", notification, wait)).outcome;
+    },
     on(type, handler) {
       let set = handlers.get(type);
       if (!set) handlers.set(type, (set = new Set()));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ScreenPopPolicy } from "./screenPopPolicy.js";
 import { ProviderId } from "./ids.js";
 
 /** How a provider's panel shows in the agent desktop. */
@@ -64,6 +65,7 @@ export const AgentPanel = z
     providerId: ProviderId,
     label: z.string().min(1).max(100).describe("The provider's name, shown on the panel."),
     ...PanelConfig.shape,
+    screenPopPolicy: ScreenPopPolicy.describe("What a screen pop the widget asks for opens (onOneMatch, onManyMatches, onNoMatch)."),
   })
   .meta({ id: "AgentPanel" });
 export type AgentPanel = z.infer<typeof AgentPanel>;

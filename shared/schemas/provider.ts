@@ -1,21 +1,9 @@
 import { z } from "zod";
-import { Direction } from "./conversationEvent.js";
 import { ProviderId, TenantId } from "./ids.js";
 import { PanelConfig } from "./panel.js";
+import { ScreenPopPolicy } from "./screenPopPolicy.js";
 
-/** When and how a provider's conversations pop records in the agent's browser. */
-export const ScreenPopPolicy = z
-  .object({
-    trigger: z.enum(["ringing", "answered", "manual"]).default("ringing"),
-    directions: z.array(Direction).default(["inbound"]),
-    onOneMatch: z.enum(["record", "search", "none"]).default("record"),
-    onManyMatches: z.enum(["search", "none"]).default("search"),
-    onNoMatch: z.enum(["newRecord", "search", "none"]).default("newRecord"),
-    ttlSeconds: z.number().int().min(10).max(86_400).default(300)
-      .describe("An undelivered pop expires after this long."),
-  })
-  .meta({ id: "ScreenPopPolicy" });
-export type ScreenPopPolicy = z.infer<typeof ScreenPopPolicy>;
+export { ScreenPopPolicy };
 
 export const Provider = z
   .object({

@@ -18,7 +18,22 @@ export interface PopDecisionInput {
 export function decideScreenPop({ policy, event, matches, phone }: PopDecisionInput): PopTarget | null {
   if (policy.trigger === "manual" || event.type !== policy.trigger) return null;
   if (!policy.directions.includes(event.direction)) return null;
-  const query = phone?.e164 ?? event.customer.email ?? event.customer.name ?? "";
+  return popTargetFor({ policy, customer: event.customer, matches, ...(phone ? { phone } : {}) });
+}
+
+export interface PopTargetInput {
+  policy: Pick<ScreenPopPolicy, "onOneMatch" | "onManyMatches" | "onNoMatch">;
+  customer: { phone?: string; email?: string; name?: string };
+  matches: RecordMatch[];
+  phone?: { e164: string; extension?: string };
+}
+
+/**
+ * What a pop opens for zero, one or several matching records, by the provider's policy. Used for pops a
+ * conversation event causes (above) and for pops a widget asks for (the browser client).
+ */
+export function popTargetFor({ policy, customer, matches, phone }: PopTargetInput): PopTarget | null {
+  const query = phone?.e164 ?? customer.email ?? customer.name ?? "";
 
   if (matches.length === 1) {
     const [record] = matches as [RecordMatch];
@@ -30,13 +45,13 @@ export function decideScreenPop({ policy, event, matches, phone }: PopDecisionIn
     return policy.onManyMatches === "search" ? { kind: "search", query, results: matches } : null;
   }
   if (policy.onNoMatch === "newRecord") {
-    const { name, email } = event.customer;
+    const { name, email } = customer;
     return {
       kind: "newRecord",
       recordType: "contact",
       prefill: {
         ...(name ? { name } : {}),
-        ...(phone ? { phone: phone.e164 } : event.customer.phone ? { phone: event.customer.phone } : {}),
+        ...(phone ? { phone: phone.e164 } : customer.phone ? { phone: customer.phone } : {}),
         ...(phone?.extension ? { extension: phone.extension } : {}),
         ...(email ? { email } : {}),
       },

@@ -205,6 +205,60 @@ describe("partner widget panel", () => {
     expect(bad).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument" }) });
   });
 
+  it("asks for a screen pop by the provider's policy, or only for the matches", async () => {
+    await page.evaluate(() => void (location.hash = "#/accounts"));
+    await page.locator('[data-page="accounts-list"]').waitFor();
+    const searchOnly = await widget("(host) => host.screenPop({ phone: '(206) 555-0150', searchOnly: true })");
+    expect(searchOnly).toEqual({
+      ok: true,
+      value: { opened: null, matches: [{ type: "contact", id: "c-bob", name: "Bob Smith" }, { type: "contact", id: "c-carol", name: "Carol Smith" }] },
+    });
+    expect(page.url()).toContain("#/accounts"); // nothing opened
+
+    expect(await widget("(host) => host.screenPop({ phone: '206 555 0101' })")).toEqual({
+      ok: true,
+      value: { opened: "record", matches: [{ type: "contact", id: "c-alice", name: "Alice Johnson" }] },
+    });
+    await page.locator('[data-page="contact"][data-record-id="c-alice"]').waitFor();
+    expect(await widget("(host) => host.screenPop({ phone: '206 555 0177', name: 'New Caller' })")).toEqual({ ok: true, value: { opened: "newRecord", matches: [] } });
+    await page.locator('[data-page="new-contact"]').waitFor();
+    await expect(page.locator("#f-phone-0").inputValue()).resolves.toBe("+12065550177");
+    await expect(page.locator("#f-name").inputValue()).resolves.toBe("New Caller");
+  });
+
+  it("shows the agent a notification and reports accepted, declined or timed out", async () => {
+    const start = (timeoutMs: number) =>
+      softphone().then((f) =>
+        f.evaluate((t) => {
+          const w = window as unknown as { outcome?: string; webctiHost: { notify(n: object): Promise<string> } };
+          w.outcome = undefined;
+          void w.webctiHost.notify({ title: "Incoming chat", body: "Erin asks about her order", acceptLabel: "Take it", timeoutMs: t }).then((o) => (w.outcome = o));
+        }, timeoutMs),
+      );
+    const outcome = async () => (await softphone()).evaluate(() => (window as unknown as { outcome?: string }).outcome);
+
+    await start(60_000);
+    const note = page.locator('.webcti-notification[role="alertdialog"][data-provider-id="demo-softphone"]');
+    await expect(note.locator("strong").textContent()).resolves.toBe("Incoming chat");
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Take it");
+    await note.locator('button[data-outcome="accepted"]').click();
+    await expect.poll(outcome).toBe("accepted");
+    await expect(note.count()).resolves.toBe(0);
+
+    await start(60_000);
+    await note.locator('button[data-outcome="declined"]').click();
+    await expect.poll(outcome).toBe("declined");
+
+    await start(1_000);
+    await expect.poll(outcome, { timeout: 10_000 }).toBe("timedOut");
+    await expect(note.count()).resolves.toBe(0);
+
+    const tooShort = await widget("(host) => host.notify({ title: 'x', timeoutMs: 10 })");
+    expect(tooShort).toEqual({ ok: false, error: expect.objectContaining({ code: "out_of_range", details: { min: 1000, max: 120000 } }) });
+    const noTitle = await widget("(host) => host.notify({ title: '' })");
+    expect(noTitle).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument" }) });
+  });
+
   it("re-handshakes by itself when the widget reloads", async () => {
     await (await softphone()).evaluate(() => location.reload());
     await waitReady();

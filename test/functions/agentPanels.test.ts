@@ -1,3 +1,4 @@
+import { ScreenPopPolicy } from "../../shared/schemas/screenPopPolicy.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, startTestStack } from "../support/stack.js";
 import { signInCookie } from "../support/agentSession.js";
@@ -8,6 +9,7 @@ import { getProvider, listProviders, putAgent, putProvider, putTenant } from "..
 import { AgentPanelList, PanelConfig } from "../../shared/schemas/panel.js";
 import { demoIdentityProvider } from "../../local/easyAuthEmulator.js";
 
+const defaultPolicy = ScreenPopPolicy.parse({});
 let stack: Stack;
 let cookie: string;
 let otherCookie: string;
@@ -51,6 +53,7 @@ describe("GET v1/agent/panels", () => {
       clickToAct: true,
       defaultMode: "docked",
       width: { default: 360, min: 240, max: 800 },
+      screenPopPolicy: defaultPolicy,
     });
   });
 
@@ -69,6 +72,7 @@ describe("GET v1/agent/panels", () => {
       clickToAct: true,
       defaultMode: "docked",
       width: { default: 360, min: 240, max: 800 },
+      screenPopPolicy: defaultPolicy,
     });
   });
 

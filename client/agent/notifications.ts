@@ -1,0 +1,66 @@
+import type { NotificationOutcome } from "../protocol.js";
+
+/**
+ * Notifications a widget shows the agent (an incoming chat, a callback request): a small alert dialog
+ * at the bottom right with accept / decline, answered by the agent or timed out. Keyboard: the accept
+ * button takes focus, Escape declines.
+ */
+export function showNotification(
+  doc: Document,
+  notification: { providerId: string; label: string; title: string; body?: string; acceptLabel: string; declineLabel: string; timeoutMs: number },
+): Promise<NotificationOutcome> {
+  let stack = doc.querySelector<HTMLElement>(".webcti-notifications");
+  if (!stack) {
+    stack = doc.createElement("div");
+    stack.className = "webcti-notifications";
+    doc.body.append(stack);
+  }
+  const id = `webcti-n-${Math.random().toString(36).slice(2, 10)}`;
+  const box = doc.createElement("div");
+  box.className = "webcti-notification";
+  box.setAttribute("role", "alertdialog");
+  box.setAttribute("aria-labelledby", `${id}-title`);
+  box.dataset.providerId = notification.providerId;
+  const source = doc.createElement("div");
+  source.className = "webcti-notification-source";
+  source.textContent = notification.label;
+  const title = doc.createElement("strong");
+  title.id = `${id}-title`;
+  title.textContent = notification.title;
+  box.append(source, title);
+  if (notification.body) {
+    const body = doc.createElement("p");
+    body.textContent = notification.body;
+    box.append(body);
+  }
+  const accept = doc.createElement("button");
+  accept.type = "button";
+  accept.dataset.outcome = "accepted";
+  accept.textContent = notification.acceptLabel;
+  const decline = doc.createElement("button");
+  decline.type = "button";
+  decline.dataset.outcome = "declined";
+  decline.textContent = notification.declineLabel;
+  const actions = doc.createElement("div");
+  actions.className = "webcti-notification-actions";
+  actions.append(accept, decline);
+  box.append(actions);
+  stack.append(box);
+  const previousFocus = doc.activeElement as HTMLElement | null;
+  accept.focus();
+
+  return new Promise((resolve) => {
+    const finish = (outcome: NotificationOutcome) => {
+      clearTimeout(timer);
+      box.remove();
+      if (doc.activeElement === doc.body || !doc.activeElement) previousFocus?.focus?.();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => finish("timedOut"), notification.timeoutMs);
+    accept.addEventListener("click", () => finish("accepted"));
+    decline.addEventListener("click", () => finish("declined"));
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") finish("declined");
+    });
+  });
+}
