@@ -111,7 +111,36 @@ export type HostMethods = {
   searchRecords(request: CallContext & { phone?: string; email?: string }): Promise<{ matches: RecordRef[] }>;
   screenPop(request: CallContext & ScreenPopRequest): Promise<ScreenPopResult>;
   notify(request: CallContext & NotificationRequest): Promise<{ outcome: NotificationOutcome }>;
+  createRecord(request: CallContext & { recordType: RecordType; fields: RecordFields }): Promise<CrmRecord>;
+  getRecord(request: CallContext & { record: RecordRef }): Promise<CrmRecord>;
+  updateRecord(request: CallContext & { record: RecordRef; fields: Partial<RecordFields> }): Promise<CrmRecord>;
+  deleteRecord(request: CallContext & { record: RecordRef }): Promise<{ deleted: true }>;
 };
+
+export type RecordType = "contact" | "account";
+
+/** A record's fields as a widget writes them; phone numbers in any format (the service normalizes them). */
+export interface RecordFields {
+  name: string;
+  phones?: Array<string | { number: string; label?: string }>;
+  emails?: string[];
+  accountId?: string;
+  title?: string;
+  notes?: string;
+}
+
+/** A record as the CRM stores it. */
+export interface CrmRecord {
+  type: RecordType;
+  id: string;
+  name: string;
+  phones: Array<{ raw: string; e164: string; extension?: string; label?: string }>;
+  emails: string[];
+  accountId?: string;
+  title?: string;
+  notes?: string;
+  updatedAt: string;
+}
 
 export interface ScreenPopRequest {
   phone?: string;
@@ -165,4 +194,8 @@ export const hostCapabilities = [
   "searchRecords",
   "screenPop",
   "notify",
+  "records.create",
+  "records.read",
+  "records.update",
+  "records.delete",
 ] as const;

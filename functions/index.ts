@@ -10,6 +10,7 @@ import { ackScreenPop } from "./ackScreenPop.js";
 import { listAgentRecords } from "./listAgentRecords.js";
 import { getAgentRecord } from "./getAgentRecord.js";
 import { putAgentRecord } from "./putAgentRecord.js";
+import { deleteAgentRecord } from "./deleteAgentRecord.js";
 import { searchAgentDirectory } from "./searchAgentDirectory.js";
 import { getOpenApiDocument } from "./getOpenApiDocument.js";
 import { listAgentPanels } from "./listAgentPanels.js";
@@ -28,6 +29,7 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   listAgentRecords,
   getAgentRecord,
   putAgentRecord,
+  deleteAgentRecord,
   getOpenApiDocument,
   listAgentPanels,
 ];

@@ -2,6 +2,7 @@ import type { NegotiateResponse } from "../../shared/schemas/agent.js";
 import type { ScreenPop, ScreenPopList } from "../../shared/schemas/screenPop.js";
 import type { Problem } from "../../shared/schemas/problem.js";
 import type { ScreenPopPolicy } from "../../shared/schemas/screenPopPolicy.js";
+import type { DirectoryRecord, DirectoryRecordInput } from "../../shared/schemas/directory.js";
 
 /** A provider's panel as GET /v1/agent/panels returns it. */
 export interface PanelConfigView {
@@ -81,13 +82,30 @@ export class AgentApi {
     return this.request("POST", `/v1/agent/screen-pops/${encodeURIComponent(popId)}/ack`);
   }
 
-  private async request<T>(method: string, path: string): Promise<T> {
+  record(collection: "contacts" | "accounts", id: string): Promise<DirectoryRecord> {
+    return this.request("GET", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}`);
+  }
+
+  saveRecord(collection: "contacts" | "accounts", id: string, input: DirectoryRecordInput): Promise<DirectoryRecord> {
+    return this.request("PUT", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}`, input);
+  }
+
+  deleteRecord(collection: "contacts" | "accounts", id: string): Promise<{ type: string; id: string; deleted: true }> {
+    return this.request("DELETE", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}`);
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.base}${path}`, {
         method,
         credentials: "same-origin",
-        headers: { accept: "application/json", ...this.options.headers },
+        headers: {
+          accept: "application/json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...this.options.headers,
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (cause) {
       throw new AgentApiError("network", `${method} ${path} failed: ${String((cause as Error)?.message ?? cause)}`, 0);

@@ -10,6 +10,7 @@ import {
   type PageContext,
   type PanelMode,
   type PanelState,
+  type RecordFields,
   type RecordRef,
   type WidgetErrorCode,
   type WidgetEvent,
@@ -361,7 +362,11 @@ class PanelController implements Panel {
           if (error instanceof AgentApiError) {
             const code: WidgetErrorCode =
               error.code === "unauthenticated" ? "unauthenticated" : error.code === "not_found" ? "not_found" : error.code === "invalid_request" ? "invalid_argument" : "host_error";
-            throw wireError(code, error.message, correlationId, { status: error.status, apiCode: error.code });
+            throw wireError(code, error.message, correlationId, {
+              status: error.status,
+              apiCode: error.code,
+              ...(error.problem?.errors ? { errors: error.problem.errors } : {}),
+            });
           }
           throw wireError("host_error", String((error as Error)?.message ?? error), correlationId);
         }
@@ -457,6 +462,34 @@ class PanelController implements Panel {
         else if (target?.kind === "search") await adapter.openSearch({ query: request.phone ?? request.email ?? "", results: target.results });
         else if (target?.kind === "newRecord") await adapter.openNewRecord({ recordType: target.recordType, prefill: target.prefill });
         return { matches, opened: target?.kind ?? null };
+      }),
+      createRecord: guard(async (request) => {
+        const collection = collectionOf(request.recordType) ?? fail("invalid_argument", "recordType must be 'contact' or 'account'.", request);
+        const id = `${request.recordType === "contact" ? "c" : "acc"}-${newId()}`;
+        return this.api.saveRecord(collection, id, toInput(request.fields, request));
+      }),
+      getRecord: guard(async (request) => {
+        const { collection, id } = recordPath(request.record, request);
+        return this.api.record(collection, id);
+      }),
+      updateRecord: guard(async (request) => {
+        const { collection, id } = recordPath(request.record, request);
+        const current = await this.api.record(collection, id);
+        const merged: RecordFields = {
+          name: current.name,
+          phones: current.phones.map((p) => ({ number: p.raw, ...(p.label ? { label: p.label } : {}) })),
+          emails: current.emails,
+          ...(current.accountId ? { accountId: current.accountId } : {}),
+          ...(current.title ? { title: current.title } : {}),
+          ...(current.notes ? { notes: current.notes } : {}),
+          ...(request.fields ?? {}),
+        };
+        return this.api.saveRecord(collection, id, toInput(merged, request));
+      }),
+      deleteRecord: guard(async (request) => {
+        const { collection, id } = recordPath(request.record, request);
+        await this.api.deleteRecord(collection, id);
+        return { deleted: true as const };
       }),
       notify: guard(async (request) => {
         if (typeof request.title !== "string" || !request.title.trim() || request.title.length > 200) {
@@ -569,6 +602,30 @@ class PanelController implements Panel {
       /* storage denied: the state lasts for this page */
     }
   }
+}
+
+function collectionOf(type: unknown): "contacts" | "accounts" | undefined {
+  return type === "contact" ? "contacts" : type === "account" ? "accounts" : undefined;
+}
+
+function recordPath(record: RecordRef | undefined, request: { correlationId: string }) {
+  const collection = collectionOf(record?.type);
+  if (!record || !collection || typeof record.id !== "string" || !record.id) {
+    throw new WidgetCallError(wireError("invalid_argument", "record must be { type: 'contact' | 'account', id }.", request.correlationId));
+  }
+  return { collection, id: record.id };
+}
+
+/** The record fields as the agent API takes them; the service validates and answers invalid_request. */
+function toInput(fields: RecordFields | undefined, request: { correlationId: string }): RecordFields {
+  if (!fields || typeof fields.name !== "string" || !fields.name.trim()) {
+    throw new WidgetCallError(wireError("invalid_argument", "fields.name is required.", request.correlationId));
+  }
+  return fields;
+}
+
+function newId(): string {
+  return globalThis.crypto?.randomUUID?.().slice(0, 8) ?? Math.random().toString(36).slice(2, 10);
 }
 
 function defaultStorage(): KeyValueStorage {

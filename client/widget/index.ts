@@ -13,8 +13,11 @@ import {
   isWireError,
   notificationTimeout,
   protocolVersion,
+  type CrmRecord,
   type NotificationOutcome,
   type NotificationRequest,
+  type RecordFields,
+  type RecordType,
   type ScreenPopRequest,
   type ScreenPopResult,
   type ClickToActPayload,
@@ -30,7 +33,7 @@ import {
 
 export const sdkVersion = "0.1.0";
 export { protocolVersion };
-export type { NotificationOutcome, NotificationRequest, ScreenPopRequest, ScreenPopResult };
+export type { CrmRecord, NotificationOutcome, NotificationRequest, RecordFields, RecordType, ScreenPopRequest, ScreenPopResult };
 export type { ClickToActPayload, Environment, PageContext, PanelMode, PanelState, RecordRef, WidgetErrorCode, WidgetEvent };
 
 export class WidgetError extends Error {
@@ -77,6 +80,11 @@ export interface WebCtiHost {
   searchRecords(query: { phone?: string; email?: string }): Promise<RecordRef[]>;
   /** Looks the customer up and opens what the provider's policy says (or only returns the matches). */
   screenPop(request: ScreenPopRequest): Promise<ScreenPopResult>;
+  createRecord(recordType: RecordType, fields: RecordFields): Promise<CrmRecord>;
+  getRecord(record: RecordRef): Promise<CrmRecord>;
+  /** Changes only the given fields. */
+  updateRecord(record: RecordRef, fields: Partial<RecordFields>): Promise<CrmRecord>;
+  deleteRecord(record: RecordRef): Promise<void>;
   /** Shows the agent a notification with accept / decline; resolves with what the agent did. */
   notify(notification: NotificationRequest): Promise<NotificationOutcome>;
   on<K extends keyof EventMap>(type: K, handler: (event: EventMap[K]) => void): () => void;
@@ -164,6 +172,10 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<WebCt
     openNewRecord: async (recordType, prefill) => void (await call("openNewRecord", { recordType, prefill })),
     searchRecords: async (query) => (await call("searchRecords", query)).matches,
     screenPop: (request) => call("screenPop", request),
+    createRecord: (recordType, fields) => call("createRecord", { recordType, fields }),
+    getRecord: (record) => call("getRecord", { record }),
+    updateRecord: (record, fields) => call("updateRecord", { record, fields }),
+    deleteRecord: async (record) => void (await call("deleteRecord", { record })),
     notify: async (notification) => {
       // The agent has up to timeoutMs to answer; the call may take that long.
       const wait = Math.min(notification.timeoutMs ?? notificationTimeout.default, notificationTimeout.max) + callTimeout;

@@ -110,6 +110,20 @@ export async function upsertRecord(
   return record;
 }
 
+/**
+ * Deletes a record. Its index rows go first: a crash in between leaves a record its numbers do not find,
+ * and sending the delete again finishes it (the record still says which rows to remove); the other order
+ * would leave index rows pointing at nothing, which no retry could find again.
+ */
+export async function deleteRecord(tables: DirectoryTables, tenantId: string, type: RecordType, id: string): Promise<boolean> {
+  const previous = await getRecord(tables, tenantId, type, id);
+  if (!previous) return false;
+  const rowKey = key(type, id);
+  await Promise.all(indexKeys(tenantId, previous).map((pk) => deleteIfExists(tables.directoryIndex, pk, rowKey)));
+  await deleteIfExists(tables.directory, recordPk(tenantId, type, id), "");
+  return true;
+}
+
 async function deleteIfExists(table: TableClient, pk: string, rk: string) {
   try {
     await table.deleteEntity(pk, rk);

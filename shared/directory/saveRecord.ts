@@ -2,7 +2,7 @@ import type { Services } from "../services.js";
 import type { DirectoryRecord, DirectoryRecordInput } from "../schemas/directory.js";
 import type { RecordType } from "../schemas/ids.js";
 import { getTenant } from "../tenancy/tenancyStore.js";
-import { getRecord, upsertRecord } from "./directoryStore.js";
+import { deleteRecord, getRecord, upsertRecord } from "./directoryStore.js";
 import { WebCtiError } from "../errors.js";
 
 /** Creates or replaces a contact or account, reading numbers in the tenant's default country. */
@@ -34,4 +34,16 @@ export async function readRecord(
   const record = await getRecord(services.tables, tenantId, type, recordId);
   if (!record) throw new WebCtiError("not_found", `No ${type} '${recordId}' in this tenant.`);
   return record;
+}
+
+export async function removeRecord(
+  services: Pick<Services, "tables">,
+  tenantId: string,
+  type: RecordType,
+  recordId: string,
+): Promise<{ type: RecordType; id: string; deleted: true }> {
+  if (!(await deleteRecord(services.tables, tenantId, type, recordId))) {
+    throw new WebCtiError("not_found", `No ${type} '${recordId}' in this tenant.`);
+  }
+  return { type, id: recordId, deleted: true };
 }

@@ -259,6 +259,27 @@ describe("partner widget panel", () => {
     expect(noTitle).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument" }) });
   });
 
+  it("creates, reads, updates and deletes records through the host", async () => {
+    const created = await widget<{ type: string; id: string; phones: Array<{ e164: string }> }>(
+      "(host) => host.createRecord('contact', { name: 'Widget Wendy', phones: ['(206) 555-0166'], emails: ['wendy@example.com'] })",
+    );
+    expect(created).toEqual({ ok: true, value: expect.objectContaining({ type: "contact", name: "Widget Wendy", phones: [expect.objectContaining({ e164: "+12065550166" })] }) });
+    if (!created.ok) return;
+    const ref = JSON.stringify({ type: "contact", id: created.value.id });
+    expect(await widget(`(host) => host.getRecord(${ref})`)).toEqual({ ok: true, value: expect.objectContaining({ name: "Widget Wendy", emails: ["wendy@example.com"] }) });
+    const updated = await widget(`(host) => host.updateRecord(${ref}, { phones: ['206 555 0167'], title: 'Buyer' })`);
+    expect(updated).toEqual({ ok: true, value: expect.objectContaining({ name: "Widget Wendy", title: "Buyer", emails: ["wendy@example.com"], phones: [expect.objectContaining({ e164: "+12065550167" })] }) });
+    expect(await widget("(host) => host.searchRecords({ phone: '+12065550166' })")).toEqual({ ok: true, value: [] });
+    expect(await widget("(host) => host.searchRecords({ phone: '+12065550167' })")).toEqual({ ok: true, value: [{ type: "contact", id: created.value.id, name: "Widget Wendy" }] });
+    expect(await widget(`(host) => host.deleteRecord(${ref})`)).toEqual({ ok: true });
+    expect(await widget(`(host) => host.getRecord(${ref})`)).toEqual({ ok: false, error: expect.objectContaining({ code: "not_found" }) });
+    expect(await widget("(host) => host.searchRecords({ phone: '+12065550167' })")).toEqual({ ok: true, value: [] });
+
+    const invalid = await widget("(host) => host.createRecord('contact', { name: 'X', emails: ['not-an-email'] })");
+    expect(invalid).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument", details: expect.objectContaining({ errors: [expect.objectContaining({ pointer: "#/emails/0" })] }) }) });
+    expect(await widget("(host) => host.createRecord('lead', { name: 'X' })")).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument" }) });
+  });
+
   it("re-handshakes by itself when the widget reloads", async () => {
     await (await softphone()).evaluate(() => location.reload());
     await waitReady();

@@ -163,3 +163,21 @@ describe("screen pops for the agent", () => {
     expect(ack.headers.get("content-type")).toBe("application/problem+json");
   });
 });
+
+describe("agent directory", () => {
+  it("deletes a record and its numbers stop matching; deleting again is 404", async () => {
+    const before = await call(`${stack.apiUrl}/v1/directory/lookup?phone=%2B442079460958`, { key: seed.apiKey });
+    expect(before.body.matches).toEqual([{ type: "contact", id: "c-dave", name: "Dave Kim" }]);
+    const deleted = await agentCall("/v1/agent/directory/contacts/c-dave", { method: "DELETE" });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ type: "contact", id: "c-dave", deleted: true });
+    const after = await call(`${stack.apiUrl}/v1/directory/lookup?phone=%2B442079460958`, { key: seed.apiKey });
+    expect(after.body.matches).toEqual([]);
+    expect((await agentCall("/v1/agent/directory/contacts/c-dave")).status).toBe(404);
+    const again = await agentCall("/v1/agent/directory/contacts/c-dave", { method: "DELETE" });
+    expect(again.status).toBe(404);
+    expect(again.headers.get("content-type")).toBe("application/problem+json");
+    expect((await call(`${stack.apiUrl}/v1/agent/directory/contacts/c-alice`, { method: "DELETE" })).status).toBe(401);
+    expect((await agentCall("/v1/agent/directory/contacts/c-alice", { method: "DELETE" }, otherCookie)).status).toBe(404);
+  });
+});
