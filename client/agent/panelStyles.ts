@@ -15,6 +15,9 @@ const css = `
 .webcti-panel-status:empty { display: none; }
 .webcti-panel[data-mode="minimized"] .webcti-panel-body { flex: 0; min-height: 0; height: 0; overflow: hidden; }
 .webcti-panel[data-mode="minimized"] iframe { min-height: 0; }
+.webcti-panel[data-mode="poppedOut"] .webcti-panel-body { flex: 0; min-height: 3em; }
+.webcti-panel[data-mode="poppedOut"] iframe { display: none; }
+.webcti-panel[data-mode="poppedOut"] .webcti-panel-status { position: static; color: inherit; margin: 8px; }
 .webcti-panel[data-mode="expanded"] { position: fixed; top: 0; right: 0; bottom: 0; z-index: 1000; box-shadow: -4px 0 16px rgb(0 0 0 / 0.15); }
 .webcti-panel[data-mode="expanded"] .webcti-panel-resize { display: none; }
 .webcti-panel-launcher { writing-mode: vertical-rl; border: 1px solid #d0d5dd; background: #eef1f5; padding: 8px 2px; cursor: pointer; }

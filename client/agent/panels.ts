@@ -158,6 +158,8 @@ class PanelController implements Panel {
   private width: number;
   private clickToActOn: boolean;
   private remote: RemoteProxy<WidgetMethods> | undefined;
+  private frameRemote: RemoteProxy<WidgetMethods> | undefined;
+  private popup: { window: Window; destroy: () => void; watch: ReturnType<typeof setInterval> } | undefined;
   private destroyConnection: (() => void) | undefined;
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly status: HTMLElement;
@@ -195,6 +197,7 @@ class PanelController implements Panel {
       ["minimized", "Minimize", "–"],
       ["docked", "Dock", "▭"],
       ["expanded", "Expand", "⤢"],
+      ["poppedOut", "Pop out", "⧉"],
       ["hidden", "Hide", "×"],
     ];
     for (const [mode, label, glyph] of buttons) {
@@ -204,7 +207,13 @@ class PanelController implements Panel {
       button.setAttribute("aria-label", `${label} ${config.label}`);
       button.title = label;
       button.textContent = glyph;
-      button.addEventListener("click", () => this.setMode(mode, "agent"));
+      button.addEventListener("click", () => {
+        try {
+          this.setMode(mode, "agent");
+        } catch (error) {
+          this.status.textContent = (error as WidgetCallError).wire?.message ?? String(error);
+        }
+      });
       bar.append(button);
     }
 
@@ -270,7 +279,8 @@ class PanelController implements Panel {
     this.destroyConnection = () => connection.destroy();
     connection.promise.then(
       (remote) => {
-        this.remote = remote;
+        this.frameRemote = remote;
+        if (this.mode !== "poppedOut") this.remote = remote;
       },
       () => undefined,
     );
@@ -279,7 +289,7 @@ class PanelController implements Panel {
     // the SDK says hello). The new page's hello may come before or after the frame's load event, so
     // after a load the host asks the widget whether it is there and reports it only if no hello came.
     this.iframe.addEventListener("load", () => {
-      if (!this.ready || !this.remote) return;
+      if (this.mode === "poppedOut" || !this.ready || !this.remote) return;
       const hellosAtLoad = this.hellos;
       const afterMs = this.options.handshakeTimeoutMs ?? 10_000;
       this.remote.ping(new CallOptions({ timeout: afterMs })).catch(() => {
@@ -292,6 +302,7 @@ class PanelController implements Panel {
   }
 
   destroy() {
+    this.closePopup();
     clearTimeout(this.handshakeTimer);
     window.removeEventListener("message", this.onMessage);
     this.destroyConnection?.();
@@ -311,6 +322,8 @@ class PanelController implements Panel {
 
   setMode(mode: PanelMode, by: "agent" | "widget" = "agent"): PanelState {
     if (this.mode === mode) return this.state;
+    if (mode === "poppedOut") this.popOut();
+    else if (this.mode === "poppedOut") this.bringBack();
     this.mode = mode;
     this.save();
     this.render();
@@ -332,6 +345,58 @@ class PanelController implements Panel {
     this.send({ type: "panelSizeChanged", width: next, panel });
     this.options.onEvent?.({ type: "sizeChanged", providerId: this.providerId, panel });
     return panel;
+  }
+
+  /**
+   * Moves the widget into its own window: one instance at a time, so the panel's frame is emptied and
+   * the window's page (the same widget URL) handshakes with this host through window.opener. Closing
+   * the window brings the widget back into the panel.
+   */
+  private popOut() {
+    const features = `popup,width=${this.width},height=640`;
+    const opened = window.open(this.config.widgetUrl, `webcti-${this.providerId}`, features);
+    if (!opened) {
+      throw new WidgetCallError(wireError("host_error", "The browser blocked the pop-up window.", ""));
+    }
+    this.ready = false;
+    this.remote = undefined;
+    this.iframe.src = "about:blank";
+    this.element.dataset.state = "connecting";
+    this.status.textContent = `${this.config.label} is open in its own window.`;
+    const connection = connect<WidgetMethods>({
+      messenger: new WindowMessenger({ remoteWindow: opened, allowedOrigins: this.config.trustedOrigins }),
+      methods: this.hostMethods(),
+    });
+    connection.promise.then(
+      (remote) => {
+        if (this.popup?.window === opened) this.remote = remote;
+      },
+      () => undefined,
+    );
+    const watch = setInterval(() => {
+      if (opened.closed && this.popup?.window === opened) this.setMode("docked", "agent");
+    }, 300);
+    this.popup = { window: opened, destroy: () => connection.destroy(), watch };
+    this.startHandshakeTimer();
+  }
+
+  private bringBack() {
+    this.closePopup();
+    this.ready = false;
+    this.remote = this.frameRemote;
+    this.element.dataset.state = "connecting";
+    this.status.textContent = "Connecting…";
+    this.iframe.src = this.config.widgetUrl;
+    this.startHandshakeTimer();
+  }
+
+  private closePopup() {
+    if (!this.popup) return;
+    const { window: opened, destroy, watch } = this.popup;
+    this.popup = undefined;
+    clearInterval(watch);
+    destroy();
+    if (!opened.closed) opened.close();
   }
 
   private startHandshakeTimer() {
@@ -387,7 +452,7 @@ class PanelController implements Panel {
         this.hellos += 1;
         this.ready = true;
         this.element.dataset.state = "ready";
-        this.status.textContent = "";
+        this.status.textContent = this.mode === "poppedOut" ? `${this.config.label} is open in its own window.` : "";
         this.onClickToActChange();
         this.options.onEvent?.({ type: "ready", providerId: this.providerId, sdkVersion: String(request.sdkVersion ?? "") });
         return {
@@ -404,8 +469,12 @@ class PanelController implements Panel {
         if (!panelModes.includes(request.mode)) {
           fail("invalid_argument", `mode must be one of ${panelModes.join(", ")}.`, request, { allowed: [...panelModes] });
         }
-        if (request.mode === "poppedOut") fail("not_supported", "This host cannot pop the panel out yet.", request);
-        return this.setMode(request.mode, "widget");
+        try {
+          return this.setMode(request.mode, "widget");
+        } catch (error) {
+          if (error instanceof WidgetCallError) fail(error.wire.code, error.wire.message, request);
+          throw error;
+        }
       }),
       setPanelSize: guard((request) => {
         const { min, max } = this.config.width;

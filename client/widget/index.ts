@@ -103,14 +103,16 @@ function newCorrelationId(): string {
 
 /** Performs the handshake with the agent desktop that embeds this page. */
 export async function connectToHost(options: ConnectOptions = {}): Promise<WebCtiHost> {
-  if (window.parent === window) {
-    throw new WidgetError("handshake_failed", "This page is not embedded in an agent desktop.", "");
+  // In a panel the host is the parent frame; popped out into its own window, the window that opened it.
+  const hostWindow = window.parent !== window ? window.parent : (window.opener as Window | null);
+  if (!hostWindow) {
+    throw new WidgetError("handshake_failed", "This page is neither embedded in nor opened by an agent desktop.", "");
   }
   const hostOrigins = options.hostOrigins ?? embedderOrigin();
   if (hostOrigins.length === 0) throw new WidgetError("invalid_argument", "Give hostOrigins: the embedding page is unknown.", "");
   const handlers = new Map<string, Set<(event: never) => void>>();
   const connection = connect<HostMethods>({
-    messenger: new WindowMessenger({ remoteWindow: window.parent, allowedOrigins: hostOrigins }),
+    messenger: new WindowMessenger({ remoteWindow: hostWindow, allowedOrigins: hostOrigins }),
     methods: {
       ping: () => "pong" as const,
       event(event: WidgetEvent) {

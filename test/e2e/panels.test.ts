@@ -290,6 +290,29 @@ describe("partner widget panel", () => {
     await expect((await softphone()).locator("#calls li").first().textContent()).resolves.toBe("Dialing +12065550101 (Alice Johnson)");
   });
 
+  it("pops the widget out into its own window, which the host keeps talking to, and takes it back when closed", async () => {
+    await page.evaluate(() => void (location.hash = "#/contacts/c-alice"));
+    await page.locator('[data-page="contact"][data-record-id="c-alice"]').waitFor();
+    const popupOpened = page.waitForEvent("popup");
+    await panel().locator('button[data-mode="poppedOut"]').click();
+    const popup = await popupOpened;
+    await popup.locator('#status[data-state="connected"]').waitFor({ timeout: 15_000 });
+    await expect(panel().getAttribute("data-mode")).resolves.toBe("poppedOut");
+    await panel().and(page.locator('[data-state="ready"]')).waitFor();
+    await expect(panel().locator(".webcti-panel-status").textContent()).resolves.toContain("open in its own window");
+    await expect(panel().locator("iframe").getAttribute("src")).resolves.toBe("about:blank"); // one widget instance at a time
+    await expect(popup.evaluate(() => (window as unknown as { webctiHost: { getPanelState(): Promise<{ mode: string }> } }).webctiHost.getPanelState())).resolves.toMatchObject({ mode: "poppedOut" });
+
+    await page.locator('[data-page="contact"] [data-phones] a').first().click();
+    await expect(popup.locator("#calls li").first().textContent()).resolves.toBe("Dialing +12065550101 (Alice Johnson)");
+
+    await popup.close();
+    await expect.poll(() => panel().getAttribute("data-mode")).toBe("docked");
+    await waitReady();
+    await page.locator('[data-page="contact"] [data-phones] a').first().click();
+    await expect((await softphone()).locator("#calls li").first().textContent()).resolves.toBe("Dialing +12065550101 (Alice Johnson)");
+  });
+
   it("never answers a frame from an untrusted origin, and says why its panel stays empty", async () => {
     const untrusted = panel("untrusted-chat");
     await expect(untrusted.getAttribute("data-state")).resolves.not.toBe("ready");
