@@ -1,6 +1,6 @@
 // Builds what browsers load:
 //   dist/web/webcti/agent.js    the browser client a CRM page loads (its phone-number chunk loads on demand)
-//   dist/web/webcti/widget.js   the widget SDK a partner's widget loads
+//   dist/web/webcti/widget.js   the widget SDK a partner's widget loads (widget.global.js: the same for a classic script tag)
 //   dist/web/                   the reference agent desktop (imports /webcti/agent.js at run time)
 //   dist/widgets/               the demo softphone, served from a second origin (imports /webcti/widget.js)
 import { build } from "esbuild";
@@ -29,5 +29,7 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
 });
 await build({ ...common, entryPoints: { widget: root("client/widget/index.ts") }, outdir: `${web}/webcti` });
+// The same SDK for one classic <script> tag: window.WebCtiWidget.
+await build({ ...common, format: "iife", globalName: "WebCtiWidget", entryPoints: { "widget.global": root("client/widget/index.ts") }, outdir: `${web}/webcti` });
 await build({ ...common, entryPoints: { "desktop/main": root("web/desktop/main.ts") }, outdir: web, external: ["/webcti/agent.js"] });
 await build({ ...common, entryPoints: { "softphone/main": root("web/widgets/softphone/main.ts") }, outdir: widgets, external: ["/webcti/widget.js"] });

@@ -63,6 +63,14 @@ beforeAll(async () => {
       width: { default: 300, min: 240, max: 600 },
     },
   });
+  // A widget that loads the SDK with one classic script tag.
+  await putProvider(services, {
+    tenantId: stack.tenantId,
+    providerId: "script-tag",
+    label: "Script Tag Widget",
+    // Hidden (behind its launcher) and without click-to-act, so the other tests see the layout and clicks as before.
+    panel: { widgetUrl: `${stack.widgetUrl}/minimal/`, trustedOrigins: [new URL(stack.widgetUrl).origin], order: 30, clickToAct: false, defaultMode: "hidden" },
+  });
   browser = await launchChromium();
   context = await browser.newContext();
   page = await context.newPage();
@@ -88,6 +96,11 @@ describe("partner widget panel", () => {
     expect(hello.value.capabilities).toEqual(expect.arrayContaining(["panel.mode", "panel.size", "clickToAct", "openRecord"]));
     expect(hello.value.environment).toMatchObject({ tenantId: stack.tenantId, agentId: stack.agentId, agentName: "Dana Reyes", providerId: "demo-softphone" });
     await expect((await softphone()).locator("#agent").textContent()).resolves.toBe("Agent: Dana Reyes");
+  });
+
+  it("connects a widget that loads the SDK with one classic script tag", async () => {
+    await panel("script-tag").and(page.locator('[data-state="ready"]')).waitFor({ state: "attached", timeout: 15_000 });
+    await expect((await frameOf("script-tag")).locator("#status").textContent()).resolves.toBe("Hello Dana Reyes");
   });
 
   it("lets the widget size its panel within the limits and rejects the rest with a coded error", async () => {
@@ -124,6 +137,31 @@ describe("partner widget panel", () => {
     await waitReady();
     await expect(panel().getAttribute("data-mode")).resolves.toBe("docked");
     await expect(panel().evaluate((el) => el.getBoundingClientRect().width)).resolves.toBe(480);
+  });
+
+  it("lets the agent drag or key the width, within the limits, and tells the widget", async () => {
+    await (await softphone()).evaluate(() => {
+      const w = window as unknown as { widths: number[]; webctiHost: { on(type: string, fn: (e: { width: number }) => void): void } };
+      w.widths = [];
+      w.webctiHost.on("panelSizeChanged", (e) => w.widths.push(e.width));
+    });
+    const edge = panel().locator(".webcti-panel-resize");
+    const box = (await edge.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + 50);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 60, box.y + 50, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => panel().evaluate((el) => el.getBoundingClientRect().width)).toBe(540);
+    await edge.focus();
+    await page.keyboard.press("ArrowRight"); // narrower by 16
+    await expect.poll(() => panel().evaluate((el) => el.getBoundingClientRect().width)).toBe(524);
+    await page.keyboard.press("End");
+    await expect.poll(() => panel().evaluate((el) => el.getBoundingClientRect().width)).toBe(800);
+    await expect(edge.getAttribute("aria-valuenow")).resolves.toBe("800");
+    await page.keyboard.press("Home");
+    await expect.poll(() => panel().evaluate((el) => el.getBoundingClientRect().width)).toBe(240);
+    await expect.poll(async () => (await softphone()).evaluate(() => (window as unknown as { widths: number[] }).widths.at(-1))).toBe(240);
+    expect(await widget("(host) => host.setPanelSize(480)")).toEqual({ ok: true, value: expect.objectContaining({ width: 480 }) });
   });
 
   it("hides the panel behind a launcher and brings it back without reloading the widget", async () => {
@@ -321,8 +359,29 @@ describe("partner widget panel", () => {
     const frame = await frameOf("untrusted-chat");
     await expect.poll(() => frame.locator("#status").textContent(), { timeout: 20_000 }).toContain("did not answer the handshake");
     expect(consoleLines.some((l) => l.includes("untrusted origin") && l.includes("untrusted-chat"))).toBe(true);
+
+    // It tries every host method with hand-made penpal calls: nothing answers, nothing changes.
+    const stateBefore = await widget("(host) => host.getPanelState()");
+    const urlBefore = page.url();
+    const answers = await frame.evaluate(async () => {
+      const methods = ["hello", "getEnvironment", "getPanelState", "setPanelMode", "setPanelSize", "getClickToAct", "setClickToAct",
+        "openRecord", "openSearch", "openNewRecord", "searchRecords", "screenPop", "notify", "createRecord", "getRecord", "updateRecord", "deleteRecord"];
+      const received: unknown[] = [];
+      window.addEventListener("message", (e) => received.push(e.data));
+      const args = [{ correlationId: "evil", mode: "hidden", width: 300, enabled: false, record: { type: "contact", id: "c-alice" }, query: "x", title: "x",
+        recordType: "contact", fields: { name: "Evil" }, prefill: {}, phone: "+12065550101", protocolVersion: "1.0", sdkVersion: "evil" }];
+      for (const method of methods) {
+        window.parent.postMessage({ namespace: "penpal", type: "CALL", id: `evil-${method}`, methodPath: [method], args }, "*");
+      }
+      await new Promise((r) => setTimeout(r, 500)); // an absence: nothing to wait for but a little time
+      return received.filter((d) => (d as { type?: string })?.type === "REPLY");
+    });
+    expect(answers).toEqual([]);
+    expect(await widget("(host) => host.getPanelState()")).toEqual(stateBefore);
+    expect(page.url()).toBe(urlBefore);
+    await expect(page.locator(".webcti-notification").count()).resolves.toBe(0);
     // Its order is after the trusted one, and it never took click-to-act.
     const order = await page.locator(".webcti-panel").evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.providerId));
-    expect(order).toEqual(["demo-softphone", "untrusted-chat"]);
+    expect(order).toEqual(["demo-softphone", "untrusted-chat", "script-tag"]);
   });
 });
