@@ -115,7 +115,37 @@ export type HostMethods = {
   getRecord(request: CallContext & { record: RecordRef }): Promise<CrmRecord>;
   updateRecord(request: CallContext & { record: RecordRef; fields: Partial<RecordFields> }): Promise<CrmRecord>;
   deleteRecord(request: CallContext & { record: RecordRef }): Promise<{ deleted: true }>;
+  logActivity(request: CallContext & ActivityRequest): Promise<LoggedActivity>;
 };
+
+/** A call or chat to put on a record's timeline; the host adds the provider (the panel's). */
+export interface ActivityRequest {
+  /** Resend with the same id and content: stored once. */
+  activityId?: string;
+  /** Default: the record the agent has open. */
+  record?: RecordRef;
+  channel?: "voice" | "chat" | "sms" | "email" | "video" | "social";
+  direction?: "inbound" | "outbound";
+  subject: string;
+  notes?: string;
+  disposition?: string;
+  conversationId?: string;
+  from?: string;
+  to?: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationSeconds?: number;
+  recordingUrl?: string;
+  transcriptUrl?: string;
+}
+
+export interface LoggedActivity extends Omit<ActivityRequest, "record"> {
+  activityId: string;
+  providerId: string;
+  agentId: string;
+  record: { type: RecordType; id: string };
+  createdAt: string;
+}
 
 export type RecordType = "contact" | "account";
 
@@ -198,4 +228,5 @@ export const hostCapabilities = [
   "records.read",
   "records.update",
   "records.delete",
+  "activities.log",
 ] as const;

@@ -11,6 +11,8 @@ import { listAgentRecords } from "./listAgentRecords.js";
 import { getAgentRecord } from "./getAgentRecord.js";
 import { putAgentRecord } from "./putAgentRecord.js";
 import { deleteAgentRecord } from "./deleteAgentRecord.js";
+import { postAgentActivity } from "./postAgentActivity.js";
+import { listRecordActivities } from "./listRecordActivities.js";
 import { searchAgentDirectory } from "./searchAgentDirectory.js";
 import { getOpenApiDocument } from "./getOpenApiDocument.js";
 import { listAgentPanels } from "./listAgentPanels.js";
@@ -30,6 +32,8 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   getAgentRecord,
   putAgentRecord,
   deleteAgentRecord,
+  postAgentActivity,
+  listRecordActivities,
   getOpenApiDocument,
   listAgentPanels,
 ];

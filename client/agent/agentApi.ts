@@ -3,6 +3,7 @@ import type { ScreenPop, ScreenPopList } from "../../shared/schemas/screenPop.js
 import type { Problem } from "../../shared/schemas/problem.js";
 import type { ScreenPopPolicy } from "../../shared/schemas/screenPopPolicy.js";
 import type { DirectoryRecord, DirectoryRecordInput } from "../../shared/schemas/directory.js";
+import type { LoggedActivity } from "../protocol.js";
 
 /** A provider's panel as GET /v1/agent/panels returns it. */
 export interface PanelConfigView {
@@ -92,6 +93,10 @@ export class AgentApi {
 
   deleteRecord(collection: "contacts" | "accounts", id: string): Promise<{ type: string; id: string; deleted: true }> {
     return this.request("DELETE", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}`);
+  }
+
+  logActivity(activity: Record<string, unknown>): Promise<LoggedActivity> {
+    return this.request("POST", "/v1/agent/activities", activity);
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -10,6 +10,7 @@ import {
   type PageContext,
   type PanelMode,
   type PanelState,
+  type LoggedActivity,
   type RecordFields,
   type RecordRef,
   type WidgetErrorCode,
@@ -36,7 +37,8 @@ export type PanelHostEvent =
   | { type: "untrustedMessage"; providerId: string; origin: string }
   | { type: "modeChanged"; providerId: string; panel: PanelState }
   | { type: "sizeChanged"; providerId: string; panel: PanelState }
-  | { type: "clickToAct"; providerId: string; payload: ClickToActPayload };
+  | { type: "clickToAct"; providerId: string; payload: ClickToActPayload }
+  | { type: "activityLogged"; providerId: string; activity: LoggedActivity };
 
 export interface MountPanelsOptions {
   /** Where the panels go; they stay there across the CRM's in-app navigation. */
@@ -559,6 +561,15 @@ class PanelController implements Panel {
         const { collection, id } = recordPath(request.record, request);
         await this.api.deleteRecord(collection, id);
         return { deleted: true as const };
+      }),
+      logActivity: guard(async (request) => {
+        const { correlationId: _ignored, record: given, ...activity } = request;
+        const record = given ?? this.pageContext().record;
+        if (!record) fail("invalid_argument", "Give record: the agent has no record open.", request);
+        const { collection, id } = recordPath(record, request);
+        const logged = await this.api.logActivity({ ...activity, providerId: this.providerId, record: { type: collection === "contacts" ? "contact" : "account", id } });
+        this.options.onEvent?.({ type: "activityLogged", providerId: this.providerId, activity: logged });
+        return logged;
       }),
       notify: guard(async (request) => {
         if (typeof request.title !== "string" || !request.title.trim() || request.title.length > 200) {

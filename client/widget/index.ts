@@ -13,7 +13,9 @@ import {
   isWireError,
   notificationTimeout,
   protocolVersion,
+  type ActivityRequest,
   type CrmRecord,
+  type LoggedActivity,
   type NotificationOutcome,
   type NotificationRequest,
   type RecordFields,
@@ -33,7 +35,7 @@ import {
 
 export const sdkVersion = "0.1.0";
 export { protocolVersion };
-export type { CrmRecord, NotificationOutcome, NotificationRequest, RecordFields, RecordType, ScreenPopRequest, ScreenPopResult };
+export type { ActivityRequest, LoggedActivity, CrmRecord, NotificationOutcome, NotificationRequest, RecordFields, RecordType, ScreenPopRequest, ScreenPopResult };
 export type { ClickToActPayload, Environment, PageContext, PanelMode, PanelState, RecordRef, WidgetErrorCode, WidgetEvent };
 
 export class WidgetError extends Error {
@@ -85,6 +87,8 @@ export interface WebCtiHost {
   /** Changes only the given fields. */
   updateRecord(record: RecordRef, fields: Partial<RecordFields>): Promise<CrmRecord>;
   deleteRecord(record: RecordRef): Promise<void>;
+  /** Puts a call or chat on a record's timeline (default: the record the agent has open). */
+  logActivity(activity: ActivityRequest): Promise<LoggedActivity>;
   /** Shows the agent a notification with accept / decline; resolves with what the agent did. */
   notify(notification: NotificationRequest): Promise<NotificationOutcome>;
   on<K extends keyof EventMap>(type: K, handler: (event: EventMap[K]) => void): () => void;
@@ -178,6 +182,7 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<WebCt
     getRecord: (record) => call("getRecord", { record }),
     updateRecord: (record, fields) => call("updateRecord", { record, fields }),
     deleteRecord: async (record) => void (await call("deleteRecord", { record })),
+    logActivity: (activity) => call("logActivity", activity),
     notify: async (notification) => {
       // The agent has up to timeoutMs to answer; the call may take that long.
       const wait = Math.min(notification.timeoutMs ?? notificationTimeout.default, notificationTimeout.max) + callTimeout;

@@ -16,6 +16,7 @@ import type { Config } from "../config.js";
  * | directoryIndex | tenantId|phone|e164              | type|recordId          |
  * | conversations  | tenantId|conversationId          | event|eventId          |
  * | screenPops     | tenantId|agentId                 | seq                    |
+ * | activities     | tenantId|type|recordId           | activityId             |
  */
 export const tableNames = [
   "tenants",
@@ -27,6 +28,7 @@ export const tableNames = [
   "directoryIndex",
   "conversations",
   "screenPops",
+  "activities",
 ] as const;
 export type TableName = (typeof tableNames)[number];
 export type Tables = Record<TableName, TableClient>;

@@ -318,6 +318,25 @@ describe("partner widget panel", () => {
     expect(await widget("(host) => host.createRecord('lead', { name: 'X' })")).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument" }) });
   });
 
+  it("logs an activity on the open record; the timeline shows it at once and the form keeps its edits", async () => {
+    await page.evaluate(() => void (location.hash = "#/contacts/c-carol"));
+    await page.locator('[data-page="contact"][data-record-id="c-carol"] [data-timeline-empty]').waitFor();
+    await page.locator("#f-notes").fill("typed, not saved yet");
+    const logged = await widget<{ activityId: string; providerId: string; record: unknown }>(
+      "(host) => host.logActivity({ subject: 'Call with Carol', disposition: 'Resolved', durationSeconds: 95, direction: 'outbound', notes: 'Asked about delivery' })",
+    );
+    expect(logged).toEqual({ ok: true, value: expect.objectContaining({ providerId: "demo-softphone", record: { type: "contact", id: "c-carol" } }) });
+    const item = page.locator("[data-timeline] li").first();
+    await expect(item.locator("strong").textContent()).resolves.toBe("Call with Carol");
+    await expect(item.textContent()).resolves.toContain("voice outbound · Resolved · 1:35");
+    await expect(page.locator("#f-notes").inputValue()).resolves.toBe("typed, not saved yet");
+
+    await page.evaluate(() => void (location.hash = "#/accounts"));
+    await page.locator('[data-page="accounts-list"]').waitFor();
+    const noRecord = await widget("(host) => host.logActivity({ subject: 'Nowhere' })");
+    expect(noRecord).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument" }) });
+  });
+
   it("re-handshakes by itself when the widget reloads", async () => {
     await (await softphone()).evaluate(() => location.reload());
     await waitReady();

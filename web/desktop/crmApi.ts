@@ -1,6 +1,7 @@
 import type { DirectoryRecord, DirectoryRecordInput, RecordMatch } from "../../shared/schemas/directory.js";
 import type { Agent } from "../../shared/schemas/agent.js";
 import type { LookupResult } from "../../shared/schemas/directoryRoutes.js";
+import type { Activity } from "../../shared/schemas/activity.js";
 
 export type Collection = "contacts" | "accounts";
 
@@ -24,6 +25,8 @@ export const crmApi = {
     request<DirectoryRecord>("GET", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}`),
   save: (collection: Collection, id: string, input: DirectoryRecordInput) =>
     request<DirectoryRecord>("PUT", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}`, input),
+  timeline: (collection: Collection, id: string) =>
+    request<{ activities: Activity[] }>("GET", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}/activities`),
   search: (query: string) =>
     request<LookupResult>("GET", `/v1/agent/search?${query.includes("@") ? "email" : "phone"}=${encodeURIComponent(query)}`),
 };
@@ -42,4 +45,4 @@ export async function whoIsSignedIn(): Promise<SignedIn | undefined> {
   return { userId: entry.user_id, name: entry.user_claims.find((c) => c.typ === "name")?.val ?? entry.user_id };
 }
 
-export type { DirectoryRecord, RecordMatch };
+export type { Activity, DirectoryRecord, RecordMatch };

@@ -3,7 +3,7 @@
 import { createAgentClient, mountPanels, type AgentClient, type PanelAdapter, type PanelHost } from "/webcti/agent.js";
 import { h } from "./dom.js";
 import { crmApi, whoIsSignedIn } from "./crmApi.js";
-import { currentRecord, parseRoute, popSearches, recordHref, renderRoute } from "./pages.js";
+import { currentRecord, parseRoute, popSearches, recordHref, renderRoute, timelineSection } from "./pages.js";
 
 const page = document.getElementById("page")!;
 const connection = document.getElementById("connection")!;
@@ -95,7 +95,15 @@ async function main() {
     container: document.getElementById("panels")!,
     adapter,
     trackNavigation: false, // render() tells the widgets once the new page is on screen
-    onEvent: (event) => console.debug("WebCTI panel", event),
+    onEvent: (event) => {
+      console.debug("WebCTI panel", event);
+      // A widget logged a call on the record on screen: show it on the timeline at once.
+      const shown = currentRecord();
+      if (event.type === "activityLogged" && shown && shown.type === event.activity.record.type && shown.id === event.activity.record.id) {
+        const collection = shown.type === "account" ? "accounts" : "contacts";
+        void timelineSection(collection, shown.id).then((fresh) => document.querySelector("[data-timeline-section]")?.replaceWith(fresh));
+      }
+    },
   }).then(
     (panels: PanelHost) => {
       panelHost = panels;

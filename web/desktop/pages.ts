@@ -89,6 +89,7 @@ async function recordPage(collection: Collection, id: string): Promise<HTMLEleme
     section.append(h("p", { class: "phones", "data-phones": "" }, "Call: ", record.phones.flatMap((p, i) => [i > 0 ? " · " : null, phoneLink(p)])));
   }
   section.append(recordForm(collection, record.id, record, "Save"));
+  section.append(await timelineSection(collection, record.id));
   if (collection === "contacts" && record.accountId) {
     const account = await crmApi.get("accounts", record.accountId).catch(() => undefined);
     if (account) section.append(h("p", {}, "Account: ", h("a", { href: recordHref(account), "data-account-link": "" }, account.name)));
@@ -102,6 +103,34 @@ async function recordPage(collection: Collection, id: string): Promise<HTMLEleme
     );
   }
   return section;
+}
+
+/** The record's calls and chats; rebuilt alone when a widget logs one, so the form keeps its edits. */
+export async function timelineSection(collection: Collection, id: string): Promise<HTMLElement> {
+  const { activities } = await crmApi.timeline(collection, id);
+  return h(
+    "section",
+    { "data-timeline-section": "" },
+    h("h2", {}, "Timeline"),
+    activities.length === 0
+      ? h("p", { class: "muted", "data-timeline-empty": "" }, "No calls or chats logged yet.")
+      : h(
+          "ol",
+          { class: "timeline", "data-timeline": "" },
+          activities.map((a) =>
+            h(
+              "li",
+              { "data-activity-id": a.activityId },
+              h("strong", {}, a.subject),
+              ` · ${a.channel} ${a.direction}`,
+              a.disposition ? ` · ${a.disposition}` : "",
+              a.durationSeconds !== undefined ? ` · ${Math.floor(a.durationSeconds / 60)}:${String(a.durationSeconds % 60).padStart(2, "0")}` : "",
+              ` · ${new Date(a.endedAt ?? a.startedAt ?? a.createdAt).toLocaleString()}`,
+              a.notes ? h("p", {}, a.notes) : null,
+            ),
+          ),
+        ),
+  );
 }
 
 function newRecordPage(collection: Collection, params: URLSearchParams): HTMLElement {
