@@ -16,7 +16,8 @@ import { demo } from "./seedDemo.js";
 const usage = `Usage:
   npm run simulate -- call --from <number> [--agent <agentId>] [--channel voice] [--answer-after <s>] [--end-after <s>]
   npm run simulate -- pop <popId>
-Options: --url <api base, e.g. http://127.0.0.1:7071/api>  --key <partner API key>`;
+Options: --url <api base, e.g. http://127.0.0.1:7071/api>  --key <partner API key>
+         --widget-url <the demo softphone's origin, to ring it too>`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -29,21 +30,23 @@ const { values, positionals } = parseArgs({
     "answer-after": { type: "string" },
     "end-after": { type: "string" },
     url: { type: "string" },
+    "widget-url": { type: "string" },
     key: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
 
-async function settings(): Promise<{ apiUrl: string; apiKey: string }> {
+async function settings(): Promise<{ apiUrl: string; apiKey: string; widgetUrl?: string }> {
   const saved = await readFile(join(projectRoot(), ".data", "demo.json"), "utf8")
-    .then((t) => JSON.parse(t) as { apiUrl?: string; apiKey?: string })
-    .catch(() => ({}) as { apiUrl?: string; apiKey?: string });
+    .then((t) => JSON.parse(t) as { apiUrl?: string; apiKey?: string; widgetUrl?: string })
+    .catch(() => ({}) as { apiUrl?: string; apiKey?: string; widgetUrl?: string });
   const apiUrl = values.url ?? saved.apiUrl;
   const apiKey = values.key ?? saved.apiKey;
   if (!apiUrl || !apiKey) {
     throw new Error("No API URL or key: run `npm start` first (it writes .data/demo.json) or pass --url and --key.");
   }
-  return { apiUrl: apiUrl.replace(/\/$/, ""), apiKey };
+  const widgetUrl = values["widget-url"] ?? saved.widgetUrl;
+  return { apiUrl: apiUrl.replace(/\/$/, ""), apiKey, ...(widgetUrl ? { widgetUrl: widgetUrl.replace(/\/$/, "") } : {}) };
 }
 
 async function send(apiUrl: string, apiKey: string, method: string, path: string, body?: unknown) {
@@ -64,8 +67,17 @@ const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 10
 
 async function call() {
   if (!values.from && !values.email) throw new Error("Give the caller: --from <number> (or --email <address>).");
-  const { apiUrl, apiKey } = await settings();
+  const { apiUrl, apiKey, widgetUrl } = await settings();
   const conversationId = `sim-${randomUUID()}`;
+  // The partner's telephony also rings its own softphone (the demo widget), through the partner's backend.
+  const ringSoftphone = async (state: "ringing" | "ended") => {
+    if (!widgetUrl || !values.from) return;
+    await fetch(`${widgetUrl}/demo-partner/calls`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ callId: conversationId, from: values.from, agentId: values.agent, state }),
+    }).catch(() => console.warn("(the demo softphone's backend did not answer; is npm start running?)"));
+  };
   const base = {
     conversationId,
     agentId: values.agent,
@@ -84,6 +96,7 @@ async function call() {
     return result;
   };
   const ringing = await event("ringing");
+  await ringSoftphone("ringing");
   const pop = ringing.screenPop as { href: string } | null;
   if (pop) {
     await sleep(1);
@@ -108,6 +121,7 @@ async function call() {
   if (endAfter !== undefined) {
     await sleep(Number(endAfter));
     await event("ended");
+    await ringSoftphone("ended");
   }
 }
 

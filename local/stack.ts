@@ -10,6 +10,7 @@ import { startAzuriteTables, type AzuriteTables } from "./azurite.js";
 import { createEasyAuthEmulator } from "./easyAuthEmulator.js";
 import { readRoutePrefix, startFunctionsHost, type FunctionsHost } from "./functionsHost.js";
 import { startLocalWebPubSub, type LocalWebPubSub } from "./webpubsub/index.js";
+import { demoPartnerFunctions } from "./demoPartner.js";
 
 export interface StackOptions {
   /** Folder for Azurite's data; omitted = in memory. */
@@ -101,7 +102,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // A partner's widget lives on the partner's origin: serve the demo widgets (and the widget SDK they
     // import) from a second port.
     const widgetHost = await startFunctionsHost({
-      functions: [],
+      functions: demoPartnerFunctions(),
       routePrefix: "",
       staticRoots: [
         { urlPrefix: "/webcti", directory: join(root, "dist", "web", "webcti") },

@@ -40,7 +40,7 @@ const seed = await seedDemo(stack.services, knownKey, { widgetBaseUrl: stack.wid
 const desktopUrl = `${stack.url}/`;
 if (!values.memory) {
   await mkdir(dataDir, { recursive: true });
-  await writeFile(demoFile, JSON.stringify({ apiUrl: stack.apiUrl, apiKey: seed.apiKey, desktopUrl }, null, 2) + "\n");
+  await writeFile(demoFile, JSON.stringify({ apiUrl: stack.apiUrl, apiKey: seed.apiKey, desktopUrl, widgetUrl: stack.widgetUrl }, null, 2) + "\n");
 }
 
 console.log(`

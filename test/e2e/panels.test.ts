@@ -196,7 +196,7 @@ describe("partner widget panel", () => {
     await page.evaluate(() => void (location.hash = "#/contacts/c-alice"));
     await page.locator('[data-page="contact"] [data-phones] a').first().click();
     const dialed = (await softphone()).locator("#calls li").first();
-    await expect(dialed.textContent()).resolves.toBe("Dialing +12065550101 (Alice Johnson)");
+    await expect.poll(() => dialed.textContent()).toBe("Dialing +12065550101 (Alice Johnson)");
     expect(page.url()).toContain("#/contacts/c-alice"); // the tel: link did not navigate
 
     // Numbers in lists, and content the page adds later, act the same; the extension is kept apart.
@@ -210,7 +210,7 @@ describe("partner widget panel", () => {
       document.getElementById("page")!.append(extra);
     });
     await page.locator("#late-number").click();
-    await expect((await softphone()).locator("#calls li").first().textContent()).resolves.toBe("Dialing +14255550100 ext. 204");
+    await expect.poll(async () => (await softphone()).locator("#calls li").first().textContent()).toBe("Dialing +14255550100 ext. 204");
   });
 
   it("lets the widget turn click-to-act off: numbers are plain text then", async () => {
@@ -225,7 +225,7 @@ describe("partner widget panel", () => {
     await expect(page.evaluate(() => document.documentElement.dataset.webctiClickToAct)).resolves.toBe("on");
     await page.locator('[data-page="contact"][data-record-id="c-bob"] [data-phones] a').nth(1).click();
     await expect.poll(async () => (await softphone()).locator("#calls li").count()).toBe(before + 1);
-    await expect((await softphone()).locator("#calls li").first().textContent()).resolves.toBe("Dialing +12065550151 (Bob Smith)");
+    await expect.poll(async () => (await softphone()).locator("#calls li").first().textContent()).toBe("Dialing +12065550151 (Bob Smith)");
   });
 
   it("lets the widget open records, searches and prefilled forms", async () => {
@@ -337,6 +337,25 @@ describe("partner widget panel", () => {
     expect(noRecord).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument" }) });
   });
 
+  it("rings the demo softphone from the partner's backend; hanging up logs the call on the caller's timeline", async () => {
+    await page.evaluate(() => void (location.hash = "#/contacts/c-alice"));
+    await page.locator('[data-page="contact"][data-record-id="c-alice"] [data-timeline-section]').waitFor();
+    const ring = await fetch(`${stack.widgetUrl}/demo-partner/calls`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ callId: "e2e-call-1", from: "+1 206 555 0101", agentId: stack.agentId, state: "ringing" }),
+    });
+    expect(ring.status).toBe(202);
+    const phone = await softphone();
+    await expect(phone.locator("#incoming-from").textContent()).resolves.toBe("Incoming call from +1 206 555 0101");
+    await phone.locator("#answer").click();
+    await expect(phone.locator("#call-state").textContent()).resolves.toBe("Connected");
+    await phone.locator("#hangup").click();
+    await expect.poll(() => phone.locator("#calls li").first().textContent()).toBe("Logged: Call from +1 206 555 0101");
+    const item = page.locator('[data-timeline] li[data-activity-id="demo-e2e-call-1"]');
+    await expect.poll(() => item.textContent()).toContain("voice inbound · Completed");
+  });
+
   it("re-handshakes by itself when the widget reloads", async () => {
     await (await softphone()).evaluate(() => location.reload());
     await waitReady();
@@ -344,7 +363,7 @@ describe("partner widget panel", () => {
     expect(state).toEqual({ ok: true, value: expect.objectContaining({ mode: "docked", width: 480 }) });
     await page.evaluate(() => void (location.hash = "#/contacts/c-alice"));
     await page.locator('[data-page="contact"] [data-phones] a').first().click();
-    await expect((await softphone()).locator("#calls li").first().textContent()).resolves.toBe("Dialing +12065550101 (Alice Johnson)");
+    await expect.poll(async () => (await softphone()).locator("#calls li").first().textContent()).toBe("Dialing +12065550101 (Alice Johnson)");
   });
 
   it("pops the widget out into its own window, which the host keeps talking to, and takes it back when closed", async () => {
@@ -361,13 +380,13 @@ describe("partner widget panel", () => {
     await expect(popup.evaluate(() => (window as unknown as { webctiHost: { getPanelState(): Promise<{ mode: string }> } }).webctiHost.getPanelState())).resolves.toMatchObject({ mode: "poppedOut" });
 
     await page.locator('[data-page="contact"] [data-phones] a').first().click();
-    await expect(popup.locator("#calls li").first().textContent()).resolves.toBe("Dialing +12065550101 (Alice Johnson)");
+    await expect.poll(() => popup.locator("#calls li").first().textContent()).toBe("Dialing +12065550101 (Alice Johnson)");
 
     await popup.close();
     await expect.poll(() => panel().getAttribute("data-mode")).toBe("docked");
     await waitReady();
     await page.locator('[data-page="contact"] [data-phones] a').first().click();
-    await expect((await softphone()).locator("#calls li").first().textContent()).resolves.toBe("Dialing +12065550101 (Alice Johnson)");
+    await expect.poll(async () => (await softphone()).locator("#calls li").first().textContent()).toBe("Dialing +12065550101 (Alice Johnson)");
   });
 
   it("never answers a frame from an untrusted origin, and says why its panel stays empty", async () => {
