@@ -4,7 +4,7 @@
 //   dist/web/                   the reference agent desktop (imports /webcti/agent.js at run time)
 //   dist/widgets/               the demo softphone, served from a second origin (imports /webcti/widget.js)
 import { build } from "esbuild";
-import { cp, mkdir, rm } from "node:fs/promises";
+import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 const root = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -29,6 +29,9 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
 });
 await build({ ...common, entryPoints: { widget: root("client/widget/index.ts") }, outdir: `${web}/webcti` });
+// The same SDK as the npm package @webcti/widget-sdk (packages/widget-sdk; declarations by tsc).
+await build({ ...common, entryPoints: { widget: root("client/widget/index.ts") }, outdir: root("packages/widget-sdk/dist") });
+await writeFile(root("packages/widget-sdk/dist/index.d.ts"), 'export * from "./types/widget/index.js";\n');
 // The same SDK for one classic <script> tag: window.WebCtiWidget.
 await build({ ...common, format: "iife", globalName: "WebCtiWidget", entryPoints: { "widget.global": root("client/widget/index.ts") }, outdir: `${web}/webcti` });
 await build({ ...common, entryPoints: { "desktop/main": root("web/desktop/main.ts") }, outdir: web, external: ["/webcti/agent.js"] });
