@@ -30,6 +30,14 @@ const stack = await startStack({
   port: Number(values.port),
   widgetPort: Number(values["widget-port"]),
   log: log ?? ((line) => (/ error|failed/i.test(line) ? console.error(line) : undefined)),
+}).catch((error: NodeJS.ErrnoException & { port?: number }) => {
+  if (error.code === "EADDRINUSE") {
+    console.error(
+      `Port ${error.port} is in use (another npm start?). Stop it, or choose other ports: npm start -- --port 8071 --widget-port 8072`,
+    );
+    process.exit(1);
+  }
+  throw error;
 });
 
 let knownKey: string | undefined;
