@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
+import { waitForOutput } from "./childProcess.js";
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
 const devAccount = "devstoreaccount1";
@@ -43,30 +44,8 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
   const stopOnExit = () => child.kill("SIGINT");
   process.once("exit", stopOnExit);
   child.once("exit", () => process.off("exit", stopOnExit));
-  let output = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/successfully (listening|started)/i.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill();
-      reject(error);
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once("exit", (code) => fail(new Error(`Azurite exited with code ${code}:\n${output}`)));
-    child.once("error", fail);
-  });
+  await waitForOutput(child, "Azurite", (output) => (/successfully (listening|started)/i.test(output) ? true : undefined), 30_000);
   child.stdout!.on("data", (chunk: Buffer) => options.log?.(chunk.toString().trimEnd()));
-  child.removeAllListeners("exit");
   const endpoint = `http://${host}:${port}/${devAccount}`;
   return {
     endpoint,

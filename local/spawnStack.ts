@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { projectRoot } from "./stack.js";
+import { waitForOutput } from "./childProcess.js";
 
 /** What `node dist/local/start.js --json` prints when it is ready. */
 export interface RunningStack {
@@ -12,7 +13,6 @@ export interface RunningStack {
   signInUser: string;
   tablesConnectionString: string;
   webPubSub: { endpoint: string; connectionString: string; hub: string };
-  output: () => string;
   stop(): Promise<void>;
 }
 
@@ -25,29 +25,17 @@ export async function startProductionStack(): Promise<RunningStack> {
     cwd: projectRoot(),
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The stack did not start within 60 s:\n${output}`)), 60_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split("\n").find((l) => l.startsWith('{"webcti":"ready"'));
-      if (line) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line) as Record<string, unknown>);
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`The stack exited with code ${code}:\n${output}`));
-    });
-  });
-  child.removeAllListeners("exit");
+  const { value: ready } = await waitForOutput(
+    child,
+    "The stack",
+    (text) => {
+      const line = text.split("\n").find((l) => l.startsWith('{"webcti":"ready"'));
+      return line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
+    },
+    60_000,
+  );
   return {
-    ...(ready as unknown as Omit<RunningStack, "output" | "stop">),
-    output: () => output,
+    ...(ready as unknown as Omit<RunningStack, "stop">),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,22 +1,13 @@
-import type { NegotiateResponse } from "../../shared/schemas/agent.js";
+import type { Agent, NegotiateResponse } from "../../shared/schemas/agent.js";
 import type { ScreenPop, ScreenPopList } from "../../shared/schemas/screenPop.js";
 import type { Problem } from "../../shared/schemas/problem.js";
-import type { ScreenPopPolicy } from "../../shared/schemas/screenPopPolicy.js";
 import type { DirectoryRecord, DirectoryRecordInput } from "../../shared/schemas/directory.js";
+import type { LookupResult } from "../../shared/schemas/directoryRoutes.js";
+import type { AgentPanel } from "../../shared/schemas/panel.js";
 import type { LoggedActivity } from "../protocol.js";
 
 /** A provider's panel as GET /v1/agent/panels returns it. */
-export interface PanelConfigView {
-  providerId: string;
-  label: string;
-  widgetUrl: string;
-  trustedOrigins: string[];
-  order: number;
-  clickToAct: boolean;
-  defaultMode: "hidden" | "minimized" | "docked" | "expanded";
-  width: { default: number; min: number; max: number };
-  screenPopPolicy: Pick<ScreenPopPolicy, "onOneMatch" | "onManyMatches" | "onNoMatch">;
-}
+export type PanelConfigView = AgentPanel;
 
 /** An agent API call that failed; `code` is the problem's stable code (docs/errors.md), or "network". */
 export class AgentApiError extends Error {
@@ -53,7 +44,7 @@ export class AgentApi {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
-  me(): Promise<{ tenantId: string; agentId: string; displayName: string }> {
+  me(): Promise<Agent> {
     return this.request("GET", "/v1/agent/me");
   }
 
@@ -61,10 +52,7 @@ export class AgentApi {
     return this.request("GET", "/v1/agent/panels");
   }
 
-  search(query: { phone?: string; email?: string }): Promise<{
-    query: { phone?: string; e164?: string; email?: string };
-    matches: Array<{ type: "contact" | "account"; id: string; name: string }>;
-  }> {
+  search(query: { phone?: string; email?: string }): Promise<LookupResult> {
     const params = new URLSearchParams();
     if (query.phone) params.set("phone", query.phone);
     if (query.email) params.set("email", query.email);

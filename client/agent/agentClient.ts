@@ -7,7 +7,7 @@ import type { RecordMatch } from "../../shared/schemas/directory.js";
 import type { PopTarget, ScreenPop } from "../../shared/schemas/screenPop.js";
 import type { AgentPushMessage } from "../../shared/schemas/push.js";
 import { AgentApi, AgentApiError } from "./agentApi.js";
-import { PopLedger, memoryStorage, type KeyValueStorage } from "./popLedger.js";
+import { PopLedger, webStorage, type KeyValueStorage } from "./popLedger.js";
 
 /** How often an ack answered 404 is tried again (100 ms, doubling) before the pop is given up. */
 const ackRetriesWhenNotFound = 4;
@@ -66,7 +66,7 @@ export interface AgentClient {
  */
 export function createAgentClient(options: AgentClientOptions): AgentClient {
   const api = new AgentApi({ apiBase: options.apiBase ?? "/api", fetch: options.fetch, headers: options.headers });
-  const storage = options.storage ?? defaultStorage();
+  const storage = options.storage ?? webStorage("sessionStorage");
   const handlers = new Map<keyof AgentClientEvents, Set<(value: never) => void>>();
   let state: AgentClientState = "idle";
   let ws: WebPubSubClient | undefined;
@@ -270,15 +270,4 @@ function isPop(value: unknown): value is ScreenPop {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function defaultStorage(): KeyValueStorage {
-  try {
-    // Read through globalThis so the client also runs (and type-checks) outside a browser.
-    const session = (globalThis as { sessionStorage?: KeyValueStorage }).sessionStorage;
-    if (session) return session;
-  } catch {
-    /* storage blocked (privacy settings): fall back to memory */
-  }
-  return memoryStorage();
 }

@@ -20,7 +20,7 @@ import {
 } from "../protocol.js";
 import { AgentApi, AgentApiError, type PanelConfigView } from "./agentApi.js";
 import type { AgentAdapter } from "./agentClient.js";
-import type { KeyValueStorage } from "./popLedger.js";
+import { webStorage, type KeyValueStorage } from "./popLedger.js";
 import { injectPanelStyles } from "./panelStyles.js";
 import { readClickTarget } from "./clickToAct.js";
 import { showNotification } from "./notifications.js";
@@ -94,7 +94,7 @@ function wireError(code: WidgetErrorCode, message: string, correlationId: string
 export async function mountPanels(options: MountPanelsOptions): Promise<PanelHost> {
   const api = new AgentApi({ apiBase: options.apiBase ?? "/api", fetch: options.fetch });
   const [me, { panels: configs }] = await Promise.all([api.me(), api.panels()]);
-  const storage = options.storage ?? defaultStorage();
+  const storage = options.storage ?? webStorage("localStorage");
   injectPanelStyles(options.container.ownerDocument);
   const panels: PanelController[] = configs
     .slice()
@@ -496,11 +496,8 @@ class PanelController implements Panel {
         return { enabled: this.clickToActOn };
       }),
       openRecord: guard(async (request) => {
-        const record = request.record as RecordRef | undefined;
-        if (!record || (record.type !== "contact" && record.type !== "account") || typeof record.id !== "string" || !record.id) {
-          fail("invalid_argument", "record must be { type: 'contact' | 'account', id }.", request);
-        }
-        await adapter.openRecord({ type: record!.type, id: record!.id, name: record!.name ?? "" });
+        recordPath(request.record, request);
+        await adapter.openRecord({ type: request.record.type, id: request.record.id, name: request.record.name ?? "" });
         return { opened: true as const };
       }),
       openSearch: guard(async (request) => {
@@ -566,8 +563,8 @@ class PanelController implements Panel {
         const { correlationId: _ignored, record: given, ...activity } = request;
         const record = given ?? this.pageContext().record;
         if (!record) fail("invalid_argument", "Give record: the agent has no record open.", request);
-        const { collection, id } = recordPath(record, request);
-        const logged = await this.api.logActivity({ ...activity, providerId: this.providerId, record: { type: collection === "contacts" ? "contact" : "account", id } });
+        recordPath(record, request);
+        const logged = await this.api.logActivity({ ...activity, providerId: this.providerId, record: { type: record!.type, id: record!.id } });
         this.options.onEvent?.({ type: "activityLogged", providerId: this.providerId, activity: logged });
         return logged;
       }),
@@ -706,15 +703,4 @@ function toInput(fields: RecordFields | undefined, request: { correlationId: str
 
 function newId(): string {
   return globalThis.crypto?.randomUUID?.().slice(0, 8) ?? Math.random().toString(36).slice(2, 10);
-}
-
-function defaultStorage(): KeyValueStorage {
-  try {
-    const local = (globalThis as { localStorage?: KeyValueStorage }).localStorage;
-    if (local) return local;
-  } catch {
-    /* blocked */
-  }
-  const map = new Map<string, string>();
-  return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v) };
 }

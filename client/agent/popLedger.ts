@@ -80,6 +80,20 @@ export class PopLedger {
   }
 }
 
+/**
+ * The page's sessionStorage or localStorage, read through globalThis so the client also runs outside a
+ * browser; memory when it is missing or blocked (privacy settings).
+ */
+export function webStorage(kind: "sessionStorage" | "localStorage"): KeyValueStorage {
+  try {
+    const storage = (globalThis as { sessionStorage?: KeyValueStorage; localStorage?: KeyValueStorage })[kind];
+    if (storage) return storage;
+  } catch {
+    /* blocked: fall back to memory */
+  }
+  return memoryStorage();
+}
+
 export function memoryStorage(): KeyValueStorage {
   const map = new Map<string, string>();
   return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v) };

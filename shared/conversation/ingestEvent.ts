@@ -48,7 +48,8 @@ export async function ingestConversationEvent(
   const mayPop = provider.screenPopPolicy.trigger === event.type && provider.screenPopPolicy.directions.includes(event.direction);
   const seq = mayPop ? nextSeq(now) : undefined;
   const plannedPopId = seq ? popIdFor(seq, event.agentId) : undefined;
-  const bodySha256 = createHash("sha256").update(JSON.stringify(event)).digest("base64");
+  const body = JSON.stringify(event);
+  const bodySha256 = createHash("sha256").update(body).digest("base64");
   const partitionKey = key(tenantId, event.conversationId);
   const rowKey = key("event", event.eventId);
 
@@ -65,7 +66,7 @@ export async function ingestConversationEvent(
       providerId: partner.providerId,
       occurredAt: event.occurredAt,
       receivedAt: now.toISOString(),
-      body: JSON.stringify(event),
+      body,
       bodySha256,
       ...(plannedPopId ? { popId: plannedPopId } : {}),
     })
