@@ -11,8 +11,11 @@ export const webCtiErrorCodes = [
   "not_found",
   "method_not_allowed",
   "conflict",
+  "idempotency_key_in_use",
+  "idempotency_key_mismatch",
   "payload_too_large",
   "unsupported_media_type",
+  "rate_limited",
   "storage_unavailable",
   "push_unavailable",
   "internal",
@@ -21,11 +24,13 @@ export type WebCtiErrorCode = (typeof webCtiErrorCodes)[number];
 
 /**
  * One problem with one part of the input: `pointer` is a JSON pointer (RFC 6901) into the request body,
- * `parameter` names a query or path parameter.
+ * `parameter` names a query or path parameter, `header` a request header.
  */
 export interface ErrorItem {
   pointer?: string;
   parameter?: string;
+  /** A request header, by its canonical name (`Idempotency-Key`). */
+  header?: string;
   detail: string;
 }
 
@@ -52,14 +57,32 @@ export class WebCtiError extends Error {
 
 /** Turns zod issues into pointers a partner can follow to the offending field. */
 export function errorItemsFromZod(error: ZodError, where: "body" | "parameter" = "body"): ErrorItem[] {
-  return error.issues.map((issue) =>
+  return flattenUnions(error.issues, []).map(({ path, message }) =>
     where === "parameter"
-      ? { parameter: issue.path.map(String).join(".") || "(parameters)", detail: issue.message }
+      ? { parameter: path.map(String).join(".") || "(parameters)", detail: message }
       : {
-          pointer: `#${issue.path.map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("")}`,
-          detail: issue.message,
+          pointer: `#${path.map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("")}`,
+          detail: message,
         },
   );
+}
+
+type Issue = ZodError["issues"][number];
+
+/**
+ * A union that failed reports every branch's issues. The branches that rejected the `type` are not the
+ * one the sender meant (a known event type fails the "other type" branch on `type`), so the issues of the
+ * one remaining branch are reported, at their full path, instead of a bare "Invalid input".
+ */
+function flattenUnions(issues: readonly Issue[], prefix: PropertyKey[]): { path: PropertyKey[]; message: string }[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      const meant = issue.errors.filter((branch) => !branch.some((i) => i.path.length === 1 && i.path[0] === "type"));
+      if (meant.length === 1) return flattenUnions(meant[0]!, path);
+    }
+    return [{ path, message: issue.message }];
+  });
 }
 
 interface RestErrorLike {

@@ -34,6 +34,8 @@ export type PopOutcome = "opened" | "expired" | "adapterFailed";
 export interface AgentClientEvents {
   state: AgentClientState;
   pop: { pop: ScreenPop; outcome: PopOutcome; via: "push" | "catchUp" };
+  /** Every other message the service pushes (activity on a timeline, presence…): see docs/push-protocol.md. */
+  message: Exclude<AgentPushMessage, { kind: "screenPop" }>;
   error: Error;
 }
 
@@ -170,7 +172,9 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
 
   function onServerMessage(data: unknown) {
     const message = data as Partial<AgentPushMessage> | undefined;
-    if (!message || message.v !== 1 || message.kind !== "screenPop" || !isPop(message.pop)) return;
+    if (!message || message.v !== 1 || typeof message.kind !== "string") return;
+    if (message.kind !== "screenPop") return emit("message", message as AgentClientEvents["message"]);
+    if (!isPop(message.pop)) return;
     const pop = message.pop;
     void enqueue(() => handlePop(pop, "push"));
   }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { WebCtiError, isEntityAlreadyExists } from "../errors.js";
 import type { Services } from "../services.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
-import type { ConversationEvent, EventAccepted } from "../schemas/conversationEvent.js";
+import { isKnownEvent, type ConversationEvent, type EventAccepted, type KnownConversationEvent } from "../schemas/conversationEvent.js";
 import { key } from "../storage/tables.js";
 import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
 import { findCustomer } from "../directory/findCustomer.js";
@@ -39,15 +39,21 @@ export async function ingestConversationEvent(
   event: ConversationEvent,
 ): Promise<EventAccepted> {
   const { tenantId } = partner;
+  const known = isKnownEvent(event) ? event : undefined;
+  const agentId = known?.agentId;
   const [tenant, provider] = await Promise.all([
     getTenant(services, tenantId),
     getProvider(services, tenantId, partner.providerId),
-    getAgent(services, tenantId, event.agentId),
+    agentId ? getAgent(services, tenantId, agentId) : undefined,
   ]);
   const now = services.now();
-  const mayPop = provider.screenPopPolicy.trigger === event.type && provider.screenPopPolicy.directions.includes(event.direction);
+  const popEvent = known && (known.type === "ringing" || known.type === "answered") ? known : undefined;
+  const mayPop =
+    popEvent !== undefined &&
+    provider.screenPopPolicy.trigger === popEvent.type &&
+    provider.screenPopPolicy.directions.includes(popEvent.direction);
   const seq = mayPop ? nextSeq(now) : undefined;
-  const plannedPopId = seq ? popIdFor(seq, event.agentId) : undefined;
+  const plannedPopId = seq && popEvent ? popIdFor(seq, popEvent.agentId) : undefined;
   const body = JSON.stringify(event);
   const bodySha256 = createHash("sha256").update(body).digest("base64");
   const partitionKey = key(tenantId, event.conversationId);
@@ -55,14 +61,14 @@ export async function ingestConversationEvent(
 
   // The look-up starts first: it is on the path to the agent's browser. The event row (the idempotency
   // record) is written meanwhile, so the browser waits for one directory read and one push, not for writes.
-  const lookup = plannedPopId ? findCustomer(services.tables, tenantId, event.customer, tenant.defaultCountry) : undefined;
+  const lookup = plannedPopId && popEvent ? findCustomer(services.tables, tenantId, popEvent.customer, tenant.defaultCountry) : undefined;
   lookup?.catch(() => undefined);
   const stored: Promise<{ fresh: true } | { fresh: false; popId: string | undefined }> = services.tables.conversations
     .createEntity({
       partitionKey,
       rowKey,
       type: event.type,
-      agentId: event.agentId,
+      ...(agentId ? { agentId } : {}),
       providerId: partner.providerId,
       occurredAt: event.occurredAt,
       receivedAt: now.toISOString(),
@@ -90,7 +96,7 @@ export async function ingestConversationEvent(
     conversationId: event.conversationId,
     screenPop: popId ? { id: popId, href: `/api/v1/screen-pops/${popId}` } : null,
   });
-  if (!plannedPopId) {
+  if (!plannedPopId || !popEvent) {
     await stored;
     return answer(undefined);
   }
@@ -98,11 +104,11 @@ export async function ingestConversationEvent(
   const customer = await lookup!;
   const target = decideScreenPop({
     policy: provider.screenPopPolicy,
-    event,
+    event: popEvent,
     matches: customer.matches,
     ...(customer.phone ? { phone: customer.phone } : {}),
   });
-  const pop = target ? buildPop(plannedPopId, event, provider, target, now) : undefined;
+  const pop = target ? buildPop(plannedPopId, popEvent, provider, target, now) : undefined;
   // Pushed before the event row is confirmed: a retry of an event whose pop was already shown pushes a
   // second pop for the same event, which the browser client recognizes by event id (see the client).
   const pushed = pop ? pushPop(services, tenantId, pop) : Promise.resolve();
@@ -129,14 +135,14 @@ export async function ingestConversationEvent(
     return answer(popId);
   }
   if (!target) return answer(undefined);
-  const retried = buildPop(popId, event, provider, target, now);
+  const retried = buildPop(popId, popEvent, provider, target, now);
   await Promise.all([insertPop(services.tables, tenantId, retried), pushPop(services, tenantId, retried)]);
   return answer(popId);
 }
 
 function buildPop(
   popId: string,
-  event: ConversationEvent,
+  event: Extract<KnownConversationEvent, { type: "ringing" | "answered" }>,
   provider: Provider,
   target: ScreenPop["target"],
   now: Date,

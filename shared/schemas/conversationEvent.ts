@@ -1,44 +1,161 @@
 import { z } from "zod";
 import { AgentId, ConversationId, EventId, LegId } from "./ids.js";
 import { CustomerRef } from "./customer.js";
+import { RecordMatch } from "./directory.js";
 
 export const Channel = z.enum(["voice", "chat", "sms", "email", "video", "social"]).meta({ id: "Channel" });
 export type Channel = z.infer<typeof Channel>;
 export const Direction = z.enum(["inbound", "outbound"]).meta({ id: "Direction" });
 export type Direction = z.infer<typeof Direction>;
 
+/**
+ * How a leg ended: exactly one per ended leg (docs/conversations.md says how each is derived). A partner
+ * may state the ones it alone can know in `ended.reason`; the others follow from the leg's states.
+ */
+export const LegOutcome = z
+  .enum([
+    "completed",
+    "transferred",
+    "abandonedInIvr",
+    "abandonedInQueue",
+    "abandonedInRinging",
+    "abandonedInHold",
+    "voicemail",
+    "callbackRequested",
+    "flowOut",
+    "noAnswer",
+    "busy",
+    "failed",
+    "canceled",
+    "missedByAgent",
+  ])
+  .meta({ id: "LegOutcome" });
+export type LegOutcome = z.infer<typeof LegOutcome>;
+
+/** The outcomes a partner states in an `ended` event; the rest are derived by WebCTI. */
+export const EndReason = LegOutcome.extract([
+  "voicemail",
+  "callbackRequested",
+  "flowOut",
+  "noAnswer",
+  "busy",
+  "failed",
+  "canceled",
+  "missedByAgent",
+]).meta({ id: "EndReason" });
+export type EndReason = z.infer<typeof EndReason>;
+
+export const EndedBy = z.enum(["customer", "agent", "system"]).meta({ id: "EndedBy" });
+export type EndedBy = z.infer<typeof EndedBy>;
+
+const occurredAt = z.iso.datetime({ offset: true }).describe("When it happened at the partner, RFC 3339. States and durations come from these.");
+
+/**
+ * Fields every event has. Objects are loose: fields WebCTI does not know are stored with the event and
+ * ignored, so a partner can send its own without breaking anything.
+ */
 const eventBase = {
   eventId: EventId,
   conversationId: ConversationId,
   legId: LegId.optional().describe("Defaults to the conversation id (a single-leg conversation)."),
-  occurredAt: z.iso.datetime({ offset: true }).describe("When it happened at the partner, RFC 3339."),
+  parentLegId: LegId.optional().describe("The leg this one was transferred from (a transfer creates a new leg)."),
+  occurredAt,
   channel: Channel.default("voice"),
   direction: Direction.default("inbound"),
-  agentId: AgentId,
+  agentId: AgentId.optional().describe("The agent the leg is with (required from `ringing` on)."),
   customer: CustomerRef.default({}),
   queue: z.string().min(1).max(128).optional(),
 };
+const withAgent = { ...eventBase, agentId: AgentId.describe("The agent the leg is offered to or connected with.") };
 
-export const RingingEvent = z
-  .object({ type: z.literal("ringing"), ...eventBase })
-  .meta({ id: "RingingEvent", description: "The conversation is offered to (ringing at) the agent." });
-export const AnsweredEvent = z
-  .object({ type: z.literal("answered"), ...eventBase })
-  .meta({ id: "AnsweredEvent", description: "The agent answered." });
-export const EndedEvent = z
-  .object({
-    type: z.literal("ended"),
+function event<T extends string, S extends z.core.$ZodLooseShape>(type: T, shape: S, description: string) {
+  const id = `${type[0]!.toUpperCase()}${type.slice(1)}Event`;
+  return z.looseObject({ type: z.literal(type), ...shape }).meta({ id, description });
+}
+
+export const InitiatedEvent = event("initiated", eventBase, "The conversation (or leg) started: an inbound call reached the partner, or an agent placed an outbound call.");
+export const IvrEvent = event("ivr", eventBase, "The caller entered the IVR (self-service menu).");
+export const QueuedEvent = event("queued", eventBase, "The conversation waits in `queue` for an agent.");
+export const RingingEvent = event("ringing", withAgent, "The conversation is offered to (ringing at) the agent. The answer carries the caller's directory matches.");
+export const AnsweredEvent = event("answered", withAgent, "The agent (inbound) or the customer (outbound) answered: the leg is connected.");
+export const HeldEvent = event("held", eventBase, "The agent put the customer on hold.");
+export const ResumedEvent = event("resumed", eventBase, "The customer is off hold.");
+export const TransferredEvent = event(
+  "transferred",
+  {
     ...eventBase,
-    endedBy: z.enum(["customer", "agent", "system"]).optional(),
-  })
-  .meta({ id: "EndedEvent", description: "The leg ended." });
+    toLegId: LegId.optional().describe("The new leg the conversation continues on."),
+    toAgentId: AgentId.optional(),
+    toQueue: z.string().min(1).max(128).optional(),
+    transferType: z.enum(["blind", "consult"]).optional(),
+  },
+  "This leg was transferred: it ends with the outcome `transferred` and the conversation continues on `toLegId`.",
+);
+export const EndedEvent = event(
+  "ended",
+  {
+    ...eventBase,
+    endedBy: EndedBy.optional().describe("Who ended the media (hung up, closed the chat)."),
+    reason: EndReason.optional().describe("The outcome, when the partner knows one WebCTI cannot derive (voicemail, busy, …)."),
+  },
+  "The media of the leg ended (hang-up, chat closed). A connected leg goes on to wrap-up.",
+);
+export const WrapUpCompletedEvent = event(
+  "wrapUpCompleted",
+  { ...eventBase, disposition: z.string().min(1).max(100).optional() },
+  "The agent finished the after-call work of the leg.",
+);
 
-export const ConversationEvent = z
-  .discriminatedUnion("type", [RingingEvent, AnsweredEvent, EndedEvent])
-  .meta({ id: "ConversationEvent" });
+export const KnownConversationEvent = z
+  .discriminatedUnion("type", [
+    InitiatedEvent,
+    IvrEvent,
+    QueuedEvent,
+    RingingEvent,
+    AnsweredEvent,
+    HeldEvent,
+    ResumedEvent,
+    TransferredEvent,
+    EndedEvent,
+    WrapUpCompletedEvent,
+  ])
+  .meta({ id: "KnownConversationEvent" });
+export type KnownConversationEvent = z.infer<typeof KnownConversationEvent>;
+export type ConversationEventType = KnownConversationEvent["type"];
+export const conversationEventTypes = KnownConversationEvent.options.map((o) => o.shape.type.value) as ConversationEventType[];
+
+const knownTypes = new Set<string>(conversationEventTypes);
+
+/** An event type this version does not know (a newer partner, a partner's own): stored, ignored by the model. */
+export const OtherConversationEvent = z
+  .looseObject({
+    type: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine((t) => !knownTypes.has(t), { message: "a known event type must match its own schema" }),
+    eventId: EventId,
+    conversationId: ConversationId,
+    legId: LegId.optional(),
+    occurredAt,
+  })
+  .meta({ id: "OtherConversationEvent", description: "An event type WebCTI does not know: stored and ignored." });
+export type OtherConversationEvent = z.infer<typeof OtherConversationEvent>;
+
+export const ConversationEvent = z.union([KnownConversationEvent, OtherConversationEvent]).meta({ id: "ConversationEvent" });
 export type ConversationEvent = z.infer<typeof ConversationEvent>;
 export type ConversationEventInput = z.input<typeof ConversationEvent>;
-export type ConversationEventType = ConversationEvent["type"];
+
+export function isKnownEvent(event: ConversationEvent): event is KnownConversationEvent {
+  return knownTypes.has(event.type);
+}
+
+export const maxEventsPerBatch = 100;
+
+export const ConversationEventBatch = z
+  .object({ events: z.array(ConversationEvent).min(1).max(maxEventsPerBatch) })
+  .meta({ id: "ConversationEventBatch", description: `Up to ${maxEventsPerBatch} events, of any conversations, in any order.` });
+export type ConversationEventBatch = z.infer<typeof ConversationEventBatch>;
 
 export const EventAccepted = z
   .object({
@@ -48,6 +165,10 @@ export const EventAccepted = z
       .object({ id: z.string(), href: z.string().describe("Where the pop's delivery status can be read.") })
       .nullable()
       .describe("The screen pop this event caused, or null when the provider's policy pops nothing for it."),
+    matches: z
+      .array(RecordMatch)
+      .optional()
+      .describe("`ringing` only: the caller's contacts and accounts (contacts first), found by the event's customer identifiers."),
   })
   .meta({ id: "EventAccepted", description: "Stored. A retry of the same event returns this same body." });
 export type EventAccepted = z.infer<typeof EventAccepted>;

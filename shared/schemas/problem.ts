@@ -14,6 +14,7 @@ export const Problem = z
         z.object({
           pointer: z.string().optional().describe("JSON pointer into the request body."),
           parameter: z.string().optional().describe("Name of the query or path parameter."),
+          header: z.string().optional().describe("Name of the request header."),
           detail: z.string(),
         }),
       )

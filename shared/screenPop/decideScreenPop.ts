@@ -1,11 +1,11 @@
-import type { ConversationEvent } from "../schemas/conversationEvent.js";
+import type { KnownConversationEvent } from "../schemas/conversationEvent.js";
 import type { RecordMatch } from "../schemas/directory.js";
 import type { ScreenPopPolicy } from "../schemas/provider.js";
 import type { PopTarget } from "../schemas/screenPop.js";
 
 export interface PopDecisionInput {
   policy: ScreenPopPolicy;
-  event: ConversationEvent;
+  event: KnownConversationEvent;
   matches: RecordMatch[];
   /** The customer's number in E.164 (with its extension apart), when the partner sent one we could read. */
   phone?: { e164: string; extension?: string };

@@ -17,6 +17,12 @@ import type { Config } from "../config.js";
  * | conversations  | tenantId|conversationId          | event|eventId          |
  * | screenPops     | tenantId|agentId                 | seq                    |
  * | activities     | tenantId|type|recordId           | activityId             |
+ * | activityIds    | tenantId|activityId              | ""                     |
+ * | idempotency    | tenantId|providerId|key          | ""                     |
+ * | presence       | tenantId|agentId                 | ""                     |
+ * | webhookEndpoints | tenantId|providerId            | ""                     |
+ * | webhookDeliveries | tenantId|providerId           | inverted time|deliveryId |
+ * | webhookSchedule | shard (0-15)                    | dueAt|deliveryId       |
  */
 export const tableNames = [
   "tenants",
@@ -29,6 +35,12 @@ export const tableNames = [
   "conversations",
   "screenPops",
   "activities",
+  "activityIds",
+  "idempotency",
+  "presence",
+  "webhookEndpoints",
+  "webhookDeliveries",
+  "webhookSchedule",
 ] as const;
 export type TableName = (typeof tableNames)[number];
 export type Tables = Record<TableName, TableClient>;

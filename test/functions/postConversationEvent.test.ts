@@ -92,7 +92,7 @@ describe("POST /v1/conversations/events", () => {
     const cases: Array<[string, () => Parameters<typeof call>[1], number, string]> = [
       ["malformed JSON", () => ({ key: seed.apiKey, body: "{not json", headers: { "content-type": "application/json" } }), 400, "invalid_request"],
       ["a wrong type", () => ({ key: seed.apiKey, json: ringing({ occurredAt: 12 }) }), 400, "invalid_request"],
-      ["an unknown event type", () => ({ key: seed.apiKey, json: ringing({ type: "exploded" }) }), 400, "invalid_request"],
+      ["an event without a type", () => ({ key: seed.apiKey, json: ringing({ type: undefined }) }), 400, "invalid_request"],
       ["no key", () => ({ json: ringing() }), 401, "unauthenticated"],
       ["a wrong key", () => ({ key: "wcti_aaaaaaaaaaaaaaaa_" + "A".repeat(43), json: ringing() }), 401, "unauthenticated"],
       ["a malformed key", () => ({ key: "letmein", json: ringing() }), 401, "unauthenticated"],
