@@ -1,5 +1,6 @@
 import type { AnyHttpDefinition } from "./http/defineHttp.js";
 import { postConversationEvent } from "./postConversationEvent.js";
+import { postConversationEventBatch } from "./postConversationEventBatch.js";
 import { getScreenPop } from "./getScreenPop.js";
 import { putDirectoryRecord } from "./putDirectoryRecord.js";
 import { lookupDirectory } from "./lookupDirectory.js";
@@ -20,6 +21,7 @@ import { listAgentPanels } from "./listAgentPanels.js";
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
   postConversationEvent,
+  postConversationEventBatch,
   getScreenPop,
   lookupDirectory,
   putDirectoryRecord,

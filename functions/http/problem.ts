@@ -41,3 +41,17 @@ export function toProblemResponse(error: WebCtiError, instance: string): HttpRes
   if (status === 401) headers["www-authenticate"] = 'Bearer realm="webcti"';
   return { status, headers, body: JSON.stringify(body) };
 }
+
+/** The problem body of one item of a batch answer (the batch itself succeeded). */
+export function problemOf(error: WebCtiError, instance: string): Problem {
+  const { status, title } = problemTable[error.code];
+  return {
+    type: problemType(error.code),
+    title,
+    status,
+    code: error.code,
+    detail: error.message,
+    instance,
+    ...(error.errors?.length ? { errors: error.errors } : {}),
+  };
+}

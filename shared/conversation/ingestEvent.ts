@@ -14,11 +14,6 @@ import type { Provider } from "../schemas/provider.js";
 
 type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
 
-interface EventRow {
-  bodySha256: string;
-  popId?: string;
-}
-
 /**
  * Stores one conversation event and, when the provider's policy says so, pops the customer's record in
  * the agent's browser. Requirements, in order of importance:
@@ -54,54 +49,42 @@ export async function ingestConversationEvent(
     provider.screenPopPolicy.directions.includes(popEvent.direction);
   const seq = mayPop ? nextSeq(now) : undefined;
   const plannedPopId = seq && popEvent ? popIdFor(seq, popEvent.agentId) : undefined;
-  const body = JSON.stringify(event);
-  const bodySha256 = createHash("sha256").update(body).digest("base64");
-  const partitionKey = key(tenantId, event.conversationId);
-  const rowKey = key("event", event.eventId);
+  const row = eventRow(tenantId, partner.providerId, event, now);
+  const { partitionKey, rowKey, bodySha256 } = row;
+  const wantsMatches = popEvent?.type === "ringing";
 
   // The look-up starts first: it is on the path to the agent's browser. The event row (the idempotency
   // record) is written meanwhile, so the browser waits for one directory read and one push, not for writes.
-  const lookup = plannedPopId && popEvent ? findCustomer(services.tables, tenantId, popEvent.customer, tenant.defaultCountry) : undefined;
+  const lookup =
+    popEvent && (plannedPopId || wantsMatches)
+      ? findCustomer(services.tables, tenantId, popEvent.customer, tenant.defaultCountry)
+      : undefined;
   lookup?.catch(() => undefined);
   const stored: Promise<{ fresh: true } | { fresh: false; popId: string | undefined }> = services.tables.conversations
-    .createEntity({
-      partitionKey,
-      rowKey,
-      type: event.type,
-      ...(agentId ? { agentId } : {}),
-      providerId: partner.providerId,
-      occurredAt: event.occurredAt,
-      receivedAt: now.toISOString(),
-      body,
-      bodySha256,
-      ...(plannedPopId ? { popId: plannedPopId } : {}),
-    })
+    .createEntity({ ...row, ...(plannedPopId ? { popId: plannedPopId } : {}) })
     .then(
       () => ({ fresh: true as const }),
       async (error: unknown) => {
         if (!isEntityAlreadyExists(error)) throw error;
-        const row = await services.tables.conversations.getEntity<EventRow>(partitionKey, rowKey);
-        if (row.bodySha256 !== bodySha256) {
-          throw new WebCtiError("conflict", `Event id '${event.eventId}' was already used for a different event.`, {
-            errors: [{ pointer: "#/eventId", detail: "already used for an event with other content" }],
-          });
-        }
-        return { fresh: false as const, popId: row.popId };
+        const existing = await services.tables.conversations.getEntity<EventRow>(partitionKey, rowKey);
+        if (existing.bodySha256 !== bodySha256) throw eventIdConflict(event.eventId);
+        return { fresh: false as const, popId: existing.popId };
       },
     );
   stored.catch(() => undefined); // awaited below; avoids an unhandled rejection while the look-up runs
 
+  const customer = lookup ? await lookup : undefined;
   const answer = (popId: string | undefined): EventAccepted => ({
     eventId: event.eventId,
     conversationId: event.conversationId,
     screenPop: popId ? { id: popId, href: `/api/v1/screen-pops/${popId}` } : null,
+    ...(wantsMatches && customer ? { matches: customer.matches } : {}),
   });
-  if (!plannedPopId || !popEvent) {
+  if (!plannedPopId || !popEvent || !customer) {
     await stored;
     return answer(undefined);
   }
 
-  const customer = await lookup!;
   const target = decideScreenPop({
     policy: provider.screenPopPolicy,
     event: popEvent,
@@ -138,6 +121,57 @@ export async function ingestConversationEvent(
   const retried = buildPop(popId, popEvent, provider, target, now);
   await Promise.all([insertPop(services.tables, tenantId, retried), pushPop(services, tenantId, retried)]);
   return answer(popId);
+}
+
+export type EventRow = {
+  partitionKey: string;
+  rowKey: string;
+  type: string;
+  agentId?: string;
+  providerId: string;
+  occurredAt: string;
+  receivedAt: string;
+  /** The validated event as JSON, unknown fields included: the conversation's state is folded from these. */
+  body: string;
+  bodySha256: string;
+  popId?: string;
+};
+
+/**
+ * The row that stores one event in its conversation's partition. Its key is the partner's event id, so the
+ * row is also the event's idempotency record: a retry finds it and compares `bodySha256`.
+ */
+export function eventRow(tenantId: string, providerId: string, event: ConversationEvent, now: Date): EventRow {
+  const body = JSON.stringify(event);
+  if (body.length > maxEventChars) {
+    throw new WebCtiError("payload_too_large", `Event '${event.eventId}' is ${body.length} characters of JSON; an event may have ${maxEventChars}.`);
+  }
+  const agentId = typeof event.agentId === "string" ? event.agentId : undefined;
+  return {
+    partitionKey: conversationPartition(tenantId, event.conversationId),
+    rowKey: key("event", event.eventId),
+    type: event.type,
+    ...(agentId ? { agentId } : {}),
+    providerId,
+    occurredAt: event.occurredAt,
+    receivedAt: now.toISOString(),
+    body,
+    bodySha256: createHash("sha256").update(body).digest("base64"),
+  };
+}
+
+/** A Table storage string property holds 32K UTF-16 code units; an event is stored in one. */
+export const maxEventChars = 30_000;
+
+export function conversationPartition(tenantId: string, conversationId: string): string {
+  return key(tenantId, conversationId);
+}
+
+/** The error a reused event id gets, in a single request or as one item of a batch. */
+export function eventIdConflict(eventId: string): WebCtiError {
+  return new WebCtiError("conflict", `Event id '${eventId}' was already used for a different event.`, {
+    errors: [{ pointer: "#/eventId", detail: "already used for an event with other content" }],
+  });
 }
 
 function buildPop(

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AgentId, ConversationId, EventId, LegId } from "./ids.js";
 import { CustomerRef } from "./customer.js";
 import { RecordMatch } from "./directory.js";
+import { Problem } from "./problem.js";
 
 export const Channel = z.enum(["voice", "chat", "sms", "email", "video", "social"]).meta({ id: "Channel" });
 export type Channel = z.infer<typeof Channel>;
@@ -172,3 +173,21 @@ export const EventAccepted = z
   })
   .meta({ id: "EventAccepted", description: "Stored. A retry of the same event returns this same body." });
 export type EventAccepted = z.infer<typeof EventAccepted>;
+
+export const EventRejected = z
+  .object({
+    status: z.literal("rejected"),
+    eventId: z.string(),
+    conversationId: z.string(),
+    problem: Problem.describe("Why this event was not stored (a reused `eventId` with other content: `conflict`)."),
+  })
+  .meta({ id: "EventRejected" });
+
+export const EventBatchAccepted = z
+  .object({
+    results: z
+      .array(z.discriminatedUnion("status", [EventAccepted.extend({ status: z.literal("accepted") }), EventRejected]))
+      .describe("One per event, in the order sent."),
+  })
+  .meta({ id: "EventBatchAccepted", description: "Every event is stored or rejected; a retry of the batch gets the same results." });
+export type EventBatchAccepted = z.infer<typeof EventBatchAccepted>;

@@ -1,0 +1,111 @@
+import type { TransactionAction } from "@azure/data-tables";
+import { WebCtiError, isEntityAlreadyExists } from "../errors.js";
+import type { Services } from "../services.js";
+import type { PartnerPrincipal } from "../auth/partnerKeys.js";
+import { isKnownEvent, type ConversationEvent, type EventAccepted } from "../schemas/conversationEvent.js";
+import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
+import { eventIdConflict, eventRow, ingestConversationEvent, type EventRow } from "./ingestEvent.js";
+
+type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
+
+/** One event's result in a batch: accepted (as the single-event route answers), or rejected with why. */
+export type BatchItemResult = { ok: true; accepted: EventAccepted } | { ok: false; eventId: string; conversationId: string; error: WebCtiError };
+
+/**
+ * Stores a batch of conversation events (any conversations, any order) with as few storage round trips as
+ * the keys allow: the events of one conversation share a partition, so they are inserted together in one
+ * entity-group transaction. Events that look a caller up or pop a record (`ringing`, and whatever the
+ * provider's policy pops on) take the single-event path, in parallel.
+ *
+ * Everything the batch can be refused for is checked before the first write (agents of the tenant), so a
+ * refused batch stores nothing. After that, the only per-event refusal is a reused event id with other
+ * content (`conflict`); the others are stored. A retry of the whole batch is safe: a transaction that meets
+ * an already stored event falls back to event-by-event inserts, which recognize retries.
+ */
+export async function ingestConversationEvents(
+  services: IngestServices,
+  partner: PartnerPrincipal,
+  events: readonly ConversationEvent[],
+): Promise<BatchItemResult[]> {
+  const { tenantId } = partner;
+  const [, provider] = await Promise.all([getTenant(services, tenantId), getProvider(services, tenantId, partner.providerId)]);
+  await Promise.all(
+    [...new Set(events.map((e) => (isKnownEvent(e) ? e.agentId : undefined)).filter(Boolean))].map((agentId) =>
+      getAgent(services, tenantId, agentId!).catch((error: unknown) => {
+        if (!(error instanceof WebCtiError) || error.code !== "not_found") throw error;
+        const indexes = events.flatMap((e, i) => (isKnownEvent(e) && e.agentId === agentId ? [i] : []));
+        throw new WebCtiError("not_found", `Agent '${agentId}' does not exist in this tenant.`, {
+          errors: indexes.map((i) => ({ pointer: `#/events/${i}/agentId`, detail: "no such agent in this tenant" })),
+        });
+      }),
+    ),
+  );
+
+  const now = services.now();
+  const results: BatchItemResult[] = new Array(events.length);
+  const single = async (index: number) => {
+    const event = events[index]!;
+    try {
+      results[index] = { ok: true, accepted: await ingestConversationEvent(services, partner, event) };
+    } catch (error) {
+      if (!(error instanceof WebCtiError) || error.code !== "conflict") throw error;
+      results[index] = { ok: false, eventId: event.eventId, conversationId: event.conversationId, error: relocate(error, index) };
+    }
+  };
+
+  const direct: number[] = [];
+  const groups = new Map<string, { index: number; row: EventRow }[]>();
+  const firstIndexOfId = new Map<string, number>();
+  const repeats: { index: number; first: number }[] = [];
+  events.forEach((event, index) => {
+    const row = eventRow(tenantId, partner.providerId, event, now);
+    const idKey = `${row.partitionKey}\n${row.rowKey}`;
+    const first = firstIndexOfId.get(idKey);
+    if (first !== undefined) return void repeats.push({ index, first });
+    firstIndexOfId.set(idKey, index);
+    const popsOrLooksUp =
+      isKnownEvent(event) &&
+      (event.type === "ringing" || (event.type === provider.screenPopPolicy.trigger && event.type === "answered"));
+    if (popsOrLooksUp) return void direct.push(index);
+    const group = groups.get(row.partitionKey) ?? [];
+    group.push({ index, row });
+    groups.set(row.partitionKey, group);
+  });
+
+  const accepted = (index: number): BatchItemResult => ({
+    ok: true,
+    accepted: { eventId: events[index]!.eventId, conversationId: events[index]!.conversationId, screenPop: null },
+  });
+  await Promise.all([
+    ...direct.map(single),
+    ...[...groups.values()].map(async (group) => {
+      const actions: TransactionAction[] = group.map(({ row }) => ["create", row]);
+      try {
+        await services.tables.conversations.submitTransaction(actions);
+        for (const { index } of group) results[index] = accepted(index);
+      } catch (error) {
+        if (!isEntityAlreadyExists(error)) throw error;
+        // Some of these were stored before (a retried batch): event by event, each one knows if it is a retry.
+        await Promise.all(group.map(({ index }) => single(index)));
+      }
+    }),
+  ]);
+
+  // The same event twice in one batch: one write; a different event under the same id is refused.
+  for (const { index, first } of repeats) {
+    const sameBody =
+      eventRow(tenantId, partner.providerId, events[index]!, now).bodySha256 ===
+      eventRow(tenantId, partner.providerId, events[first]!, now).bodySha256;
+    results[index] = sameBody
+      ? results[first]!
+      : { ok: false, eventId: events[index]!.eventId, conversationId: events[index]!.conversationId, error: relocate(eventIdConflict(events[index]!.eventId), index) };
+  }
+  return results;
+}
+
+/** Points an event's error items at the event inside the batch (`#/eventId` → `#/events/3/eventId`). */
+function relocate(error: WebCtiError, index: number): WebCtiError {
+  return new WebCtiError(error.code, error.message, {
+    errors: (error.errors ?? []).map((item) => (item.pointer ? { ...item, pointer: item.pointer.replace(/^#/, `#/events/${index}`) } : item)),
+  });
+}
