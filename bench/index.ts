@@ -12,8 +12,15 @@ import { startProductionStack } from "../local/spawnStack.js";
 import { demo } from "../local/seedDemo.js";
 import { createAgentClient } from "../client/agent/agentClient.js";
 import { memoryStorage } from "../client/agent/popLedger.js";
+import { benchIngestion } from "./ingestion.js";
 
-const { values } = parseArgs({ options: { pops: { type: "string", default: "500" }, warmup: { type: "string", default: "50" } } });
+const { values } = parseArgs({
+  options: {
+    pops: { type: "string", default: "500" },
+    warmup: { type: "string", default: "50" },
+    calls: { type: "string", default: "660" },
+  },
+});
 const count = Number(values.pops);
 const warmup = Number(values.warmup);
 
@@ -127,6 +134,21 @@ try {
   console.log(row("floor: insert + push → client", floor));
   console.log(row("(partner GET: HTTP hop + 1 read)", hop));
   console.log(`ratio                              p50 ${r50.toFixed(2)}× (target ≤ 1.3×, ${r50 <= 1.3 ? "met" : "missed"})   p99 ${r99.toFixed(2)}× (target ≤ 2×, ${r99 <= 2 ? "met" : "missed"})`);
+
+  // --- ingestion: events per second, single and batch, against raw inserts (a warm-up round first) -----
+  const calls = Number(values.calls);
+  await benchIngestion(stack, 44, "warm");
+  const figures = await benchIngestion(stack, calls, "run");
+  const rate = (name: string, perSecond: number) =>
+    `${name.padEnd(34)} ${perSecond.toFixed(0).padStart(6)} events/s   ${(perSecond / figures.raw).toFixed(2)}× raw (target ≥ 0.8×, ${perSecond / figures.raw >= 0.8 ? "met" : "missed"})`;
+  console.log(`\nIngestion, ${calls} calls × 9 events, 32 requests in flight (4 for batches of 99)`);
+  console.log(`${"raw @azure/data-tables inserts".padEnd(34)} ${figures.raw.toFixed(0).padStart(6)} rows/s`);
+  console.log("one process, handlers invoked as the Functions worker does:");
+  console.log(rate("  one event per request", figures.single));
+  console.log(rate("  batches of 99 events", figures.batch));
+  console.log("over HTTP to the product's process (+ an HTTP server and client on the same cores):");
+  console.log(rate("  one event per request", figures.httpSingle));
+  console.log(rate("  batches of 99 events", figures.httpBatch));
 } finally {
   await stack.stop();
 }
