@@ -17,6 +17,10 @@ import { listRecordActivities } from "./listRecordActivities.js";
 import { searchAgentDirectory } from "./searchAgentDirectory.js";
 import { getOpenApiDocument } from "./getOpenApiDocument.js";
 import { listAgentPanels } from "./listAgentPanels.js";
+import { putPresence } from "./putPresence.js";
+import { getPresence } from "./getPresence.js";
+import { getAgentPresence } from "./getAgentPresence.js";
+import { putAgentPresence } from "./putAgentPresence.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -38,4 +42,8 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   listRecordActivities,
   getOpenApiDocument,
   listAgentPanels,
+  putPresence,
+  getPresence,
+  getAgentPresence,
+  putAgentPresence,
 ];

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { httpFunctions } from "../functions/index.js";
@@ -34,6 +35,8 @@ export interface Stack {
   /** The partner widgets' origin (another port, so the widget protocol's origin checks are real). */
   widgetUrl: string;
   apiUrl: string;
+  /** The rendered API reference (Swagger UI over GET /api/v1/openapi.json). */
+  referenceUrl: string;
   config: Config;
   services: Services;
   webPubSub: LocalWebPubSub;
@@ -52,10 +55,15 @@ export function projectRoot(): string {
   return dir;
 }
 
+/** Where the swagger-ui-dist package keeps Swagger UI's built files (served as they are: no CDN). */
+function swaggerUiDirectory(): string {
+  return dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+}
+
 /**
  * Everything `npm start` runs, in one process apart from Azurite: the table store (Azurite), the local
  * Web PubSub service, and the local functions host serving the same function table as the Azure entry,
- * plus the browser bundles and the reference agent desktop from dist/web.
+ * plus the browser bundles and the reference agent desktop from dist/web, and the API reference at /reference.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const root = projectRoot();
@@ -92,7 +100,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         handler: toAzureHandler(definition, getServices),
       })),
       routePrefix,
-      staticRoots: [{ urlPrefix: "/", directory: join(root, "dist", "web") }],
+      staticRoots: [
+        // The API reference: our page and its set-up first, then Swagger UI's own files from the package.
+        { urlPrefix: "/reference", directory: join(root, "local", "reference") },
+        { urlPrefix: "/reference", directory: swaggerUiDirectory() },
+        { urlPrefix: "/", directory: join(root, "dist", "web") },
+      ],
       easyAuth: createEasyAuthEmulator(),
       host: options.host,
       port: options.port,
@@ -117,6 +130,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       url: host.url,
       widgetUrl: widgetHost.url,
       apiUrl: routePrefix ? `${host.url}/${routePrefix}` : host.url,
+      referenceUrl: `${host.url}/reference/`,
       config,
       services,
       webPubSub,

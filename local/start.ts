@@ -56,6 +56,7 @@ WebCTI is running (${values.memory ? "tables in memory" : "tables kept in .data/
 
   Agent desktop     ${desktopUrl}   (sign in as the demo agent "${demo.agentName}")
   Partner API       ${stack.apiUrl}/v1
+  API reference     ${stack.referenceUrl}
   Demo partner key  ${seed.apiKey}
   Demo softphone    ${stack.widgetUrl}/softphone/  (partner widget origin; docked in the desktop)
   Web PubSub        ${stack.webPubSub.endpoint}  (local service, hub "${stack.config.WEBCTI_WEBPUBSUB_HUB}")
@@ -71,6 +72,7 @@ if (values.json) {
       url: stack.url,
       widgetUrl: stack.widgetUrl,
       apiUrl: stack.apiUrl,
+      referenceUrl: stack.referenceUrl,
       apiKey: seed.apiKey,
       tenantId: seed.tenantId,
       agentId: seed.agentId,

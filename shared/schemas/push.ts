@@ -1,11 +1,15 @@
 import { z } from "zod";
 import { ScreenPop } from "./screenPop.js";
+import { Presence } from "./presence.js";
 
 /**
  * Messages the service pushes to an agent's browser over Web PubSub (see docs/push-protocol.md).
  * `v` lets a newer server add message kinds that an older browser client ignores.
  */
 export const AgentPushMessage = z
-  .discriminatedUnion("kind", [z.object({ v: z.literal(1), kind: z.literal("screenPop"), pop: ScreenPop })])
+  .discriminatedUnion("kind", [
+    z.object({ v: z.literal(1), kind: z.literal("screenPop"), pop: ScreenPop }),
+    z.object({ v: z.literal(1), kind: z.literal("presence"), presence: Presence }),
+  ])
   .meta({ id: "AgentPushMessage" });
 export type AgentPushMessage = z.infer<typeof AgentPushMessage>;

@@ -6,7 +6,7 @@ import type { Activity } from "../../shared/schemas/activity.js";
 export type Collection = "contacts" | "accounts";
 
 /** The reference desktop's own data calls (the CRM's side; the WebCTI client does not use these). */
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`/api${path}`, {
     method,
     credentials: "same-origin",

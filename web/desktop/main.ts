@@ -4,6 +4,7 @@ import { createAgentClient, mountPanels, type AgentClient, type PanelAdapter, ty
 import { h } from "./dom.js";
 import { crmApi, whoIsSignedIn } from "./crmApi.js";
 import { currentRecord, parseRoute, popSearches, recordHref, renderRoute, timelineSection } from "./pages.js";
+import { mountPresence } from "./presence.js";
 
 const page = document.getElementById("page")!;
 const connection = document.getElementById("connection")!;
@@ -73,6 +74,7 @@ async function main() {
 
   const client: AgentClient = createAgentClient({ adapter });
   (window as unknown as { webcti: AgentClient }).webcti = client;
+  mountPresence(document.getElementById("presence")!, client);
   client.on("state", (state) => {
     connection.dataset.state = state;
     connection.textContent = state === "connected" ? "connected" : state;

@@ -1,0 +1,73 @@
+import type { Services } from "../services.js";
+import { WebCtiError } from "../errors.js";
+import { getAgent } from "../tenancy/tenancyStore.js";
+import { pushToAgent } from "../realtime/agentPush.js";
+import type { Presence, PresenceSource, PresenceStatus } from "../schemas/presence.js";
+import { getPresence, setPresence } from "./presenceStore.js";
+
+type PresenceServices = Pick<Services, "tables" | "caches" | "push" | "now">;
+
+/**
+ * How far ahead of the service's clock a partner's `changedAt` may be. A time further ahead would keep
+ * every later update (the agent's own, stamped by the service) out until the clock caught up.
+ */
+export const maxClockAheadMs = 60_000;
+
+export interface PresenceRequest {
+  status: PresenceStatus;
+  reason?: string | undefined;
+  /** Default: now. */
+  changedAt?: string | undefined;
+  source: PresenceSource;
+}
+
+/** The agent's presence; `offline` for an agent whose presence was never set. 404 for an agent not in the tenant. */
+export async function readAgentPresence(
+  services: Pick<Services, "tables" | "caches">,
+  tenantId: string,
+  agentId: string,
+): Promise<Presence> {
+  await getAgent(services, tenantId, agentId);
+  return getPresence(services.tables, tenantId, agentId);
+}
+
+/**
+ * Sets the agent's presence (unless a newer update is stored) and pushes the stored state to the
+ * agent's desktop. Returns what is stored, which is not the request when the request was stale.
+ */
+export async function updateAgentPresence(
+  services: PresenceServices,
+  tenantId: string,
+  agentId: string,
+  request: PresenceRequest,
+): Promise<Presence> {
+  const now = services.now();
+  const changedAt = request.changedAt ?? now.toISOString();
+  if (Date.parse(changedAt) > now.getTime() + maxClockAheadMs) {
+    throw new WebCtiError("invalid_request", "`changedAt` is in the future; send the time the status changed.", {
+      errors: [{ pointer: "#/changedAt", detail: `more than ${maxClockAheadMs / 1000} seconds ahead of the service's clock` }],
+    });
+  }
+  await getAgent(services, tenantId, agentId);
+  const result = await setPresence(services.tables, tenantId, agentId, {
+    status: request.status,
+    reason: request.reason,
+    changedAt,
+    source: request.source,
+  });
+  // Webhooks: if (result.changed) send presenceChangedEvent(tenantId, result.presence) as `presence.changed`.
+  // Pushed whenever the request is the stored state, so a resend after a failed push pushes again.
+  if (result.applied) await pushPresence(services, tenantId, result.presence);
+  return result.presence;
+}
+
+async function pushPresence(services: Pick<Services, "push">, tenantId: string, presence: Presence): Promise<void> {
+  try {
+    await pushToAgent(services.push, tenantId, presence.agentId, { v: 1, kind: "presence", presence });
+  } catch (cause) {
+    throw new WebCtiError("push_unavailable", "The presence is stored but could not be pushed to the agent; send it again.", {
+      retryAfterSeconds: 2,
+      cause,
+    });
+  }
+}
