@@ -369,3 +369,19 @@ describe("Idempotency-Key on POST /v1/conversations/events", () => {
     expect(await conversationRows()).toBe(rows);
   });
 });
+
+describe("Idempotency-Key in the OpenAPI document", () => {
+  it("is a header parameter, required or optional as the definition says, with 409, 422 and Idempotent-Replayed", async () => {
+    const { buildOpenApiDocument } = await import("../../../functions/http/openApi.js");
+    const document = buildOpenApiDocument(definitions) as any;
+    const required = document.paths["/api/v1/test/things"].post;
+    const optional = document.paths["/api/v1/test/maybe"].post;
+    const param = (op: any) => op.parameters.find((p: any) => p.name === "Idempotency-Key");
+    expect(param(required)).toMatchObject({ in: "header", required: true });
+    expect(param(optional).required).not.toBe(true);
+    expect(Object.keys(required.responses)).toEqual(expect.arrayContaining(["409", "422", "429"]));
+    expect(required.responses["409"].headers).toHaveProperty("Retry-After");
+    expect(required.responses["429"].headers).toHaveProperty("Retry-After");
+    expect(required.responses["201"].headers).toHaveProperty("Idempotent-Replayed");
+  });
+});
