@@ -11,6 +11,7 @@ export const postConversationEvent = defineHttp({
   tags: ["Conversations"],
   body: ConversationEvent,
   maxBodyBytes: 32 * 1024,
+  idempotency: "optional",
   success: { status: 202, description: "Stored (or already stored: a retry gets the same body).", schema: EventAccepted },
   errors: ["invalid_request", "not_found", "conflict", "payload_too_large", "unsupported_media_type"],
   handler: ({ body, caller }, services) => ingestConversationEvent(services, caller, body),

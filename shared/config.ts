@@ -14,6 +14,9 @@ export const ConfigSchema = z.object({
   WEBCTI_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** Lifetime of the Web PubSub client token returned by negotiate. */
   WEBCTI_CLIENT_TOKEN_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  /** Partner API rate per key for providers without their own `rateLimit` (per instance; docs/api-conventions.md). */
+  WEBCTI_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
+  WEBCTI_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

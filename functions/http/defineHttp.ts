@@ -3,6 +3,7 @@ import type { Services } from "../../shared/services.js";
 import type { PartnerPrincipal } from "../../shared/auth/partnerKeys.js";
 import type { AgentIdentity } from "../../shared/auth/agentPrincipal.js";
 import type { WebCtiErrorCode } from "../../shared/errors.js";
+import type { ApiVersion } from "./version.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export type AuthKind = "partner" | "agent" | "anonymous";
@@ -14,6 +15,8 @@ export interface HandlerInput<Auth extends AuthKind, Body, Query, Params> {
   params: Params;
   caller: Auth extends "partner" ? PartnerPrincipal : Auth extends "agent" ? AgentIdentity : undefined;
   headers: { get(name: string): string | null };
+  /** The API version serving this request (`WebCTI-Version`; functions/http/version.ts). */
+  version: ApiVersion;
 }
 
 /**
@@ -37,6 +40,12 @@ export interface HttpDefinition<
   body?: z.ZodType<Body>;
   query?: z.ZodType<Query>;
   params?: z.ZodType<Params>;
+  /**
+   * `Idempotency-Key` handling (functions/http/toAzureHandler.ts, docs/api-conventions.md): "required"
+   * refuses requests without one, "optional" honours it when sent; absent, the header is ignored.
+   * Partner and agent routes only: keys are kept per caller.
+   */
+  idempotency?: "required" | "optional";
   /** Default 64 KiB; bodies above are refused with 413 before they are parsed. */
   maxBodyBytes?: number;
   success: { status: 200 | 201 | 202; description: string; schema: z.ZodType<Result> };

@@ -12,6 +12,9 @@ import type { WebCtiErrorCode } from "../../shared/errors.js";
 import { Problem } from "../../shared/schemas/problem.js";
 import type { AnyHttpDefinition, AuthKind } from "./defineHttp.js";
 import { problemTable } from "./problem.js";
+import { z } from "zod";
+import { supportedVersions, versionHeader } from "./version.js";
+import { idempotencyKeyHeader, replayedHeader } from "./idempotency.js";
 
 export type OpenApiDocument = oas31.OpenAPIObject;
 
@@ -36,6 +39,48 @@ const securitySchemes = {
     description: "App Service Authentication: the session cookie of the signed-in agent (Microsoft Entra ID in Azure).",
   },
 } satisfies Record<string, oas31.SecuritySchemeObject>;
+
+/** Request headers the HTTP edge reads (functions/http/toAzureHandler.ts); docs/api-conventions.md explains them. */
+const versionParameter = z
+  .enum(supportedVersions)
+  .optional()
+  .meta({
+    param: {
+      id: versionHeader,
+      description: "The API version to serve (a date). Omitted: the newest. An unknown one is refused with 400.",
+    },
+  });
+
+const idempotencyKeyDescription =
+  'A unique value per request (1–255 characters, a structured-field string `"…"` or a bare token), the same on its retries: ' +
+  "a retry gets the first answer again (`Idempotent-Replayed: true`) and runs nothing. Kept 24 hours per caller.";
+const idempotencyKeySchema = z.string().min(1).max(257).meta({ examples: ['"8e03978e-40d5-43e8-bc93-6894a57f9324"'] });
+const idempotencyKeyParameter = {
+  required: idempotencyKeySchema.meta({ param: { description: idempotencyKeyDescription } }),
+  optional: idempotencyKeySchema.optional().meta({ param: { description: idempotencyKeyDescription } }),
+};
+
+/** Response headers, as components: every answer carries the first; the others where they apply. */
+const responseHeaders = {
+  [versionHeader]: {
+    description: "The API version that served the request.",
+    schema: { type: "string", enum: [...supportedVersions] },
+  },
+  [replayedHeader]: {
+    description: "`true` on the stored answer to an earlier request with the same `Idempotency-Key` (2xx or 4xx).",
+    schema: { type: "string", enum: ["true"] },
+  },
+  RateLimit: {
+    description: 'What is left of the partner key\'s quota: `"partner-key";r=<requests left>;t=<seconds until full>` (IETF draft-ietf-httpapi-ratelimit-headers).',
+    schema: { type: "string" },
+  },
+  "RateLimit-Policy": {
+    description: 'The partner key\'s quota: `"partner-key";q=<burst>;w=<seconds to refill it>`. Per function instance.',
+    schema: { type: "string" },
+  },
+} satisfies Record<string, oas31.HeaderObject>;
+
+const headerRef = (name: keyof typeof responseHeaders): oas31.ReferenceObject => ({ $ref: `#/components/headers/${name}` });
 
 const securityOf: Record<AuthKind, oas31.SecurityRequirementObject[] | undefined> = {
   partner: [{ partnerKey: [] }],
@@ -71,7 +116,7 @@ export function buildOpenApiDocument(definitions: readonly AnyHttpDefinition[], 
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     tags,
     paths,
-    components: { securitySchemes },
+    components: { securitySchemes, headers: responseHeaders },
   });
 }
 
@@ -95,13 +140,20 @@ export function openApiPath(route: string): string {
 
 /**
  * The error codes an operation documents: the ones its definition lists, plus the ones the HTTP edge
- * (toAzureHandler) itself can answer for it: 401 when it authenticates, 400 when it validates input,
- * 413 and 415 when it reads a body, and for every route 503 (storage, read before the handler runs) and 500.
+ * (toAzureHandler) itself can answer for it: 401 when it authenticates, 400 for an unknown version or
+ * input that is not valid, 429 on partner routes, 409 and 422 with an `Idempotency-Key`, 413 and 415
+ * when it reads a body, and for every route 503 (storage, read before the handler runs) and 500.
  */
 export function documentedErrorCodes(definition: AnyHttpDefinition): WebCtiErrorCode[] {
   const codes = new Set<WebCtiErrorCode>(definition.errors);
   if (definition.auth !== "anonymous") codes.add("unauthenticated");
-  if (definition.params || definition.query || definition.body) codes.add("invalid_request");
+  // Every route reads WebCTI-Version (an unknown one is a 400).
+  codes.add("invalid_request");
+  if (definition.auth === "partner") codes.add("rate_limited");
+  if (definition.idempotency) {
+    codes.add("idempotency_key_in_use");
+    codes.add("idempotency_key_mismatch");
+  }
   if (definition.body) {
     codes.add("payload_too_large");
     codes.add("unsupported_media_type");
@@ -116,28 +168,38 @@ function operationOf(definition: AnyHttpDefinition): ZodOpenApiOperationObject {
   // Object schemas: each property is one parameter, its description and optionality carried over.
   if (definition.params) requestParams.path = definition.params as ZodObjectInput;
   if (definition.query) requestParams.query = definition.query as ZodObjectInput;
+  const header: Record<string, z.ZodType> = {};
+  if (definition.idempotency) {
+    header[idempotencyKeyHeader] = idempotencyKeyParameter[definition.idempotency];
+  }
+  if (definition.route.startsWith("v1/")) header[versionHeader] = versionParameter;
+  if (Object.keys(header).length > 0) requestParams.header = z.object(header);
+  const successHeaders: Record<string, oas31.ReferenceObject> = { [versionHeader]: headerRef(versionHeader) };
+  if (definition.auth === "partner") Object.assign(successHeaders, rateLimitHeaderRefs());
+  if (definition.idempotency) successHeaders[replayedHeader] = headerRef(replayedHeader);
   const security = securityOf[definition.auth];
   return {
     operationId: definition.name,
     summary: definition.summary,
     tags: definition.tags,
     ...(security ? { security } : {}),
-    ...(definition.params || definition.query ? { requestParams } : {}),
+    ...(Object.keys(requestParams).length > 0 ? { requestParams } : {}),
     ...(definition.body
       ? { requestBody: { required: true, content: { "application/json": { schema: definition.body } } } }
       : {}),
     responses: {
       [definition.success.status]: {
         description: definition.success.description,
+        headers: successHeaders,
         content: { "application/json": { schema: definition.success.schema } },
       },
-      ...errorResponses(documentedErrorCodes(definition)),
+      ...errorResponses(documentedErrorCodes(definition), definition),
     },
   };
 }
 
 /** One response per status; codes that share a status (503) share it, each named in the description. */
-function errorResponses(codes: WebCtiErrorCode[]): ZodOpenApiResponsesObject {
+function errorResponses(codes: WebCtiErrorCode[], definition: AnyHttpDefinition): ZodOpenApiResponsesObject {
   const byStatus = new Map<number, WebCtiErrorCode[]>();
   for (const code of codes) {
     const { status } = problemTable[code];
@@ -145,9 +207,16 @@ function errorResponses(codes: WebCtiErrorCode[]): ZodOpenApiResponsesObject {
   }
   const responses: ZodOpenApiResponsesObject = {};
   for (const [status, shared] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const headers: Record<string, oas31.HeaderObject> = {};
-    if (status === 503) {
+    const headers: Record<string, oas31.HeaderObject | oas31.ReferenceObject> = { [versionHeader]: headerRef(versionHeader) };
+    if (definition.auth === "partner" && status !== 401) Object.assign(headers, rateLimitHeaderRefs());
+    if (status === 503 || status === 429) {
       headers["Retry-After"] = { description: "Seconds to wait before retrying.", schema: { type: "integer", minimum: 0 } };
+    }
+    if (status === 409 && shared.includes("idempotency_key_in_use")) {
+      headers["Retry-After"] = {
+        description: "With `idempotency_key_in_use`: seconds to wait before retrying (then the first request's answer is replayed).",
+        schema: { type: "integer", minimum: 1 },
+      };
     }
     if (status === 401) {
       headers["WWW-Authenticate"] = { description: 'The challenge: `Bearer realm="webcti"`.', schema: { type: "string" } };
@@ -159,6 +228,10 @@ function errorResponses(codes: WebCtiErrorCode[]): ZodOpenApiResponsesObject {
     };
   }
   return responses;
+}
+
+function rateLimitHeaderRefs(): Record<string, oas31.ReferenceObject> {
+  return { RateLimit: headerRef("RateLimit"), "RateLimit-Policy": headerRef("RateLimit-Policy") };
 }
 
 let version: string | undefined;

@@ -25,7 +25,10 @@ export function problemType(code: WebCtiErrorCode): string {
 }
 
 /** RFC 9457 body. Internal errors say nothing about their cause: the log has it, the caller does not. */
-export function toProblemResponse(error: WebCtiError, instance: string): HttpResponseInit {
+export function toProblemResponse(
+  error: WebCtiError,
+  instance: string,
+): HttpResponseInit & { status: number; headers: Record<string, string>; body: string } {
   const { status, title } = problemTable[error.code];
   const body: Problem = {
     type: problemType(error.code),

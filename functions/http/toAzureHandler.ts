@@ -1,24 +1,67 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { WebCtiError, errorItemsFromZod, toWebCtiError } from "../../shared/errors.js";
 import type { Services } from "../../shared/services.js";
-import { authenticatePartner } from "../../shared/auth/partnerKeys.js";
+import { authenticatePartner, type PartnerPrincipal } from "../../shared/auth/partnerKeys.js";
 import { authenticateAgent } from "../../shared/auth/agentPrincipal.js";
+import {
+  defaultIdempotencyTimes,
+  releaseIdempotencyKey,
+  reserveIdempotencyKey,
+  storeIdempotentAnswer,
+  type IdempotencyTimes,
+} from "../../shared/idempotency/idempotencyStore.js";
 import type { AnyHttpDefinition } from "./defineHttp.js";
 import { toProblemResponse } from "./problem.js";
+import { currentVersion, requestedVersion, versionHeader } from "./version.js";
+import { RateLimitedError, rateLimitHeaders, takeRateToken } from "./rateLimit.js";
+import { idempotencyKeyHeader, idempotencyScope, readIdempotencyKey, replayedHeader, requestFingerprint } from "./idempotency.js";
 import type { z } from "zod";
 
 export const defaultMaxBodyBytes = 64 * 1024;
 
 export type AzureHttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
+export interface EdgeOptions {
+  /** Idempotency record times (tests shorten the lock); defaults: kept 24 h, lock 60 s. */
+  idempotency?: Partial<IdempotencyTimes>;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const json = "application/json; charset=utf-8";
+
 /**
- * Makes a definition an `@azure/functions` handler: authenticate, read and validate, call the domain,
- * answer JSON or problem+json. Validation happens before any write, so bad input changes nothing.
+ * Makes a definition an `@azure/functions` handler. In order: read the version (`WebCTI-Version`),
+ * authenticate, take a rate token (partner keys), validate headers, parameters and body, then (with an
+ * `Idempotency-Key`) reserve the key, run the handler, store its answer, and answer JSON or
+ * problem+json. Everything before the reservation writes nothing, so bad input changes nothing and does
+ * not use up the key; requests without a key cost no storage call here.
  */
-export function toAzureHandler(definition: AnyHttpDefinition, getServices: () => Promise<Services>): AzureHttpHandler {
+export function toAzureHandler(
+  definition: AnyHttpDefinition,
+  getServices: () => Promise<Services>,
+  options: EdgeOptions = {},
+): AzureHttpHandler {
+  if (definition.idempotency && definition.auth === "anonymous") {
+    throw new Error(`${definition.name}: Idempotency-Key needs an authenticated caller (keys are kept per caller)`);
+  }
+  const times: IdempotencyTimes = { ...defaultIdempotencyTimes, ...options.idempotency };
   return async (request, context) => {
-    const instance = new URL(request.url).pathname;
+    const url = new URL(request.url);
+    const instance = url.pathname;
+    const headers: Record<string, string> = { [versionHeader.toLowerCase()]: currentVersion };
+    const log = (message: string, error: WebCtiError) => {
+      if (error.code === "internal" || error.code === "storage_unavailable" || error.code === "push_unavailable") {
+        context.error(`${definition.name} ${message}: ${error.code}`, error.cause ?? error);
+      }
+    };
     try {
+      const version = requestedVersion(request.headers);
+      headers[versionHeader.toLowerCase()] = version;
       const services = await getServices();
       const caller =
         definition.auth === "partner"
@@ -26,23 +69,86 @@ export function toAzureHandler(definition: AnyHttpDefinition, getServices: () =>
           : definition.auth === "agent"
             ? await authenticateAgent(services, request.headers)
             : undefined;
+      if (definition.auth === "partner") {
+        try {
+          Object.assign(headers, rateLimitHeaders(await takeRateToken(services, caller as PartnerPrincipal)));
+        } catch (error) {
+          if (error instanceof RateLimitedError) Object.assign(headers, rateLimitHeaders(error.decision));
+          throw error;
+        }
+      }
+      const idempotencyKey = definition.idempotency
+        ? readIdempotencyKey(request.headers, definition.idempotency === "required")
+        : undefined;
       const params = parseParameters(definition.params, request.params);
       const query = parseParameters(definition.query, Object.fromEntries(request.query.entries()));
-      const body = definition.body ? await readJsonBody(request, definition.body, definition.maxBodyBytes) : undefined;
-      const result = await definition.handler({ body, query, params, caller, headers: request.headers }, services);
-      return {
-        status: definition.success.status,
-        headers: { "content-type": "application/json; charset=utf-8" },
-        body: JSON.stringify(result),
+      const bytes = definition.body
+        ? await readBodyBytes(request, definition.maxBodyBytes)
+        : idempotencyKey !== undefined
+          ? new Uint8Array(await request.arrayBuffer())
+          : undefined;
+      const body = definition.body ? parseJsonBody(bytes!, definition.body) : undefined;
+      const run = async (): Promise<{ answer: Answer; error?: WebCtiError }> => {
+        try {
+          const result = await definition.handler({ body, query, params, caller, headers: request.headers, version }, services);
+          return { answer: { status: definition.success.status, headers: { "content-type": json }, body: JSON.stringify(result) } };
+        } catch (thrown) {
+          const error = toWebCtiError(thrown);
+          log("failed", error);
+          return { answer: toProblemResponse(error, instance), error };
+        }
       };
+      if (idempotencyKey === undefined) return withHeaders((await run()).answer, headers);
+
+      const table = services.tables.idempotency;
+      const fingerprint = requestFingerprint(request.method, url, bytes ?? new Uint8Array());
+      const reservation = await reserveIdempotencyKey(table, idempotencyScope(caller!), idempotencyKey, fingerprint, services.now(), times);
+      switch (reservation.outcome) {
+        case "replay":
+          return withHeaders(
+            { status: reservation.answer.status, headers: { "content-type": reservation.answer.contentType }, body: reservation.answer.body },
+            { ...headers, [replayedHeader.toLowerCase()]: "true" },
+          );
+        case "in_use":
+          throw new WebCtiError("idempotency_key_in_use", "A request with this Idempotency-Key is still being processed; retry after Retry-After to get its answer.", {
+            retryAfterSeconds: reservation.retryAfterSeconds,
+            errors: [{ header: idempotencyKeyHeader, detail: "a request with this key is in progress" }],
+          });
+        case "mismatch":
+          throw new WebCtiError("idempotency_key_mismatch", "This Idempotency-Key was already used for another request (another body or operation); use a new key for a new request.", {
+            errors: [{ header: idempotencyKeyHeader, detail: "already used for a different request" }],
+          });
+        case "reserved":
+          break;
+      }
+      const { answer, error } = await run();
+      // Final answers are kept and replayed; after a 5xx or another retryable error the key is released,
+      // so the client's retry runs the request again.
+      const retryable = answer.status >= 500 || answer.status === 429 || error?.retryAfterSeconds !== undefined;
+      try {
+        if (retryable) {
+          await releaseIdempotencyKey(table, reservation);
+        } else {
+          const stored = { status: answer.status, contentType: answer.headers["content-type"] ?? json, body: answer.body };
+          if (!(await storeIdempotentAnswer(table, reservation, fingerprint, stored, services.now(), times))) {
+            context.warn(`${definition.name}: the answer for an Idempotency-Key was not kept (too long, or the reservation was taken over)`);
+          }
+        }
+      } catch (thrown) {
+        // The request ran: answer it. The reservation stays until its lock passes, as after a crash.
+        log("could not finish its Idempotency-Key record", toWebCtiError(thrown));
+      }
+      return withHeaders(answer, headers);
     } catch (thrown) {
       const error = toWebCtiError(thrown);
-      if (error.code === "internal" || error.code === "storage_unavailable" || error.code === "push_unavailable") {
-        context.error(`${definition.name} failed: ${error.code}`, error.cause ?? error);
-      }
-      return toProblemResponse(error, instance);
+      log("failed", error);
+      return withHeaders(toProblemResponse(error, instance), headers);
     }
   };
+}
+
+function withHeaders(answer: Answer, headers: Record<string, string>): HttpResponseInit {
+  return { status: answer.status, headers: { ...answer.headers, ...headers }, body: answer.body };
 }
 
 function parseParameters<T>(schema: z.ZodType<T> | undefined, values: Record<string, string>): T {
@@ -56,7 +162,7 @@ function parseParameters<T>(schema: z.ZodType<T> | undefined, values: Record<str
   return parsed.data;
 }
 
-async function readJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>, maxBytes = defaultMaxBodyBytes): Promise<T> {
+async function readBodyBytes(request: HttpRequest, maxBytes = defaultMaxBodyBytes): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) {
     throw new WebCtiError("payload_too_large", `The request body is ${declared} bytes; the limit is ${maxBytes}.`);
@@ -65,10 +171,14 @@ async function readJsonBody<T>(request: HttpRequest, schema: z.ZodType<T>, maxBy
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
     throw new WebCtiError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
   }
-  const bytes = await request.arrayBuffer();
+  const bytes = new Uint8Array(await request.arrayBuffer());
   if (bytes.byteLength > maxBytes) {
     throw new WebCtiError("payload_too_large", `The request body is ${bytes.byteLength} bytes; the limit is ${maxBytes}.`);
   }
+  return bytes;
+}
+
+function parseJsonBody<T>(bytes: Uint8Array, schema: z.ZodType<T>): T {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));

@@ -18,11 +18,14 @@ import type { Config } from "../config.js";
  * | screenPops     | tenantId|agentId                 | seq                    |
  * | activities     | tenantId|type|recordId           | activityId             |
  * | activityIds    | tenantId|activityId              | ""                     |
- * | idempotency    | tenantId|providerId|key          | ""                     |
+ * | idempotency    | tenantId|provider|providerId|key *   | ""                     |
  * | presence       | tenantId|agentId                 | ""                     |
  * | webhookEndpoints | tenantId|providerId            | ""                     |
  * | webhookDeliveries | tenantId|providerId           | inverted time|deliveryId |
  * | webhookSchedule | shard (0-15)                    | dueAt|deliveryId       |
+ *
+ * (*) or tenantId|agent|agentId|key for agents' keys; the Idempotency-Key is percent-encoded
+ * (shared/idempotency/idempotencyStore.ts).
  */
 export const tableNames = [
   "tenants",

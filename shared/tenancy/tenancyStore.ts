@@ -1,7 +1,7 @@
 import { WebCtiError, isNotFound } from "../errors.js";
 import type { Services } from "../services.js";
 import { Agent } from "../schemas/agent.js";
-import { Provider, ScreenPopPolicy, Tenant } from "../schemas/provider.js";
+import { Provider, ScreenPopPolicy, Tenant, type RateLimit } from "../schemas/provider.js";
 import type { PanelConfig } from "../schemas/panel.js";
 import { odata, type TableClient } from "@azure/data-tables";
 import type { z } from "zod";
@@ -59,6 +59,7 @@ function providerFromRow(tenantId: string, providerId: string, row: Record<strin
     label: row["label"],
     screenPopPolicy: JSON.parse(String(row["screenPopPolicy"] ?? "{}")),
     panel: typeof row["panel"] === "string" && row["panel"] !== "" ? JSON.parse(row["panel"]) : undefined,
+    rateLimit: typeof row["rateLimit"] === "string" && row["rateLimit"] !== "" ? JSON.parse(row["rateLimit"]) : undefined,
   });
 }
 
@@ -89,6 +90,7 @@ export async function putProvider(
     label: string;
     screenPopPolicy?: z.input<typeof ScreenPopPolicy>;
     panel?: z.input<typeof PanelConfig>;
+    rateLimit?: RateLimit;
   },
 ): Promise<Provider> {
   const value = Provider.parse({ ...provider, screenPopPolicy: ScreenPopPolicy.parse(provider.screenPopPolicy ?? {}) });
@@ -100,6 +102,7 @@ export async function putProvider(
       screenPopPolicy: JSON.stringify(value.screenPopPolicy),
       // "Replace" drops the column when a provider loses its panel.
       ...(value.panel ? { panel: JSON.stringify(value.panel) } : {}),
+      ...(value.rateLimit ? { rateLimit: JSON.stringify(value.rateLimit) } : {}),
     },
     "Replace",
   );

@@ -1,0 +1,110 @@
+import { WebCtiError } from "../../shared/errors.js";
+import type { Services } from "../../shared/services.js";
+import type { PartnerPrincipal } from "../../shared/auth/partnerKeys.js";
+import type { RateLimit } from "../../shared/schemas/provider.js";
+import { getProvider } from "../../shared/tenancy/tenancyStore.js";
+
+/**
+ * Partner API rate limits: one token bucket per partner key, in this process. Each function instance
+ * keeps its own buckets, so with N instances a key may send up to N times its rate. That is on purpose:
+ * a shared counter would cost a storage round trip (an etag loop under contention) on every request,
+ * and the limit is there to keep one noisy integration from starving the others on an instance, not to
+ * meter usage exactly. A deployment that needs one global quota puts a gateway (API Management) in front.
+ *
+ * Only authenticated keys get a bucket: the bucket is chosen after the key's secret was checked, so
+ * requests with a wrong or someone else's key id cannot drain another key's bucket.
+ */
+export interface RateDecision {
+  allowed: boolean;
+  /** Whole requests left right now. */
+  remaining: number;
+  /** Seconds until the bucket is full again. */
+  resetSeconds: number;
+  /** When refused: whole seconds (≥ 1) until one request is allowed again. */
+  retryAfterSeconds: number;
+  limit: RateLimit;
+}
+
+interface Bucket {
+  tokens: number;
+  atMs: number;
+}
+
+/** Least recently used buckets are dropped past this many keys (a dropped key starts again with a full bucket). */
+const maxBuckets = 10_000;
+
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+
+  take(id: string, limit: RateLimit, nowMs: number): RateDecision {
+    const { requestsPerSecond: rate, burst } = limit;
+    const bucket = this.buckets.get(id);
+    const elapsedSeconds = bucket ? Math.max(0, nowMs - bucket.atMs) / 1000 : 0;
+    let tokens = bucket ? Math.min(burst, bucket.tokens + elapsedSeconds * rate) : burst;
+    const allowed = tokens >= 1;
+    if (allowed) tokens -= 1;
+    // Re-inserting keeps the Map in least-recently-used order, so the first key is the one to drop.
+    this.buckets.delete(id);
+    this.buckets.set(id, { tokens, atMs: nowMs });
+    if (this.buckets.size > maxBuckets) this.buckets.delete(this.buckets.keys().next().value!);
+    return {
+      allowed,
+      remaining: Math.floor(tokens),
+      resetSeconds: Math.ceil((burst - tokens) / rate),
+      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / rate)),
+      limit,
+    };
+  }
+}
+
+/** One set of buckets per Services (per process in Azure; per test stack in tests). */
+const bucketsOf = new WeakMap<Services, TokenBuckets>();
+
+export function defaultRateLimit(config: Services["config"]): RateLimit {
+  return { requestsPerSecond: config.WEBCTI_RATE_LIMIT_PER_SECOND, burst: config.WEBCTI_RATE_LIMIT_BURST };
+}
+
+/**
+ * Takes one token from the caller's bucket; throws `rate_limited` (429, `Retry-After`) when it is empty.
+ * The provider's `rateLimit` (cached with the provider) or the deployment's defaults set the rate.
+ */
+export async function takeRateToken(services: Services, caller: PartnerPrincipal): Promise<RateDecision> {
+  let limit = defaultRateLimit(services.config);
+  try {
+    limit = (await getProvider(services, caller.tenantId, caller.providerId)).rateLimit ?? limit;
+  } catch (error) {
+    // A key whose provider is gone: the handler answers that (403); the defaults apply until then.
+    if (!(error instanceof WebCtiError && error.code === "forbidden")) throw error;
+  }
+  let buckets = bucketsOf.get(services);
+  if (!buckets) bucketsOf.set(services, (buckets = new TokenBuckets()));
+  const decision = buckets.take(caller.keyId, limit, services.now().getTime());
+  if (!decision.allowed) {
+    throw new RateLimitedError(decision);
+  }
+  return decision;
+}
+
+/** The `rate_limited` error, carrying the decision so the answer can still send the RateLimit fields. */
+export class RateLimitedError extends WebCtiError {
+  constructor(readonly decision: RateDecision) {
+    super(
+      "rate_limited",
+      `This partner key may send ${decision.limit.requestsPerSecond} requests per second (burst ${decision.limit.burst}); retry after ${decision.retryAfterSeconds} s.`,
+      { retryAfterSeconds: decision.retryAfterSeconds },
+    );
+  }
+}
+
+/**
+ * The IETF RateLimit fields (draft-ietf-httpapi-ratelimit-headers): the policy as a quota of `burst`
+ * requests per window (the time an empty bucket takes to fill), and what is left of it now.
+ */
+export function rateLimitHeaders(decision: RateDecision): Record<string, string> {
+  const { requestsPerSecond: rate, burst } = decision.limit;
+  const window = Math.max(1, Math.ceil(burst / rate));
+  return {
+    "ratelimit-policy": `"partner-key";q=${burst};w=${window}`,
+    ratelimit: `"partner-key";r=${decision.remaining};t=${decision.resetSeconds}`,
+  };
+}

@@ -1,0 +1,191 @@
+import type { TableClient } from "@azure/data-tables";
+import { isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
+import { key } from "../storage/tables.js";
+
+/**
+ * The `Idempotency-Key` records (IETF draft "The Idempotency-Key HTTP Header Field"). One row per key
+ * and caller: it is first a reservation (`pending`, while the request runs), then the stored answer
+ * (`done`), replayed to every retry with the same key for at least `ttlSeconds`.
+ *
+ * - Reserving is an insert, so of many identical requests at once exactly one wins and runs.
+ * - A reservation carries `lockedUntil`: one left by a crashed instance is taken over after it passed,
+ *   with an etag-conditional replace, so two takers cannot both win.
+ * - Storing the answer and releasing a reservation are conditional on the reservation's etag: an
+ *   instance whose reservation was taken over cannot overwrite the new owner's row.
+ * - Expired rows are treated as absent and replaced (etag-conditional) when their key is used again.
+ *   Nothing purges rows that are never used again yet.
+ */
+
+/** Whose key it is: keys of different callers never meet. */
+export interface IdempotencyScope {
+  tenantId: string;
+  /** "provider" for partner keys, "agent" for agents. */
+  kind: "provider" | "agent";
+  id: string;
+}
+
+/** What makes two requests "the same request": method, target (path and query) and the body's SHA-256. */
+export interface RequestFingerprint {
+  method: string;
+  target: string;
+  bodySha256: string;
+}
+
+export interface StoredAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export interface IdempotencyTimes {
+  /** How long a finished answer is kept (and replayed). At least 24 h. */
+  ttlSeconds: number;
+  /** How long a reservation holds before another instance may take it over. */
+  lockSeconds: number;
+}
+
+export const defaultIdempotencyTimes: IdempotencyTimes = { ttlSeconds: 24 * 60 * 60, lockSeconds: 60 };
+
+export type Reservation =
+  | { outcome: "reserved"; partitionKey: string; etag: string }
+  | { outcome: "replay"; answer: StoredAnswer }
+  | { outcome: "in_use"; retryAfterSeconds: number }
+  | { outcome: "mismatch" };
+
+export type Reserved = Extract<Reservation, { outcome: "reserved" }>;
+
+interface Row extends RequestFingerprint {
+  state: "pending" | "done";
+  lockedUntil: string;
+  expiresAt: string;
+  status?: number;
+  contentType?: string;
+  bodyParts?: number;
+  [bodyPart: `body${number}`]: string | undefined;
+}
+
+/** A string column holds at most 64 KiB (32 K UTF-16 units); longer bodies are kept in several columns. */
+const bodyPartChars = 30_000;
+/** An entity holds at most 1 MiB: answers longer than this are not kept (the key is released instead). */
+export const maxStoredBodyChars = 15 * bodyPartChars;
+
+export function idempotencyPartitionKey(scope: IdempotencyScope, idempotencyKey: string): string {
+  // Partition keys may not hold / \ # ? or control characters; percent-encoding removes them and "|".
+  return key(scope.tenantId, scope.kind, scope.id, encodeURIComponent(idempotencyKey));
+}
+
+const later = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
+
+/**
+ * Reserves the key for this request, or says why not: the first answer is there to replay, the key is
+ * held by a request still running (`in_use`), or it was used for another request (`mismatch`).
+ */
+export async function reserveIdempotencyKey(
+  table: TableClient,
+  scope: IdempotencyScope,
+  idempotencyKey: string,
+  fingerprint: RequestFingerprint,
+  now: Date,
+  times: IdempotencyTimes = defaultIdempotencyTimes,
+): Promise<Reservation> {
+  const partitionKey = idempotencyPartitionKey(scope, idempotencyKey);
+  const reservation = {
+    partitionKey,
+    rowKey: "",
+    state: "pending",
+    ...fingerprint,
+    lockedUntil: later(now, times.lockSeconds),
+    expiresAt: later(now, times.ttlSeconds),
+  };
+  // Each round either decides or lost a race to another request; the one after sees what that one wrote.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      const created = await table.createEntity(reservation);
+      return { outcome: "reserved", partitionKey, etag: created.etag! };
+    } catch (error) {
+      if (!isEntityAlreadyExists(error)) throw error;
+    }
+    let row: Row & { etag: string };
+    try {
+      row = await table.getEntity<Row>(partitionKey, "");
+    } catch (error) {
+      if (isNotFound(error)) continue; // released meanwhile: insert again
+      throw error;
+    }
+    const expired = Date.parse(row.expiresAt) <= now.getTime();
+    if (!expired) {
+      if (row.method !== fingerprint.method || row.target !== fingerprint.target || row.bodySha256 !== fingerprint.bodySha256) {
+        return { outcome: "mismatch" };
+      }
+      if (row.state === "done") return { outcome: "replay", answer: answerOf(row) };
+      const lockedForMs = Date.parse(row.lockedUntil) - now.getTime();
+      if (lockedForMs > 0) return { outcome: "in_use", retryAfterSeconds: 1 };
+    }
+    // Expired, or a reservation whose instance stopped before it answered: take the row over.
+    try {
+      const replaced = await table.updateEntity(reservation, "Replace", { etag: row.etag });
+      return { outcome: "reserved", partitionKey, etag: replaced.etag! };
+    } catch (error) {
+      if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+    }
+  }
+  return { outcome: "in_use", retryAfterSeconds: 1 };
+}
+
+/**
+ * Stores the final answer in place of the reservation. False when it could not be kept: the answer is
+ * too long, or the reservation was taken over meanwhile (its lock had passed).
+ */
+export async function storeIdempotentAnswer(
+  table: TableClient,
+  reserved: Reserved,
+  fingerprint: RequestFingerprint,
+  answer: StoredAnswer,
+  now: Date,
+  times: IdempotencyTimes = defaultIdempotencyTimes,
+): Promise<boolean> {
+  if (answer.body.length > maxStoredBodyChars) {
+    await releaseIdempotencyKey(table, reserved);
+    return false;
+  }
+  const parts: Record<string, string> = {};
+  let count = 0;
+  for (let at = 0; at < answer.body.length || count === 0; at += bodyPartChars) parts[`body${count++}`] = answer.body.slice(at, at + bodyPartChars);
+  try {
+    await table.updateEntity(
+      {
+        partitionKey: reserved.partitionKey,
+        rowKey: "",
+        state: "done",
+        ...fingerprint,
+        lockedUntil: now.toISOString(),
+        expiresAt: later(now, times.ttlSeconds),
+        status: answer.status,
+        contentType: answer.contentType,
+        bodyParts: count,
+        ...parts,
+      },
+      "Replace",
+      { etag: reserved.etag },
+    );
+    return true;
+  } catch (error) {
+    if (isPreconditionFailed(error) || isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** Deletes the reservation so a retry runs the request again (after a 5xx or another retryable error). */
+export async function releaseIdempotencyKey(table: TableClient, reserved: Reserved): Promise<void> {
+  try {
+    await table.deleteEntity(reserved.partitionKey, "", { etag: reserved.etag });
+  } catch (error) {
+    if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+  }
+}
+
+function answerOf(row: Row): StoredAnswer {
+  let body = "";
+  for (let i = 0; i < (row.bodyParts ?? 0); i++) body += row[`body${i}`] ?? "";
+  return { status: Number(row.status), contentType: row.contentType ?? "application/json; charset=utf-8", body };
+}
