@@ -14,6 +14,7 @@ export const postConversationEventBatch = defineHttp({
   tags: ["Conversations"],
   body: ConversationEventBatch,
   maxBodyBytes: 1024 * 1024,
+  idempotency: "optional",
   success: { status: 200, description: "Each event stored (or already stored) or rejected, in the order sent.", schema: EventBatchAccepted },
   errors: ["invalid_request", "not_found", "payload_too_large", "unsupported_media_type"],
   handler: async ({ body, caller }, services) => {
