@@ -43,7 +43,8 @@ export function foldLeg(legId: string, events: readonly KnownConversationEvent[]
 }
 
 /**
- * The furthest milestone: a leg never moves back. An ended medium gives wrapUp on a connected leg (until
+ * The furthest milestone: a leg never moves back (but a late `answered` turns an `ended` leg that looked
+ * never-connected into `wrapUp`). An ended medium gives wrapUp on a connected leg (until
  * `wrapUpCompleted`) and ended on any other; connected or held is whether the last hold is still open.
  */
 export function legState(facts: LegFacts): LegState {

@@ -80,9 +80,8 @@ function eventsOf(plan: ConversationPlan): ConversationEvent[] {
     for (const type of leg.unknown) emit(i, type, { note: "stored, ignored" });
     const next = i + 1 < plan.legs.length ? { toLegId: `leg${i + 1}`, toAgentId: `agent-${i + 1}` } : { toQueue: "billing" };
     const ended = { ...(leg.endedBy ? { endedBy: leg.endedBy } : {}), ...(leg.reason ? { reason: leg.reason } : {}) };
-    if (leg.end === "ended") emit(i, "ended", ended);
-    if (leg.end === "transferred") emit(i, "transferred", next);
-    if (leg.end === "transferredThenEnded") emit(i, "transferred", next), emit(i, "ended", ended);
+    if (leg.end === "transferred" || leg.end === "transferredThenEnded") emit(i, "transferred", next);
+    if (leg.end === "ended" || leg.end === "transferredThenEnded") emit(i, "ended", ended);
     if (leg.secondEndedBy && leg.end !== "none") emit(i, "ended", { endedBy: leg.secondEndedBy });
     if (leg.end === "wrapUpOnly" || (leg.end !== "none" && leg.wrapUp)) emit(i, "wrapUpCompleted", { agentId, disposition: "done" });
   });
