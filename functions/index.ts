@@ -16,6 +16,11 @@ import { listRecordActivities } from "./listRecordActivities.js";
 import { searchAgentDirectory } from "./searchAgentDirectory.js";
 import { getOpenApiDocument } from "./getOpenApiDocument.js";
 import { listAgentPanels } from "./listAgentPanels.js";
+import { postActivity } from "./postActivity.js";
+import { getActivity } from "./getActivity.js";
+import { listDirectoryRecordActivities } from "./listDirectoryRecordActivities.js";
+import { deleteDirectoryRecord } from "./deleteDirectoryRecord.js";
+import { postDirectoryBatch } from "./postDirectoryBatch.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -36,4 +41,9 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   listRecordActivities,
   getOpenApiDocument,
   listAgentPanels,
+  postActivity,
+  getActivity,
+  listDirectoryRecordActivities,
+  deleteDirectoryRecord,
+  postDirectoryBatch,
 ];

@@ -1,11 +1,17 @@
 import { z } from "zod";
 import { ScreenPop } from "./screenPop.js";
+import { Activity } from "./activity.js";
 
 /**
  * Messages the service pushes to an agent's browser over Web PubSub (see docs/push-protocol.md).
  * `v` lets a newer server add message kinds that an older browser client ignores.
  */
 export const AgentPushMessage = z
-  .discriminatedUnion("kind", [z.object({ v: z.literal(1), kind: z.literal("screenPop"), pop: ScreenPop })])
+  .discriminatedUnion("kind", [
+    z.object({ v: z.literal(1), kind: z.literal("screenPop"), pop: ScreenPop }),
+    z
+      .object({ v: z.literal(1), kind: z.literal("activity"), activity: Activity })
+      .describe("An activity was stored on a record's timeline; sent to the activity's agent."),
+  ])
   .meta({ id: "AgentPushMessage" });
 export type AgentPushMessage = z.infer<typeof AgentPushMessage>;
