@@ -82,7 +82,6 @@ async function storeActivity(
     });
   }
   const activityId = givenId ?? randomUUID();
-  // Parsing puts the fields in the schema's order, so the same content always hashes the same.
   const activity = Activity.parse({ ...content, activityId, createdAt: services.now().toISOString() });
   const bodySha256 = contentHash(activity);
   const claimKey = key(tenantId, activityId);
@@ -108,9 +107,20 @@ async function storeActivity(
   return stored;
 }
 
+/** What makes two requests "the same activity": every field but the time it was logged, in any key order. */
 function contentHash(activity: Activity): string {
   const { createdAt: _createdAt, ...content } = activity;
-  return createHash("sha256").update(JSON.stringify(content)).digest("base64");
+  return createHash("sha256").update(canonicalJson(content)).digest("base64");
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** True when this call wrote the row; false when it was there already (a resend, or a parallel duplicate). */
