@@ -1,7 +1,5 @@
-import { z } from "zod";
 import { defineHttp } from "./http/defineHttp.js";
-import { RecordType } from "../shared/schemas/ids.js";
-import { RecordPath, recordTypeOf } from "../shared/schemas/directoryRoutes.js";
+import { DeletedRecord, RecordPath, recordTypeOf } from "../shared/schemas/directoryRoutes.js";
 import { removeRecord } from "../shared/directory/saveRecord.js";
 
 export const deleteAgentRecord = defineHttp({
@@ -15,7 +13,7 @@ export const deleteAgentRecord = defineHttp({
   success: {
     status: 200,
     description: "Deleted.",
-    schema: z.object({ type: RecordType, id: z.string(), deleted: z.literal(true) }).meta({ id: "DeletedRecord" }),
+    schema: DeletedRecord,
   },
   errors: ["unauthenticated", "forbidden", "not_found"],
   handler: ({ params, caller }, services) => removeRecord(services, caller.tenantId, recordTypeOf(params.collection), params.recordId),

@@ -21,6 +21,11 @@ import { putPresence } from "./putPresence.js";
 import { getPresence } from "./getPresence.js";
 import { getAgentPresence } from "./getAgentPresence.js";
 import { putAgentPresence } from "./putAgentPresence.js";
+import { postActivity } from "./postActivity.js";
+import { getActivity } from "./getActivity.js";
+import { listDirectoryRecordActivities } from "./listDirectoryRecordActivities.js";
+import { deleteDirectoryRecord } from "./deleteDirectoryRecord.js";
+import { postDirectoryBatch } from "./postDirectoryBatch.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -46,4 +51,9 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   getPresence,
   getAgentPresence,
   putAgentPresence,
+  postActivity,
+  getActivity,
+  listDirectoryRecordActivities,
+  deleteDirectoryRecord,
+  postDirectoryBatch,
 ];

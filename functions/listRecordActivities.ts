@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { defineHttp } from "./http/defineHttp.js";
 import { ActivityList } from "../shared/schemas/activity.js";
 import { RecordPath, recordTypeOf } from "../shared/schemas/directoryRoutes.js";
+import { CursorQuery } from "../shared/storage/cursor.js";
 import { listActivities } from "../shared/activities/activityStore.js";
 import { readRecord } from "../shared/directory/saveRecord.js";
 
@@ -12,11 +14,13 @@ export const listRecordActivities = defineHttp({
   summary: "A record's timeline: the calls and chats logged on it.",
   tags: ["Agent"],
   params: RecordPath,
-  success: { status: 200, description: "Newest first, up to 200.", schema: ActivityList },
-  errors: ["unauthenticated", "forbidden", "not_found"],
-  handler: async ({ params, caller }, services) => {
+  query: z.object(CursorQuery),
+  success: { status: 200, description: "One page, newest first; `nextCursor` reads the next.", schema: ActivityList },
+  errors: ["unauthenticated", "forbidden", "invalid_request", "not_found"],
+  handler: async ({ params, query, caller }, services) => {
     const type = recordTypeOf(params.collection);
     await readRecord(services, caller.tenantId, type, params.recordId);
-    return { activities: await listActivities(services.tables, caller.tenantId, type, params.recordId) };
+    const page = await listActivities(services, caller.tenantId, type, params.recordId, query);
+    return { activities: page.items, nextCursor: page.nextCursor };
   },
 });

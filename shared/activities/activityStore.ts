@@ -1,28 +1,43 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { TableClient } from "@azure/data-tables";
 import { odata } from "@azure/data-tables";
+import type { z } from "zod";
 import type { Services } from "../services.js";
-import { Activity, ActivityInput } from "../schemas/activity.js";
+import { Activity, ActivityInput, PartnerActivityInput } from "../schemas/activity.js";
 import type { RecordType } from "../schemas/ids.js";
 import { key } from "../storage/tables.js";
-import { WebCtiError, isEntityAlreadyExists } from "../errors.js";
+import { readPage, type Page } from "../storage/cursor.js";
+import { WebCtiError, isEntityAlreadyExists, isNotFound } from "../errors.js";
 import { getRecord } from "../directory/directoryStore.js";
-import { getProvider } from "../tenancy/tenancyStore.js";
-import type { z } from "zod";
+import { getAgent, getProvider } from "../tenancy/tenancyStore.js";
+import { pushToAgent } from "../realtime/agentPush.js";
+import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 
-type ActivityTables = { activities: TableClient; directory: TableClient; directoryIndex: TableClient };
+type StoreServices = Pick<Services, "tables" | "caches" | "now" | "push">;
 
-interface ActivityRow {
+/** The activity's fields as a sender gave them, with the provider and agent the route decided. */
+type ActivityContent = Omit<Activity, "activityId" | "createdAt">;
+
+interface ClaimRow {
   activity: string;
   bodySha256: string;
 }
 
 /**
- * Activities live with the record they concern: PartitionKey tenant|type|recordId (one record's timeline
- * is one partition query), RowKey the activity id (a resend with the same id finds the first write).
+ * Two tables hold activities:
+ *
+ * - `activityIds` (PK tenant|activityId): one row per activity, written first with a conditional insert.
+ *   It makes the id unique in the tenant and the write idempotent: of any number of requests with one
+ *   id, exactly one insert succeeds; the others read the row and answer with it (same content) or
+ *   refuse (other content).
+ * - `activities` (PK tenant|type|recordId, RK inverted time|activityId): the record's timeline, one
+ *   partition that reads newest first, so a page is one range read and the cursor a continuation token.
+ *
+ * The timeline row is written after the claim, by whichever request finds it missing (the first
+ * request, or the retry of one that failed in between); the request that writes it pushes the activity
+ * to its agent, so a live timeline gets it once.
  */
 export async function logActivity(
-  services: Pick<Services, "tables" | "caches" | "now">,
+  services: StoreServices,
   identity: { tenantId: string; agentId: string },
   input: z.infer<typeof ActivityInput>,
 ): Promise<Activity> {
@@ -35,50 +50,145 @@ export async function logActivity(
     }
     throw error;
   });
-  if (!(await getRecord(services.tables, tenantId, input.record.type, input.record.id))) {
-    throw new WebCtiError("invalid_request", `No ${input.record.type} '${input.record.id}' in this tenant.`, {
+  const { activityId, ...fields } = input;
+  return storeActivity(services, tenantId, activityId, { ...fields, agentId: identity.agentId });
+}
+
+/** A partner's server logs an activity: the provider is the key's; a named agent must be the tenant's. */
+export async function logPartnerActivity(
+  services: StoreServices,
+  caller: PartnerPrincipal,
+  input: z.infer<typeof PartnerActivityInput>,
+): Promise<Activity> {
+  const { activityId, agentId, ...fields } = input;
+  if (agentId) await getAgent(services, caller.tenantId, agentId);
+  return storeActivity(services, caller.tenantId, activityId, {
+    ...fields,
+    providerId: caller.providerId,
+    ...(agentId ? { agentId } : {}),
+  });
+}
+
+async function storeActivity(
+  services: StoreServices,
+  tenantId: string,
+  givenId: string | undefined,
+  content: ActivityContent,
+): Promise<Activity> {
+  const { type, id } = content.record;
+  if (!(await getRecord(services.tables, tenantId, type, id))) {
+    throw new WebCtiError("invalid_request", `No ${type} '${id}' in this tenant.`, {
       errors: [{ pointer: "#/record/id", detail: "no such record" }],
     });
   }
-  const { activityId: given, ...fields } = input;
-  const activityId = given ?? randomUUID();
-  const bodySha256 = createHash("sha256").update(JSON.stringify(fields)).digest("base64");
-  const activity: Activity = Activity.parse({ ...fields, activityId, agentId: identity.agentId, createdAt: services.now().toISOString() });
-  const partitionKey = timelineKey(tenantId, input.record.type, input.record.id);
+  const activityId = givenId ?? randomUUID();
+  const activity = Activity.parse({ ...content, activityId, createdAt: services.now().toISOString() });
+  const bodySha256 = contentHash(activity);
+  const claimKey = key(tenantId, activityId);
+  let stored = activity;
   try {
-    await services.tables.activities.createEntity({ partitionKey, rowKey: activityId, activity: JSON.stringify(activity), bodySha256 });
-    return activity;
+    await services.tables.activityIds.createEntity({
+      partitionKey: claimKey,
+      rowKey: "",
+      activity: JSON.stringify(activity),
+      bodySha256,
+    });
   } catch (error) {
     if (!isEntityAlreadyExists(error)) throw error;
-    const stored = await services.tables.activities.getEntity<ActivityRow>(partitionKey, activityId);
-    if (stored.bodySha256 !== bodySha256) {
+    const claim = await services.tables.activityIds.getEntity<ClaimRow>(claimKey, "");
+    if (claim.bodySha256 !== bodySha256) {
       throw new WebCtiError("conflict", `Activity id '${activityId}' was already used for another activity.`, {
         errors: [{ pointer: "#/activityId", detail: "already used with other content" }],
       });
     }
-    return Activity.parse(JSON.parse(stored.activity));
+    stored = Activity.parse(JSON.parse(claim.activity));
+  }
+  if (await insertTimelineRow(services, tenantId, stored)) await pushActivity(services, tenantId, stored);
+  return stored;
+}
+
+/** What makes two requests "the same activity": every field but the time it was logged, in any key order. */
+function contentHash(activity: Activity): string {
+  const { createdAt: _createdAt, ...content } = activity;
+  return createHash("sha256").update(canonicalJson(content)).digest("base64");
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** True when this call wrote the row; false when it was there already (a resend, or a parallel duplicate). */
+async function insertTimelineRow(services: Pick<Services, "tables">, tenantId: string, activity: Activity): Promise<boolean> {
+  try {
+    await services.tables.activities.createEntity({
+      partitionKey: timelineKey(tenantId, activity.record.type, activity.record.id),
+      rowKey: timelineRowKey(activity),
+      activity: JSON.stringify(activity),
+    });
+    return true;
+  } catch (error) {
+    if (isEntityAlreadyExists(error)) return false;
+    throw error;
   }
 }
 
+/**
+ * Best effort: the activity is stored, and the timeline read is the truth. A page that misses the push
+ * (offline, or Web PubSub unreachable) shows the activity the next time it loads the timeline, so a
+ * failed push does not fail the request (a retry would not push again anyway: its row is there).
+ */
+async function pushActivity(services: Pick<Services, "push">, tenantId: string, activity: Activity): Promise<void> {
+  if (!activity.agentId) return;
+  try {
+    await pushToAgent(services.push, tenantId, activity.agentId, { v: 1, kind: "activity", activity });
+  } catch {
+    // see above
+  }
+}
+
+export async function getActivity(services: Pick<Services, "tables">, tenantId: string, activityId: string): Promise<Activity> {
+  try {
+    const claim = await services.tables.activityIds.getEntity<ClaimRow>(key(tenantId, activityId), "");
+    return Activity.parse(JSON.parse(claim.activity));
+  } catch (error) {
+    if (isNotFound(error)) throw new WebCtiError("not_found", `No activity '${activityId}' in this tenant.`);
+    throw error;
+  }
+}
+
+/** One page of a record's timeline, newest first. */
 export async function listActivities(
-  tables: Pick<ActivityTables, "activities">,
+  services: Pick<Services, "tables">,
   tenantId: string,
   type: RecordType,
   recordId: string,
-  limit = 200,
-): Promise<Activity[]> {
-  const activities: Activity[] = [];
-  const rows = tables.activities.listEntities<ActivityRow>({
+  options: { limit: number; cursor?: string | undefined },
+): Promise<Page<Activity>> {
+  const query = services.tables.activities.listEntities<{ activity: string }>({
     queryOptions: { filter: odata`PartitionKey eq ${timelineKey(tenantId, type, recordId)}`, select: ["activity"] },
   });
-  for await (const row of rows) {
-    activities.push(Activity.parse(JSON.parse(row.activity)));
-    if (activities.length >= 5000) break;
-  }
-  const when = (a: Activity) => Date.parse(a.endedAt ?? a.startedAt ?? a.createdAt);
-  return activities.sort((a, b) => when(b) - when(a)).slice(0, limit);
+  const page = await readPage(query, options.limit, options.cursor);
+  return { items: page.items.map((row) => Activity.parse(JSON.parse(row.activity))), nextCursor: page.nextCursor };
 }
 
 function timelineKey(tenantId: string, type: RecordType, recordId: string) {
   return key(tenantId, type, recordId);
+}
+
+/** The latest millisecond an ISO date-time can name (9999-12-31T23:59:59.999Z). */
+const lastMillisecond = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * When the activity happened (its end, else its start, else when it was logged), inverted so that
+ * ascending RowKey order is newest first: 15 digits cover years 0000 to 9999. The id breaks ties.
+ */
+export function timelineRowKey(activity: Pick<Activity, "activityId" | "endedAt" | "startedAt" | "createdAt">): string {
+  const when = Date.parse(activity.endedAt ?? activity.startedAt ?? activity.createdAt);
+  return key(String(lastMillisecond - when).padStart(15, "0"), activity.activityId);
 }

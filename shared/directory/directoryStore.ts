@@ -1,5 +1,5 @@
 import { odata, type TableClient } from "@azure/data-tables";
-import { WebCtiError, isNotFound } from "../errors.js";
+import { WebCtiError, isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
 import { key } from "../storage/tables.js";
 import {
   DirectoryRecord,
@@ -61,30 +61,33 @@ export async function getRecord(
   type: RecordType,
   id: string,
 ): Promise<DirectoryRecord | undefined> {
+  return (await readRecordRow(tables, tenantId, type, id))?.record;
+}
+
+async function readRecordRow(
+  tables: DirectoryTables,
+  tenantId: string,
+  type: RecordType,
+  id: string,
+): Promise<{ record: DirectoryRecord; etag: string } | undefined> {
   try {
     const row = await tables.directory.getEntity<{ record: string }>(recordPk(tenantId, type, id), "");
-    return DirectoryRecord.parse(JSON.parse(row.record));
+    return { record: DirectoryRecord.parse(JSON.parse(row.record)), etag: row.etag };
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
 }
 
-/**
- * Creates or replaces a record. Index rows for the new numbers are written before the record and stale
- * ones deleted after it, so a crash in between can leave an extra index row (sending the same upsert
- * again removes it) but never a record that its own number does not find.
- */
-export async function upsertRecord(
-  tables: DirectoryTables,
-  tenantId: string,
+/** Checks and normalizes a record's input without writing anything (a batch checks every operation first). */
+export function prepareRecord(
   type: RecordType,
   id: string,
   input: DirectoryRecordInput,
   options: { defaultCountry: string; now: Date },
-): Promise<DirectoryRecord> {
+): DirectoryRecord {
   const normalized = normalizeInput(input, options.defaultCountry);
-  const record: DirectoryRecord = DirectoryRecord.parse({
+  return DirectoryRecord.parse({
     type,
     id,
     name: normalized.name,
@@ -95,33 +98,82 @@ export async function upsertRecord(
     ...(normalized.notes ? { notes: normalized.notes } : {}),
     updatedAt: options.now.toISOString(),
   });
-  const previous = await getRecord(tables, tenantId, type, id);
-  const rowKey = key(type, id);
-  const fresh = indexKeys(tenantId, record);
-  await Promise.all(
-    fresh.map((pk) => tables.directoryIndex.upsertEntity({ partitionKey: pk, rowKey, name: record.name }, "Replace")),
-  );
-  await tables.directory.upsertEntity(
-    { partitionKey: recordPk(tenantId, type, id), rowKey: "", record: JSON.stringify(record) },
-    "Replace",
-  );
-  const stale = previous ? indexKeys(tenantId, previous).filter((pk) => !fresh.includes(pk)) : [];
-  await Promise.all(stale.map((pk) => deleteIfExists(tables.directoryIndex, pk, rowKey)));
-  return record;
+}
+
+/** Concurrent writers of one record retry this often before giving up with `conflict`. */
+const maxAttempts = 8;
+
+/**
+ * Creates or replaces a record; see {@link writeRecord} for how its index rows follow it.
+ */
+export async function upsertRecord(
+  tables: DirectoryTables,
+  tenantId: string,
+  type: RecordType,
+  id: string,
+  input: DirectoryRecordInput,
+  options: { defaultCountry: string; now: Date },
+): Promise<DirectoryRecord> {
+  return (await writeRecord(tables, tenantId, prepareRecord(type, id, input, options))).record;
 }
 
 /**
- * Deletes a record. Its index rows go first: a crash in between leaves a record its numbers do not find,
- * and sending the delete again finishes it (the record still says which rows to remove); the other order
- * would leave index rows pointing at nothing, which no retry could find again.
+ * Writes a prepared record and makes the index agree with it. Index rows follow the record:
+ *
+ * 1. The record row is replaced only if it is still the version just read (ETag), so of two writers of
+ *    one record the second re-reads the first's version and cleans up after it, whatever the timing.
+ * 2. Then the new numbers' index rows are written, then every row the old or new version had is
+ *    reconciled with the record as it is now ({@link reconcileIndex}).
+ *
+ * A crash between 1 and 2 leaves a record that its new number does not find yet; sending the same
+ * write again finishes it (an upsert always rewrites and reconciles its rows).
+ */
+export async function writeRecord(
+  tables: DirectoryTables,
+  tenantId: string,
+  record: DirectoryRecord,
+): Promise<{ record: DirectoryRecord; created: boolean }> {
+  const { type, id } = record;
+  const entity = { partitionKey: recordPk(tenantId, type, id), rowKey: "", record: JSON.stringify(record) };
+  for (let attempt = 1; ; attempt += 1) {
+    const previous = await readRecordRow(tables, tenantId, type, id);
+    try {
+      if (previous) await tables.directory.updateEntity(entity, "Replace", { etag: previous.etag });
+      else await tables.directory.createEntity(entity);
+    } catch (error) {
+      if (!lostRace(error) || attempt >= maxAttempts) throw busy(error, type, id);
+      continue;
+    }
+    const rowKey = key(type, id);
+    const fresh = indexKeys(tenantId, record);
+    await Promise.all(
+      fresh.map((pk) => tables.directoryIndex.upsertEntity({ partitionKey: pk, rowKey, name: record.name }, "Replace")),
+    );
+    await reconcileIndex(tables, tenantId, type, id, [...(previous ? indexKeys(tenantId, previous.record) : []), ...fresh]);
+    return { record, created: !previous };
+  }
+}
+
+/**
+ * Deletes a record: the index rows of the version read, then that version (if it is still the current
+ * one; if another writer changed it meanwhile, again with the new version). A crash in between leaves a
+ * record its numbers do not find, and sending the delete again finishes it; the other order would leave
+ * index rows pointing at nothing, which no retry could find again. A writer that loses to the delete
+ * removes the rows it wrote itself (its reconciliation finds no record).
  */
 export async function deleteRecord(tables: DirectoryTables, tenantId: string, type: RecordType, id: string): Promise<boolean> {
-  const previous = await getRecord(tables, tenantId, type, id);
-  if (!previous) return false;
   const rowKey = key(type, id);
-  await Promise.all(indexKeys(tenantId, previous).map((pk) => deleteIfExists(tables.directoryIndex, pk, rowKey)));
-  await deleteIfExists(tables.directory, recordPk(tenantId, type, id), "");
-  return true;
+  for (let attempt = 1; ; attempt += 1) {
+    const previous = await readRecordRow(tables, tenantId, type, id);
+    if (!previous) return false;
+    await Promise.all(indexKeys(tenantId, previous.record).map((pk) => deleteIfExists(tables.directoryIndex, pk, rowKey)));
+    try {
+      await tables.directory.deleteEntity(recordPk(tenantId, type, id), "", { etag: previous.etag });
+      return true;
+    } catch (error) {
+      if (!lostRace(error) || attempt >= maxAttempts) throw busy(error, type, id);
+    }
+  }
 }
 
 async function deleteIfExists(table: TableClient, pk: string, rk: string) {
@@ -130,6 +182,61 @@ async function deleteIfExists(table: TableClient, pk: string, rk: string) {
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
+}
+
+/**
+ * Makes the index rows under `keys` that point at one record agree with the record as it is now:
+ * rows of numbers it no longer has are deleted, rows whose name is stale are rewritten. Every change is
+ * conditional on the row's ETag, read before the record: a writer writes its rows after its record, so
+ * a row written for a newer version either changed the ETag (the change here fails, harmlessly) or was
+ * written before the record was read here (and the record read shows that version).
+ */
+async function reconcileIndex(tables: DirectoryTables, tenantId: string, type: RecordType, id: string, keys: string[]) {
+  const rowKey = key(type, id);
+  const rows = (
+    await Promise.all(
+      [...new Set(keys)].map(async (pk) => {
+        try {
+          const row = await tables.directoryIndex.getEntity<{ name: string }>(pk, rowKey);
+          return { pk, name: row.name, etag: row.etag };
+        } catch (error) {
+          if (isNotFound(error)) return undefined;
+          throw error;
+        }
+      }),
+    )
+  ).filter((row) => row !== undefined);
+  if (rows.length === 0) return;
+  const current = await getRecord(tables, tenantId, type, id);
+  const wanted = new Set(current ? indexKeys(tenantId, current) : []);
+  await Promise.all(
+    rows.map(async (row) => {
+      try {
+        if (!wanted.has(row.pk)) {
+          await tables.directoryIndex.deleteEntity(row.pk, rowKey, { etag: row.etag });
+        } else if (current && row.name !== current.name) {
+          await tables.directoryIndex.updateEntity(
+            { partitionKey: row.pk, rowKey, name: current.name },
+            "Replace",
+            { etag: row.etag },
+          );
+        }
+      } catch (error) {
+        if (!lostRace(error)) throw error;
+      }
+    }),
+  );
+}
+
+/** Another writer changed, created or deleted the row since it was read. */
+function lostRace(error: unknown): boolean {
+  return isPreconditionFailed(error) || isEntityAlreadyExists(error) || isNotFound(error);
+}
+
+function busy(error: unknown, type: RecordType, id: string): unknown {
+  return lostRace(error)
+    ? new WebCtiError("conflict", `The ${type} '${id}' is being changed by other requests at the same time; retry.`, { cause: error })
+    : error;
 }
 
 async function queryIndex(tables: DirectoryTables, pk: string): Promise<RecordMatch[]> {

@@ -5,40 +5,82 @@ import { Channel, Direction } from "./conversationEvent.js";
 export const ActivityId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$/)
-  .meta({ id: "ActivityId", description: "Chosen by the sender to make the write idempotent, or by WebCTI." });
+  .meta({
+    id: "ActivityId",
+    description: "Unique in the tenant. Chosen by the sender to make the write idempotent, or by WebCTI.",
+  });
+
+const seconds = () => z.number().int().min(0).max(7 * 86_400);
+
+/** How long each part of the conversation took; every part is optional. */
+export const ActivityDurations = z
+  .object({
+    ringSeconds: seconds().optional().describe("Ringing (or waiting in queue) before the agent answered."),
+    talkSeconds: seconds().optional().describe("Connected time, holds included."),
+    holdSeconds: seconds().optional().describe("Total time on hold."),
+    holdCount: z.number().int().min(0).max(1000).optional().describe("How many times the customer was put on hold."),
+    wrapUpSeconds: seconds().optional().describe("After-call work once the conversation ended."),
+  })
+  .strict()
+  .meta({ id: "ActivityDurations" });
+export type ActivityDurations = z.infer<typeof ActivityDurations>;
+
+export const ActivityRecordRef = z
+  .object({ type: RecordType, id: RecordId })
+  .meta({ id: "ActivityRecordRef", description: "The contact or account the activity concerns; it must exist." });
+
+/** What every sender describes: the conversation, its outcome and links to its artefacts. */
+const activityFields = {
+  channel: Channel.default("voice"),
+  direction: Direction.default("inbound"),
+  record: ActivityRecordRef,
+  subject: z.string().min(1).max(200),
+  notes: z.string().max(4000).optional(),
+  disposition: z.string().min(1).max(100).optional(),
+  conversationId: ConversationId.optional(),
+  from: z.string().max(64).optional(),
+  to: z.string().max(64).optional(),
+  startedAt: z.iso.datetime({ offset: true }).optional(),
+  endedAt: z.iso.datetime({ offset: true }).optional(),
+  durationSeconds: seconds().optional().describe("The whole conversation, in seconds."),
+  durations: ActivityDurations.optional(),
+  recordingUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  transcriptUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+};
+
+const endsAfterStart = <T extends { startedAt?: string | undefined; endedAt?: string | undefined }>(a: T) =>
+  !a.startedAt || !a.endedAt || Date.parse(a.startedAt) <= Date.parse(a.endedAt);
+const endsAfterStartIssue = { message: "endedAt is before startedAt", path: ["endedAt"] };
 
 /** What a widget (through the agent desktop) logs after a call or chat: it lands on the record's timeline. */
 export const ActivityInput = z
   .object({
     activityId: ActivityId.optional().describe("Send it again with the same id and body: stored once."),
     providerId: ProviderId.describe("The provider whose channel carried the conversation."),
-    channel: Channel.default("voice"),
-    direction: Direction.default("inbound"),
-    record: z.object({ type: RecordType, id: RecordId }).describe("The contact or account it concerns."),
-    subject: z.string().min(1).max(200),
-    notes: z.string().max(4000).optional(),
-    disposition: z.string().min(1).max(100).optional(),
-    conversationId: ConversationId.optional(),
-    from: z.string().max(64).optional(),
-    to: z.string().max(64).optional(),
-    startedAt: z.iso.datetime({ offset: true }).optional(),
-    endedAt: z.iso.datetime({ offset: true }).optional(),
-    durationSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
-    recordingUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
-    transcriptUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+    ...activityFields,
   })
-  .refine((a) => !a.startedAt || !a.endedAt || Date.parse(a.startedAt) <= Date.parse(a.endedAt), {
-    message: "endedAt is before startedAt",
-    path: ["endedAt"],
-  })
+  .refine(endsAfterStart, endsAfterStartIssue)
   .meta({ id: "ActivityInput" });
 export type ActivityInput = z.input<typeof ActivityInput>;
+
+/** What a partner's server posts after a call, chat, SMS or e-mail; the provider is the partner key's. */
+export const PartnerActivityInput = z
+  .object({
+    activityId: ActivityId.optional().describe(
+      "The partner's id of this activity, unique in the tenant. Send it again with the same body: stored once, same answer; with another body: 409 `conflict`.",
+    ),
+    agentId: AgentId.optional().describe("The agent who handled it; their desktop's open timeline shows it at once."),
+    ...activityFields,
+  })
+  .refine(endsAfterStart, endsAfterStartIssue)
+  .meta({ id: "PartnerActivityInput" });
+export type PartnerActivityInput = z.input<typeof PartnerActivityInput>;
 
 export const Activity = z
   .object({
     activityId: ActivityId,
     providerId: ProviderId,
-    agentId: AgentId,
+    agentId: AgentId.optional().describe("Absent when a partner logged it without naming an agent."),
     channel: Channel,
     direction: Direction,
     record: z.object({ type: RecordType, id: RecordId }),
@@ -51,6 +93,7 @@ export const Activity = z
     startedAt: z.string().optional(),
     endedAt: z.string().optional(),
     durationSeconds: z.number().int().optional(),
+    durations: ActivityDurations.optional(),
     recordingUrl: z.string().optional(),
     transcriptUrl: z.string().optional(),
     createdAt: z.iso.datetime(),
@@ -59,5 +102,13 @@ export const Activity = z
 export type Activity = z.infer<typeof Activity>;
 
 export const ActivityList = z
-  .object({ activities: z.array(Activity).describe("Newest first (by endedAt, else startedAt, else createdAt).") })
+  .object({
+    activities: z.array(Activity).describe("Newest first (by endedAt, else startedAt, else createdAt)."),
+    // The same field as shared/storage/cursor.ts `pageFields`, written out: this file is also type-checked
+    // for the browser, where that module's Node imports do not exist.
+    nextCursor: z.string().nullable().describe("Send it as `cursor` to read the next page; null on the last page."),
+  })
   .meta({ id: "ActivityList" });
+export type ActivityList = z.infer<typeof ActivityList>;
+
+export const ActivityPath = z.object({ activityId: ActivityId });

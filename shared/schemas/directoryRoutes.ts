@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RecordId, type RecordType } from "./ids.js";
+import { RecordId, RecordType } from "./ids.js";
 import { RecordMatch } from "./directory.js";
 
 /** Directory URLs use plural collection names: /directory/contacts/{id}, /directory/accounts/{id}. */
@@ -27,3 +27,7 @@ export const LookupResult = z
   })
   .meta({ id: "LookupResult" });
 export type LookupResult = z.infer<typeof LookupResult>;
+
+export const DeletedRecord = z
+  .object({ type: RecordType, id: z.string(), deleted: z.literal(true) })
+  .meta({ id: "DeletedRecord" });

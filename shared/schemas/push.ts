@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ScreenPop } from "./screenPop.js";
 import { Presence } from "./presence.js";
+import { Activity } from "./activity.js";
 
 /**
  * Messages the service pushes to an agent's browser over Web PubSub (see docs/push-protocol.md).
@@ -10,6 +11,9 @@ export const AgentPushMessage = z
   .discriminatedUnion("kind", [
     z.object({ v: z.literal(1), kind: z.literal("screenPop"), pop: ScreenPop }),
     z.object({ v: z.literal(1), kind: z.literal("presence"), presence: Presence }),
+    z
+      .object({ v: z.literal(1), kind: z.literal("activity"), activity: Activity })
+      .describe("An activity was stored on a record's timeline; sent to the activity's agent."),
   ])
   .meta({ id: "AgentPushMessage" });
 export type AgentPushMessage = z.infer<typeof AgentPushMessage>;

@@ -16,7 +16,7 @@ import type { Config } from "../config.js";
  * | directoryIndex | tenantId|phone|e164              | type|recordId          |
  * | conversations  | tenantId|conversationId          | event|eventId          |
  * | screenPops     | tenantId|agentId                 | seq                    |
- * | activities     | tenantId|type|recordId           | activityId             |
+ * | activities     | tenantId|type|recordId           | inverted time|activityId |
  * | activityIds    | tenantId|activityId              | ""                     |
  * | idempotency    | tenantId|provider|providerId|key *   | ""                     |
  * | presence       | tenantId|agentId                 | ""                     |

@@ -59,6 +59,23 @@ describe("activities on a record's timeline", () => {
     expect(await rows()).toBe(before);
   });
 
+  it("makes an activity id unique in the tenant, not per record", async () => {
+    expect((await post({ ...base, activityId: "agent-once", subject: "Once" })).status).toBe(201);
+    const elsewhere = await post({ ...base, activityId: "agent-once", subject: "Once", record: { type: "account", id: "acc-fabrikam" } });
+    expect(elsewhere.status).toBe(409);
+  });
+
+  it("pages the timeline with opaque cursors", async () => {
+    const first = await call(`${stack.apiUrl}/v1/agent/directory/contacts/c-alice/activities?limit=1`, { headers: { cookie } });
+    expect(first.body.activities).toHaveLength(1);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const next = await call(`${stack.apiUrl}/v1/agent/directory/contacts/c-alice/activities?limit=1&cursor=${first.body.nextCursor}`, {
+      headers: { cookie },
+    });
+    expect(next.body.activities).toHaveLength(1);
+    expect(next.body.activities[0].activityId).not.toBe(first.body.activities[0].activityId);
+  });
+
   it("keeps tenants apart", async () => {
     const theirs = await timeline("c-alice", otherCookie);
     expect(theirs.status).toBe(200);

@@ -1,7 +1,7 @@
 import type { DirectoryRecord, DirectoryRecordInput, RecordMatch } from "../../shared/schemas/directory.js";
 import type { Agent } from "../../shared/schemas/agent.js";
 import type { LookupResult } from "../../shared/schemas/directoryRoutes.js";
-import type { Activity } from "../../shared/schemas/activity.js";
+import type { Activity, ActivityList } from "../../shared/schemas/activity.js";
 
 export type Collection = "contacts" | "accounts";
 
@@ -25,8 +25,11 @@ export const crmApi = {
     request<DirectoryRecord>("GET", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}`),
   save: (collection: Collection, id: string, input: DirectoryRecordInput) =>
     request<DirectoryRecord>("PUT", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}`, input),
-  timeline: (collection: Collection, id: string) =>
-    request<{ activities: Activity[] }>("GET", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}/activities`),
+  timeline: (collection: Collection, id: string, cursor?: string) =>
+    request<ActivityList>(
+      "GET",
+      `/v1/agent/directory/${collection}/${encodeURIComponent(id)}/activities${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ""}`,
+    ),
   search: (query: string) =>
     request<LookupResult>("GET", `/v1/agent/search?${query.includes("@") ? "email" : "phone"}=${encodeURIComponent(query)}`),
 };

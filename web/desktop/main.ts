@@ -3,8 +3,9 @@
 import { createAgentClient, mountPanels, type AgentClient, type PanelAdapter, type PanelHost } from "/webcti/agent.js";
 import { h } from "./dom.js";
 import { crmApi, whoIsSignedIn } from "./crmApi.js";
-import { currentRecord, parseRoute, popSearches, recordHref, renderRoute, timelineSection } from "./pages.js";
 import { mountPresence } from "./presence.js";
+import { currentRecord, parseRoute, popSearches, recordHref, renderRoute, showActivity } from "./pages.js";
+import type { Activity } from "./crmApi.js";
 
 const page = document.getElementById("page")!;
 const connection = document.getElementById("connection")!;
@@ -91,6 +92,10 @@ async function main() {
       ),
     );
   });
+  // An activity stored for this agent (by a widget, or by a partner's server): on the open timeline at once.
+  client.on("message", (message) => {
+    if (message.kind === "activity") showActivity(message.activity);
+  });
   client.on("error", (error) => console.warn("WebCTI:", error.message));
   // The partner widgets, docked at the right; they stay loaded while the agent moves between pages.
   mountPanels({
@@ -99,12 +104,8 @@ async function main() {
     trackNavigation: false, // render() tells the widgets once the new page is on screen
     onEvent: (event) => {
       console.debug("WebCTI panel", event);
-      // A widget logged a call on the record on screen: show it on the timeline at once.
-      const shown = currentRecord();
-      if (event.type === "activityLogged" && shown && shown.type === event.activity.record.type && shown.id === event.activity.record.id) {
-        const collection = shown.type === "account" ? "accounts" : "contacts";
-        void timelineSection(collection, shown.id).then((fresh) => document.querySelector("[data-timeline-section]")?.replaceWith(fresh));
-      }
+      // A widget logged a call: show it at once (the push that follows finds it there already).
+      if (event.type === "activityLogged") showActivity(event.activity as Activity);
     },
   }).then(
     (panels: PanelHost) => {

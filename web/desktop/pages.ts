@@ -1,5 +1,5 @@
 import { h } from "./dom.js";
-import { crmApi, type Collection, type DirectoryRecord, type RecordMatch } from "./crmApi.js";
+import { crmApi, type Activity, type Collection, type DirectoryRecord, type RecordMatch } from "./crmApi.js";
 import type { DirectoryRecordInput } from "../../shared/schemas/directory.js";
 
 export interface Route {
@@ -105,32 +105,92 @@ async function recordPage(collection: Collection, id: string): Promise<HTMLEleme
   return section;
 }
 
-/** The record's calls and chats; rebuilt alone when a widget logs one, so the form keeps its edits. */
+/** The record's calls and chats, newest first; later pages load on demand, pushed activities slot in live. */
 export async function timelineSection(collection: Collection, id: string): Promise<HTMLElement> {
-  const { activities } = await crmApi.timeline(collection, id);
-  return h(
+  const page = await crmApi.timeline(collection, id);
+  const list = h("ol", { class: "timeline", "data-timeline": "" });
+  const section = h(
     "section",
     { "data-timeline-section": "" },
     h("h2", {}, "Timeline"),
-    activities.length === 0
-      ? h("p", { class: "muted", "data-timeline-empty": "" }, "No calls or chats logged yet.")
-      : h(
-          "ol",
-          { class: "timeline", "data-timeline": "" },
-          activities.map((a) =>
-            h(
-              "li",
-              { "data-activity-id": a.activityId },
-              h("strong", {}, a.subject),
-              ` · ${a.channel} ${a.direction}`,
-              a.disposition ? ` · ${a.disposition}` : "",
-              a.durationSeconds !== undefined ? ` · ${Math.floor(a.durationSeconds / 60)}:${String(a.durationSeconds % 60).padStart(2, "0")}` : "",
-              ` · ${new Date(a.endedAt ?? a.startedAt ?? a.createdAt).toLocaleString()}`,
-              a.notes ? h("p", {}, a.notes) : null,
-            ),
-          ),
-        ),
+    h("p", { class: "muted", "data-timeline-empty": "" }, "No calls or chats logged yet."),
+    list,
   );
+  for (const activity of page.activities) addActivity(list, activity);
+  showEmpty(section);
+  let cursor = page.nextCursor;
+  if (cursor) {
+    const more: HTMLButtonElement = h("button", { type: "button", "data-timeline-more": "" }, "Older activities");
+    more.addEventListener("click", () => {
+      more.disabled = true;
+      crmApi.timeline(collection, id, cursor ?? undefined).then(
+        (next) => {
+          for (const activity of next.activities) addActivity(list, activity);
+          cursor = next.nextCursor;
+          more.disabled = false;
+          if (!cursor) more.remove();
+        },
+        (error: Error) => {
+          more.disabled = false;
+          more.title = error.message;
+        },
+      );
+    });
+    section.append(more);
+  }
+  return section;
+}
+
+/**
+ * Puts an activity on the open record's timeline (a push from the service, or a widget that just logged
+ * it), in its place by time; one that is there already is left alone. True when the page shows the record.
+ */
+export function showActivity(activity: Activity): boolean {
+  const shown = currentRecord();
+  if (!shown || shown.type !== activity.record.type || shown.id !== activity.record.id) return false;
+  const section = document.querySelector<HTMLElement>("#page [data-timeline-section]");
+  const list = section?.querySelector<HTMLOListElement>("[data-timeline]");
+  if (!section || !list) return false;
+  addActivity(list, activity);
+  showEmpty(section);
+  return true;
+}
+
+function addActivity(list: HTMLOListElement, activity: Activity) {
+  if ([...list.children].some((li) => (li as HTMLElement).dataset.activityId === activity.activityId)) return;
+  const item = activityItem(activity);
+  const when = Number(item.dataset.when);
+  const after = [...list.children].find((li) => Number((li as HTMLElement).dataset.when) < when);
+  list.insertBefore(item, after ?? null);
+}
+
+function showEmpty(section: HTMLElement) {
+  const empty = section.querySelector<HTMLElement>("[data-timeline-empty]")!;
+  const list = section.querySelector<HTMLElement>("[data-timeline]")!;
+  empty.hidden = list.children.length > 0;
+  list.hidden = list.children.length === 0;
+}
+
+function activityItem(a: Activity): HTMLLIElement {
+  const when = a.endedAt ?? a.startedAt ?? a.createdAt;
+  const talk = a.durations?.talkSeconds ?? a.durationSeconds;
+  return h(
+    "li",
+    { "data-activity-id": a.activityId, "data-when": String(Date.parse(when)) },
+    h("strong", {}, a.subject),
+    ` · ${a.channel} ${a.direction}`,
+    a.disposition ? ` · ${a.disposition}` : "",
+    talk !== undefined ? ` · ${clock(talk)}` : "",
+    a.durations?.holdSeconds ? ` (on hold ${clock(a.durations.holdSeconds)})` : "",
+    ` · ${new Date(when).toLocaleString()}`,
+    a.recordingUrl ? [" · ", h("a", { href: a.recordingUrl, target: "_blank", rel: "noopener noreferrer" }, "recording")] : null,
+    a.transcriptUrl ? [" · ", h("a", { href: a.transcriptUrl, target: "_blank", rel: "noopener noreferrer" }, "transcript")] : null,
+    a.notes ? h("p", {}, a.notes) : null,
+  );
+}
+
+function clock(seconds: number): string {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
 function newRecordPage(collection: Collection, params: URLSearchParams): HTMLElement {
