@@ -1,4 +1,5 @@
 import type { AnyHttpDefinition } from "./http/defineHttp.js";
+import type { TimerDefinition } from "./timer/defineTimer.js";
 import { postConversationEvent } from "./postConversationEvent.js";
 import { getScreenPop } from "./getScreenPop.js";
 import { putDirectoryRecord } from "./putDirectoryRecord.js";
@@ -16,6 +17,14 @@ import { listRecordActivities } from "./listRecordActivities.js";
 import { searchAgentDirectory } from "./searchAgentDirectory.js";
 import { getOpenApiDocument } from "./getOpenApiDocument.js";
 import { listAgentPanels } from "./listAgentPanels.js";
+import { putWebhookEndpoint } from "./putWebhookEndpoint.js";
+import { getWebhookEndpoint } from "./getWebhookEndpoint.js";
+import { deleteWebhookEndpoint } from "./deleteWebhookEndpoint.js";
+import { rotateWebhookSecret } from "./rotateWebhookSecret.js";
+import { listWebhookDeliveries } from "./listWebhookDeliveries.js";
+import { getWebhookDelivery } from "./getWebhookDelivery.js";
+import { postAgentClickToAct } from "./postAgentClickToAct.js";
+import { runWebhookRetries } from "./runWebhookRetries.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -36,4 +45,14 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   listRecordActivities,
   getOpenApiDocument,
   listAgentPanels,
+  putWebhookEndpoint,
+  getWebhookEndpoint,
+  deleteWebhookEndpoint,
+  rotateWebhookSecret,
+  listWebhookDeliveries,
+  getWebhookDelivery,
+  postAgentClickToAct,
 ];
+
+/** Every timer function, once: the Azure entry registers each with `app.timer`, the local stack runs them. */
+export const timerFunctions: readonly TimerDefinition[] = [runWebhookRetries];

@@ -14,6 +14,12 @@ export const ConfigSchema = z.object({
   WEBCTI_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** Lifetime of the Web PubSub client token returned by negotiate. */
   WEBCTI_CLIENT_TOKEN_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+  /**
+   * Lets partners register `http://` webhook endpoints and ones on loopback or private addresses. Off in
+   * production: plain http sends signed payloads in clear text, and internal addresses would let a partner
+   * make this service call into its own network (SSRF). The local stack and the tests turn it on.
+   */
+  WEBCTI_WEBHOOKS_ALLOW_HTTP: z.stringbool().default(false),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

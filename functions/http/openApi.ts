@@ -12,6 +12,7 @@ import type { WebCtiErrorCode } from "../../shared/errors.js";
 import { Problem } from "../../shared/schemas/problem.js";
 import type { AnyHttpDefinition, AuthKind } from "./defineHttp.js";
 import { problemTable } from "./problem.js";
+import { webhookDocumentation } from "../../shared/webhooks/openApi.js";
 
 export type OpenApiDocument = oas31.OpenAPIObject;
 
@@ -71,6 +72,7 @@ export function buildOpenApiDocument(definitions: readonly AnyHttpDefinition[], 
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     tags,
     paths,
+    webhooks: webhookDocumentation,
     components: { securitySchemes },
   });
 }

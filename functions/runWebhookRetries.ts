@@ -1,0 +1,12 @@
+import { defineTimer } from "./timer/defineTimer.js";
+import { runDueRetries } from "../shared/webhooks/deliveries.js";
+
+export const runWebhookRetries = defineTimer({
+  name: "runWebhookRetries",
+  schedule: "*/5 * * * * *",
+  summary: "Sends the webhook deliveries whose next attempt is due.",
+  handler: async ({ log }, services) => {
+    const run = await runDueRetries(services);
+    if (run.due > 0) log(`webhook retries: ${run.due} due, ${run.attempted} attempted, ${run.delivered} delivered, ${run.failed} failed`);
+  },
+});
