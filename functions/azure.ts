@@ -3,8 +3,9 @@
  * exports Node's ESM loader cannot see, so it is imported as a default and destructured.
  */
 import azureFunctions from "@azure/functions";
-import { httpFunctions } from "./index.js";
+import { httpFunctions, timerFunctions } from "./index.js";
 import { toAzureHandler } from "./http/toAzureHandler.js";
+import { toAzureTimerHandler } from "./timer/toAzureTimerHandler.js";
 import { lazyServices } from "../shared/services.js";
 import { readConfig } from "../shared/config.js";
 
@@ -18,5 +19,11 @@ for (const definition of httpFunctions) {
     route: definition.route,
     authLevel: "anonymous",
     handler: toAzureHandler(definition, getServices),
+  });
+}
+for (const definition of timerFunctions) {
+  app.timer(definition.name, {
+    schedule: definition.schedule,
+    handler: toAzureTimerHandler(definition, getServices),
   });
 }

@@ -1,4 +1,5 @@
 import type { AnyHttpDefinition } from "./http/defineHttp.js";
+import type { TimerDefinition } from "./timer/defineTimer.js";
 import { postConversationEvent } from "./postConversationEvent.js";
 import { postConversationEventBatch } from "./postConversationEventBatch.js";
 import { getScreenPop } from "./getScreenPop.js";
@@ -26,6 +27,14 @@ import { getActivity } from "./getActivity.js";
 import { listDirectoryRecordActivities } from "./listDirectoryRecordActivities.js";
 import { deleteDirectoryRecord } from "./deleteDirectoryRecord.js";
 import { postDirectoryBatch } from "./postDirectoryBatch.js";
+import { putWebhookEndpoint } from "./putWebhookEndpoint.js";
+import { getWebhookEndpoint } from "./getWebhookEndpoint.js";
+import { deleteWebhookEndpoint } from "./deleteWebhookEndpoint.js";
+import { rotateWebhookSecret } from "./rotateWebhookSecret.js";
+import { listWebhookDeliveries } from "./listWebhookDeliveries.js";
+import { getWebhookDelivery } from "./getWebhookDelivery.js";
+import { postAgentClickToAct } from "./postAgentClickToAct.js";
+import { runWebhookRetries } from "./runWebhookRetries.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -56,4 +65,14 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   listDirectoryRecordActivities,
   deleteDirectoryRecord,
   postDirectoryBatch,
+  putWebhookEndpoint,
+  getWebhookEndpoint,
+  deleteWebhookEndpoint,
+  rotateWebhookSecret,
+  listWebhookDeliveries,
+  getWebhookDelivery,
+  postAgentClickToAct,
 ];
+
+/** Every timer function, once: the Azure entry registers each with `app.timer`, the local stack runs them. */
+export const timerFunctions: readonly TimerDefinition[] = [runWebhookRetries];

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { httpFunctions } from "../functions/index.js";
+import { httpFunctions, timerFunctions } from "../functions/index.js";
 import { toAzureHandler } from "../functions/http/toAzureHandler.js";
 import { readConfig, type Config } from "../shared/config.js";
 import { createServices, type Services } from "../shared/services.js";
@@ -12,6 +12,7 @@ import { createEasyAuthEmulator } from "./easyAuthEmulator.js";
 import { readRoutePrefix, startFunctionsHost, type FunctionsHost } from "./functionsHost.js";
 import { startLocalWebPubSub, type LocalWebPubSub } from "./webpubsub/index.js";
 import { demoPartnerFunctions } from "./demoPartner.js";
+import { startLocalTimers } from "./timers.js";
 
 export interface StackOptions {
   /** Folder for Azurite's data; omitted = in memory. */
@@ -87,6 +88,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       WEBCTI_TABLES_CONNECTION_STRING: tablesConnectionString,
       WEBCTI_WEBPUBSUB_CONNECTION_STRING: webPubSub.connectionString,
       ...(options.tablePrefix ? { WEBCTI_TABLE_PREFIX: options.tablePrefix } : {}),
+      // Local partners (the demo, tests) receive webhooks on http://127.0.0.1.
+      WEBCTI_WEBHOOKS_ALLOW_HTTP: process.env.WEBCTI_WEBHOOKS_ALLOW_HTTP ?? "true",
     });
     const services = createServices(config);
     await ensureTables(services.tables);
@@ -126,6 +129,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log,
     });
     closers.push(() => widgetHost.close());
+    const timers = startLocalTimers(timerFunctions, getServices, log);
+    closers.push(() => timers.stop());
     return {
       url: host.url,
       widgetUrl: widgetHost.url,

@@ -17,6 +17,12 @@ export const ConfigSchema = z.object({
   /** Partner API rate per key for providers without their own `rateLimit` (per instance; docs/api-conventions.md). */
   WEBCTI_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
   WEBCTI_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /**
+   * Lets partners register `http://` webhook endpoints and ones on loopback or private addresses. Off in
+   * production: plain http sends signed payloads in clear text, and internal addresses would let a partner
+   * make this service call into its own network (SSRF). The local stack and the tests turn it on.
+   */
+  WEBCTI_WEBHOOKS_ALLOW_HTTP: z.stringbool().default(false),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

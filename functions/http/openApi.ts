@@ -15,6 +15,7 @@ import { problemTable } from "./problem.js";
 import { z } from "zod";
 import { supportedVersions, versionHeader } from "./version.js";
 import { idempotencyKeyHeader, replayedHeader } from "./idempotency.js";
+import { webhookDocumentation } from "../../shared/webhooks/openApi.js";
 
 export type OpenApiDocument = oas31.OpenAPIObject;
 
@@ -116,6 +117,7 @@ export function buildOpenApiDocument(definitions: readonly AnyHttpDefinition[], 
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
     tags,
     paths,
+    webhooks: webhookDocumentation,
     components: { securitySchemes, headers: responseHeaders },
   });
 }

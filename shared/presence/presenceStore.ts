@@ -108,18 +108,6 @@ function sameState(a: Presence, b: Presence): boolean {
   return a.changedAt === b.changedAt && canonical(a) === canonical(b);
 }
 
-/**
- * The webhook the lead sends when `setPresence` reports `changed` (Standard Webhooks payload shape:
- * type, timestamp, data). Pure, so the webhook sender decides how it is signed and delivered.
- */
-export function presenceChangedEvent(tenantId: string, presence: Presence): {
-  type: "presence.changed";
-  timestamp: string;
-  data: Presence & { tenantId: string };
-} {
-  return { type: "presence.changed", timestamp: presence.changedAt ?? new Date(0).toISOString(), data: { tenantId, ...presence } };
-}
-
 async function readPresence(tables: PresenceTables, tenantId: string, agentId: string) {
   try {
     const row = await tables.presence.getEntity<PresenceRow>(key(tenantId, agentId), "");

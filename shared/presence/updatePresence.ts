@@ -4,6 +4,10 @@ import { getAgent } from "../tenancy/tenancyStore.js";
 import { pushToAgent } from "../realtime/agentPush.js";
 import type { Presence, PresenceSource, PresenceStatus } from "../schemas/presence.js";
 import { getPresence, setPresence } from "./presenceStore.js";
+import { sendPresenceChanged } from "../webhooks/events.js";
+import type { PresenceChangedData } from "../webhooks/schemas.js";
+
+type PresenceChangedPresence = Omit<PresenceChangedData, "tenantId">;
 
 type PresenceServices = Pick<Services, "tables" | "caches" | "push" | "now">;
 
@@ -55,7 +59,9 @@ export async function updateAgentPresence(
     changedAt,
     source: request.source,
   });
-  // Webhooks: if (result.changed) send presenceChangedEvent(tenantId, result.presence) as `presence.changed`.
+  // Partners subscribed to `presence.changed` hear of a change (not of a resend or a stale update). The
+  // deliveries are stored before the push, so a failed push cannot lose them.
+  if (result.changed) await sendPresenceChanged(services, tenantId, result.presence as PresenceChangedPresence);
   // Pushed whenever the request is the stored state, so a resend after a failed push pushes again.
   if (result.applied) await pushPresence(services, tenantId, result.presence);
   return result.presence;

@@ -21,11 +21,16 @@ import type { Config } from "../config.js";
  * | idempotency    | tenantId|provider|providerId|key *   | ""                     |
  * | presence       | tenantId|agentId                 | ""                     |
  * | webhookEndpoints | tenantId|providerId            | ""                     |
- * | webhookDeliveries | tenantId|providerId           | inverted time|deliveryId |
- * | webhookSchedule | shard (0-15)                    | dueAt|deliveryId       |
+ * | webhookDeliveries | tenantId|providerId           | inverted ms|deliveryId |
+ * | webhookSchedule | shard 00-15 (hash of the id)    | dueAt ISO|deliveryId   |
  *
  * (*) or tenantId|agent|agentId|key for agents' keys; the Idempotency-Key is percent-encoded
  * (shared/idempotency/idempotencyStore.ts).
+ *
+ * Webhook deliveries: one partition per provider of a tenant (its log, newest first, is one partition
+ * read; the id carries its time, so one delivery is a point read). The schedule is a due-time index over
+ * every tenant, spread over 16 partitions by a hash of the delivery id, so no tenant can heat one, and the
+ * retry timer reads only what is due (16 small range queries). shared/webhooks/deliveries.ts has the rest.
  */
 export const tableNames = [
   "tenants",

@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
-import { httpFunctions } from "../../functions/index.js";
+import { Cron } from "croner";
+import { httpFunctions, timerFunctions } from "../../functions/index.js";
 import { uniquePrefix } from "../support/stack.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -20,7 +21,9 @@ async function runEntry(invoke?: string) {
   });
   return JSON.parse(stdout.trim().split("\n").pop()!) as {
     registrations: Array<{ name: string; methods: string[]; route: string; authLevel: string }>;
+    timers: Array<{ name: string; schedule: string }>;
     response?: { status: number; contentType: string; body: { code: string } };
+    timerRun?: { ok: boolean; error?: string; logs: string[] };
   };
 }
 
@@ -39,5 +42,19 @@ describe("the Azure Functions entry under plain node", () => {
       contentType: "application/problem+json",
       body: expect.objectContaining({ code: "unauthenticated", status: 401 }),
     });
+  });
+
+  it("registers every timer of the table with app.timer, on a six-field NCRONTAB schedule", async () => {
+    const { timers } = await runEntry();
+    expect(timers).toEqual(timerFunctions.map((d) => ({ name: d.name, schedule: d.schedule })));
+    for (const { schedule } of timers) {
+      expect(schedule.split(" "), schedule).toHaveLength(6); // the Functions host wants seconds first
+      expect(new Cron(schedule, { paused: true }).nextRun(), schedule).toBeInstanceOf(Date);
+    }
+  });
+
+  it("runs a timer through its registered handler against the tables", async () => {
+    const { timerRun } = await runEntry("timer runWebhookRetries");
+    expect(timerRun).toEqual({ ok: true, logs: [] });
   });
 });

@@ -1,0 +1,243 @@
+import { BlockList, isIP } from "node:net";
+import { odata } from "@azure/data-tables";
+import type { Services } from "../services.js";
+import { WebCtiError, isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
+import { key } from "../storage/tables.js";
+import { generateWebhookSecret } from "./signing.js";
+import { WebhookEndpoint, WebhookEndpointInput, type RotatedWebhookSecret, type WebhookEventType } from "./schemas.js";
+
+type EndpointServices = Pick<Services, "tables" | "now" | "config">;
+
+/** How long deliveries stay signed with the previous secret after a rotation. */
+export const rotationOverlapMs = 24 * 60 * 60 * 1000;
+
+/** One row per provider of a tenant: PartitionKey tenantId|providerId, RowKey "". */
+interface EndpointRow {
+  url: string;
+  eventTypes: string;
+  enabled: boolean;
+  disabledReason?: string;
+  secret: string;
+  previousSecret?: string;
+  previousSecretExpiresAt?: string;
+  secretRotatedAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An endpoint with what delivering to it needs; never leaves the domain (the API shows WebhookEndpoint). */
+export interface StoredEndpoint {
+  tenantId: string;
+  providerId: string;
+  endpoint: WebhookEndpoint;
+  /** The secrets to sign with now: the current one first, the previous one while its overlap lasts. */
+  secrets: string[];
+  etag: string;
+}
+
+const endpointKey = (tenantId: string, providerId: string) => key(tenantId, providerId);
+
+function fromRow(tenantId: string, providerId: string, row: EndpointRow & { etag: string }, now: Date): StoredEndpoint {
+  const endpoint = WebhookEndpoint.parse({
+    providerId,
+    url: row.url,
+    eventTypes: JSON.parse(row.eventTypes),
+    enabled: row.enabled,
+    disabledReason: row.disabledReason || null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    secretRotatedAt: row.secretRotatedAt || null,
+    previousSecretExpiresAt:
+      row.previousSecretExpiresAt && Date.parse(row.previousSecretExpiresAt) > now.getTime() ? row.previousSecretExpiresAt : null,
+  });
+  const secrets = [row.secret];
+  if (row.previousSecret && endpoint.previousSecretExpiresAt) secrets.push(row.previousSecret);
+  return { tenantId, providerId, endpoint, secrets, etag: row.etag };
+}
+
+export async function findEndpoint(
+  services: Pick<Services, "tables" | "now">,
+  tenantId: string,
+  providerId: string,
+): Promise<StoredEndpoint | undefined> {
+  try {
+    const row = await services.tables.webhookEndpoints.getEntity<EndpointRow>(endpointKey(tenantId, providerId), "");
+    return fromRow(tenantId, providerId, row, services.now());
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+export async function getEndpoint(services: Pick<Services, "tables" | "now">, tenantId: string, providerId: string): Promise<WebhookEndpoint> {
+  const found = await findEndpoint(services, tenantId, providerId);
+  if (!found) throw new WebCtiError("not_found", "This provider has no webhook endpoint; create it with PUT.");
+  return found.endpoint;
+}
+
+/** The enabled endpoints of a tenant subscribed to `type`: one range query over the tenant's providers. */
+export async function listSubscribedEndpoints(
+  services: Pick<Services, "tables" | "now">,
+  tenantId: string,
+  type: WebhookEventType,
+): Promise<StoredEndpoint[]> {
+  const rows = services.tables.webhookEndpoints.listEntities<EndpointRow>({
+    // "}" sorts right after "|", so this is every PartitionKey that starts with "tenantId|".
+    queryOptions: { filter: odata`PartitionKey gt ${`${tenantId}|`} and PartitionKey lt ${`${tenantId}}`}` },
+  });
+  const found: StoredEndpoint[] = [];
+  for await (const row of rows) {
+    const providerId = row.partitionKey!.slice(tenantId.length + 1);
+    const stored = fromRow(tenantId, providerId, row as EndpointRow & { etag: string }, services.now());
+    if (stored.endpoint.enabled && stored.endpoint.eventTypes.includes(type)) found.push(stored);
+  }
+  return found;
+}
+
+const privateRanges = new BlockList();
+for (const [network, prefix] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+  ["224.0.0.0", 4],
+  ["240.0.0.0", 4],
+] as const) {
+  privateRanges.addSubnet(network, prefix, "ipv4");
+}
+for (const [network, prefix] of [
+  ["::", 127],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+  ["::ffff:0:0", 96],
+] as const) {
+  privateRanges.addSubnet(network, prefix, "ipv6");
+}
+
+/**
+ * https only, no credentials in the URL, and no loopback or private address written as the host, unless
+ * WEBCTI_WEBHOOKS_ALLOW_HTTP (local development). A name that resolves to a private address is not caught
+ * here; the deployment's egress rules are the real fence (docs/webhooks.md).
+ */
+function checkUrl(config: Services["config"], text: string): string {
+  const url = new URL(text);
+  const refuse = (detail: string) => {
+    throw new WebCtiError("invalid_request", `The webhook URL is not allowed: ${detail}.`, { errors: [{ pointer: "#/url", detail }] });
+  };
+  if (url.username || url.password) refuse("it must not carry a user name or password");
+  if (url.hash) refuse("it must not have a #fragment");
+  if (config.WEBCTI_WEBHOOKS_ALLOW_HTTP) return url.toString();
+  if (url.protocol !== "https:") refuse("it must be https");
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal")) refuse("it names a local host");
+  const family = isIP(host);
+  if (family !== 0 && privateRanges.check(host, family === 4 ? "ipv4" : "ipv6")) refuse("it is a loopback, private or reserved address");
+  return url.toString();
+}
+
+/**
+ * Creates or replaces the provider's endpoint. The secret is made when the endpoint is created and only
+ * then returned; a later PUT keeps it (rotate it with rotateSecret).
+ */
+export async function putEndpoint(
+  services: EndpointServices,
+  tenantId: string,
+  providerId: string,
+  input: WebhookEndpointInput,
+): Promise<WebhookEndpoint> {
+  const value = WebhookEndpointInput.parse(input);
+  const url = checkUrl(services.config, value.url);
+  const eventTypes = JSON.stringify([...new Set(value.eventTypes)]);
+  const partitionKey = endpointKey(tenantId, providerId);
+  const now = services.now().toISOString();
+  for (let tries = 0; tries < 3; tries++) {
+    const existing = await findEndpoint(services, tenantId, providerId);
+    if (!existing) {
+      const secret = generateWebhookSecret();
+      const row: EndpointRow = { url, eventTypes, enabled: value.enabled, secret, createdAt: now, updatedAt: now };
+      try {
+        await services.tables.webhookEndpoints.createEntity({ partitionKey, rowKey: "", ...row });
+      } catch (error) {
+        if (isEntityAlreadyExists(error)) continue; // created concurrently: update it instead
+        throw error;
+      }
+      return { ...fromRow(tenantId, providerId, { ...row, etag: "" }, services.now()).endpoint, secret };
+    }
+    try {
+      await services.tables.webhookEndpoints.updateEntity(
+        { partitionKey, rowKey: "", url, eventTypes, enabled: value.enabled, disabledReason: "", updatedAt: now },
+        "Merge",
+        { etag: existing.etag },
+      );
+    } catch (error) {
+      if (isPreconditionFailed(error) || isNotFound(error)) continue;
+      throw error;
+    }
+    return getEndpoint(services, tenantId, providerId);
+  }
+  throw new WebCtiError("conflict", "The webhook endpoint was being changed concurrently; retry.");
+}
+
+export async function deleteEndpoint(services: Pick<Services, "tables">, tenantId: string, providerId: string) {
+  try {
+    await services.tables.webhookEndpoints.deleteEntity(endpointKey(tenantId, providerId), "");
+  } catch (error) {
+    if (isNotFound(error)) throw new WebCtiError("not_found", "This provider has no webhook endpoint.");
+    throw error;
+  }
+  return { providerId, deleted: true as const };
+}
+
+/**
+ * A new secret. The one it replaces keeps signing (as a second signature) for 24 hours, so the partner
+ * can switch its verifier without rejecting a delivery. A second rotation within the 24 hours drops the
+ * oldest secret.
+ */
+export async function rotateSecret(services: EndpointServices, tenantId: string, providerId: string): Promise<RotatedWebhookSecret> {
+  const partitionKey = endpointKey(tenantId, providerId);
+  let row: EndpointRow & { etag: string };
+  try {
+    row = await services.tables.webhookEndpoints.getEntity<EndpointRow>(partitionKey, "");
+  } catch (error) {
+    if (isNotFound(error)) throw new WebCtiError("not_found", "This provider has no webhook endpoint; create it with PUT.");
+    throw error;
+  }
+  const now = services.now();
+  const secret = generateWebhookSecret();
+  const previousSecretExpiresAt = new Date(now.getTime() + rotationOverlapMs).toISOString();
+  try {
+    await services.tables.webhookEndpoints.updateEntity(
+      {
+        partitionKey,
+        rowKey: "",
+        secret,
+        previousSecret: row.secret,
+        previousSecretExpiresAt,
+        secretRotatedAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      },
+      "Merge",
+      { etag: row.etag },
+    );
+  } catch (error) {
+    if (isPreconditionFailed(error)) throw new WebCtiError("conflict", "The webhook endpoint was being changed concurrently; retry.");
+    throw error;
+  }
+  return { secret, previousSecretExpiresAt };
+}
+
+/** After a 410 Gone: the endpoint stops receiving until the partner PUTs it again. */
+export async function disableGoneEndpoint(services: Pick<Services, "tables" | "now">, tenantId: string, providerId: string) {
+  await services.tables.webhookEndpoints
+    .updateEntity(
+      { partitionKey: endpointKey(tenantId, providerId), rowKey: "", enabled: false, disabledReason: "gone", updatedAt: services.now().toISOString() },
+      "Merge",
+    )
+    .catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+}
