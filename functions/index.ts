@@ -2,6 +2,7 @@ import type { AnyHttpDefinition } from "./http/defineHttp.js";
 import type { TimerDefinition } from "./timer/defineTimer.js";
 import { postConversationEvent } from "./postConversationEvent.js";
 import { postConversationEventBatch } from "./postConversationEventBatch.js";
+import { getConversation } from "./getConversation.js";
 import { getScreenPop } from "./getScreenPop.js";
 import { putDirectoryRecord } from "./putDirectoryRecord.js";
 import { lookupDirectory } from "./lookupDirectory.js";
@@ -40,6 +41,7 @@ import { runWebhookRetries } from "./runWebhookRetries.js";
 export const httpFunctions: readonly AnyHttpDefinition[] = [
   postConversationEvent,
   postConversationEventBatch,
+  getConversation,
   getScreenPop,
   lookupDirectory,
   putDirectoryRecord,

@@ -15,6 +15,7 @@ export const postAgentClickToAct = defineHttp({
     description: "The webhook was sent once (`delivered`), or is `pending` and retried on the Standard Webhooks schedule.",
     schema: Delivery,
   },
+  idempotency: "optional",
   errors: ["unauthenticated", "forbidden", "not_found", "invalid_request"],
   handler: ({ body, caller }, services) => requestClickToAct(services, caller, body),
 });

@@ -11,6 +11,8 @@ export const postDirectoryBatch = defineHttp({
   tags: ["Directory"],
   body: DirectoryBatchInput,
   maxBodyBytes: 1024 * 1024,
+  // A resent batch must get the first answer (a delete answers `deleted`, then `notFound`): the key says it is a resend.
+  idempotency: "required",
   success: { status: 200, description: "Every operation applied; one result per operation, in order.", schema: DirectoryBatchResponse },
   errors: ["invalid_request", "conflict"],
   handler: ({ body, caller }, services) => applyDirectoryBatch(services, caller.tenantId, body.operations),

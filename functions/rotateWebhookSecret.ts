@@ -10,6 +10,7 @@ export const rotateWebhookSecret = defineHttp({
   summary: "A new signing secret; for 24 hours deliveries carry signatures with both the new and the previous one.",
   tags: ["Webhooks"],
   success: { status: 200, description: "The new secret (shown once).", schema: RotatedWebhookSecret },
+  idempotency: "optional",
   errors: ["unauthenticated", "not_found", "conflict"],
   handler: ({ caller }, services) => rotateSecret(services, caller.tenantId, caller.providerId),
 });

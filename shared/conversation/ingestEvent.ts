@@ -148,7 +148,7 @@ export function eventRow(tenantId: string, providerId: string, event: Conversati
   }
   const agentId = typeof event.agentId === "string" ? event.agentId : undefined;
   return {
-    partitionKey: conversationPartition(tenantId, event.conversationId),
+    partitionKey: conversationPartition(tenantId, providerId, event.conversationId),
     rowKey: key("event", event.eventId),
     type: event.type,
     ...(agentId ? { agentId } : {}),
@@ -163,8 +163,13 @@ export function eventRow(tenantId: string, providerId: string, event: Conversati
 /** A Table storage string property holds 32K UTF-16 code units; an event is stored in one. */
 export const maxEventChars = 30_000;
 
-export function conversationPartition(tenantId: string, conversationId: string): string {
-  return key(tenantId, conversationId);
+/**
+ * A conversation's events share one partition: its state is one partition query. Conversation ids are the
+ * partner's, so two providers of one tenant may use the same id for different calls: the provider is part
+ * of the key.
+ */
+export function conversationPartition(tenantId: string, providerId: string, conversationId: string): string {
+  return key(tenantId, providerId, conversationId);
 }
 
 /** The error a reused event id gets, in a single request or as one item of a batch. */

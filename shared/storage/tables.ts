@@ -14,7 +14,7 @@ import type { Config } from "../config.js";
  * | partnerKeys    | keyId                            | ""                     |
  * | directory      | tenantId|type|recordId           | ""                     |
  * | directoryIndex | tenantId|phone|e164              | type|recordId          |
- * | conversations  | tenantId|conversationId          | event|eventId          |
+ * | conversations  | tenantId|providerId|conversationId | event|eventId        |
  * | screenPops     | tenantId|agentId                 | seq                    |
  * | activities     | tenantId|type|recordId           | inverted time|activityId |
  * | activityIds    | tenantId|activityId              | ""                     |

@@ -23,7 +23,7 @@ function call3(conversationId = `bc-${++n}`) {
 async function rowsOf(conversationId: string): Promise<number> {
   let count = 0;
   for await (const _ of stack.services.tables.conversations.listEntities({
-    queryOptions: { filter: `PartitionKey eq '${demo.tenantId}|${conversationId}'` },
+    queryOptions: { filter: `PartitionKey eq '${demo.tenantId}|${demo.providerId}|${conversationId}'` },
   }))
     count++;
   return count;
@@ -63,7 +63,7 @@ describe("the ringing event answers with the caller's matches", () => {
       json: { type: "sentimentScored", eventId: `${conversationId}:s`, conversationId, occurredAt: "2026-11-24T10:00:00Z", score: 0.7 },
     });
     expect(res.status).toBe(202);
-    const row = await stack.services.tables.conversations.getEntity<{ body: string }>(`${demo.tenantId}|${conversationId}`, `event|${conversationId}:s`);
+    const row = await stack.services.tables.conversations.getEntity<{ body: string }>(`${demo.tenantId}|${demo.providerId}|${conversationId}`, `event|${conversationId}:s`);
     expect(JSON.parse(row.body)).toMatchObject({ type: "sentimentScored", score: 0.7 });
   });
 });

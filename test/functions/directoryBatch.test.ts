@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { odata } from "@azure/data-tables";
 import { call, startTestStack } from "../support/stack.js";
@@ -12,7 +13,9 @@ let stack: Stack;
 let seed: DemoSeed;
 let otherKey: string;
 
-const batch = (operations: unknown[], key = seed.apiKey) => call(`${stack.apiUrl}/v1/directory/batch`, { json: { operations }, key });
+// The route requires an Idempotency-Key: a fresh one per request here (resends are tested apart).
+const batch = (operations: unknown[], key = seed.apiKey) =>
+  call(`${stack.apiUrl}/v1/directory/batch`, { json: { operations }, key, headers: { "idempotency-key": randomUUID() } });
 const lookup = async (query: string, key = seed.apiKey) =>
   (await call(`${stack.apiUrl}/v1/directory/lookup?${query}`, { key })).body.matches as Array<{ type: string; id: string; name: string }>;
 const put = (collection: string, id: string, json: unknown, key = seed.apiKey) =>
@@ -83,6 +86,26 @@ describe("directory batch sync", () => {
     expect(await lookup("phone=2065550302")).toEqual([]);
     for (const [type, id] of [["account", "acc-sync"], ["contact", "c-sync-1"], ["contact", "c-sync-2"]] as const) await expectIndexAgrees(type, id);
     expect(await indexOf(demo.tenantId, "contact", "c-sync-2")).toEqual({});
+  });
+
+  it("requires an Idempotency-Key, and replays the first answer to a resend with it", async () => {
+    const operations = [
+      { op: "upsert", type: "contact", id: "c-key-1", record: { name: "Kim Key", phones: ["+1 206 555 0311"] } },
+      { op: "delete", type: "contact", id: "c-key-1" },
+    ];
+    const before = await countRows();
+    const missing = await call(`${stack.apiUrl}/v1/directory/batch`, { json: { operations }, key: seed.apiKey });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors).toEqual([expect.objectContaining({ header: "Idempotency-Key" })]);
+    expect(await countRows()).toEqual(before);
+
+    const headers = { "idempotency-key": randomUUID() };
+    const first = await call(`${stack.apiUrl}/v1/directory/batch`, { json: { operations }, key: seed.apiKey, headers });
+    const resent = await call(`${stack.apiUrl}/v1/directory/batch`, { json: { operations }, key: seed.apiKey, headers });
+    expect(first.body.results.map((r: { status: string }) => r.status)).toEqual(["created", "deleted"]);
+    expect(resent.status).toBe(200);
+    expect(resent.headers.get("idempotent-replayed")).toBe("true");
+    expect(resent.body).toEqual(first.body);
   });
 
   it("moves index rows when a number, an address or the name changes, and only the last version counts", async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { odata } from "@azure/data-tables";
 import { call, startTestStack } from "../support/stack.js";
@@ -11,7 +12,9 @@ let stack: Stack;
 let seed: DemoSeed;
 let otherKey: string;
 
-const post = (json: unknown, key = seed.apiKey) => call(`${stack.apiUrl}/v1/activities`, { json, key });
+// Without an activityId the route needs an Idempotency-Key: a fresh one per request here.
+const post = (json: unknown, key = seed.apiKey) =>
+  call(`${stack.apiUrl}/v1/activities`, { json, key, headers: { "idempotency-key": randomUUID() } });
 const get = (id: string, key = seed.apiKey) => call(`${stack.apiUrl}/v1/activities/${encodeURIComponent(id)}`, { key });
 const timeline = (collection: string, id: string, query = "", key = seed.apiKey) =>
   call(`${stack.apiUrl}/v1/directory/${collection}/${id}/activities${query}`, { key });
@@ -70,6 +73,21 @@ describe("partner activities", () => {
     expect(res.body.agentId).toBeUndefined();
     expect(res.body.activityId).toMatch(/^[0-9a-f-]{36}$/);
     expect((await get(res.body.activityId)).body).toEqual(res.body);
+  });
+
+  it("needs an activityId or an Idempotency-Key, so that a resend is never stored twice", async () => {
+    const before = [await count("activities"), await count("activityIds")];
+    const res = await call(`${stack.apiUrl}/v1/activities`, { json: { ...base, subject: "No id, no key" }, key: seed.apiKey });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { header?: string; pointer?: string }) => e.header ?? e.pointer)).toEqual(["Idempotency-Key", "#/activityId"]);
+    expect([await count("activities"), await count("activityIds")]).toEqual(before);
+
+    const headers = { "idempotency-key": randomUUID() };
+    const first = await call(`${stack.apiUrl}/v1/activities`, { json: { ...base, subject: "Keyed" }, key: seed.apiKey, headers });
+    const resent = await call(`${stack.apiUrl}/v1/activities`, { json: { ...base, subject: "Keyed" }, key: seed.apiKey, headers });
+    expect(first.status).toBe(201);
+    expect(resent.body).toEqual(first.body);
+    expect(await count("activityIds")).toBe(before[1]! + 1);
   });
 
   it("answers a resend with the first activity and stores nothing more", async () => {
