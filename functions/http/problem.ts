@@ -29,23 +29,15 @@ export function toProblemResponse(
   error: WebCtiError,
   instance: string,
 ): HttpResponseInit & { status: number; headers: Record<string, string>; body: string } {
-  const { status, title } = problemTable[error.code];
-  const body: Problem = {
-    type: problemType(error.code),
-    title,
-    status,
-    code: error.code,
-    detail: error.message,
-    instance,
-    ...(error.errors?.length ? { errors: error.errors } : {}),
-  };
+  const body = problemOf(error, instance);
+  const status = body.status;
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
   if (status === 401) headers["www-authenticate"] = 'Bearer realm="webcti"';
   return { status, headers, body: JSON.stringify(body) };
 }
 
-/** The problem body of one item of a batch answer (the batch itself succeeded). */
+/** The RFC 9457 body of an error: of an answer, or of one item of a batch answer (the batch itself succeeded). */
 export function problemOf(error: WebCtiError, instance: string): Problem {
   const { status, title } = problemTable[error.code];
   return {

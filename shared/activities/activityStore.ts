@@ -8,7 +8,7 @@ import { key } from "../storage/tables.js";
 import { readPage, type Page } from "../storage/cursor.js";
 import { WebCtiError, isEntityAlreadyExists, isNotFound } from "../errors.js";
 import { getRecord } from "../directory/directoryStore.js";
-import { getAgent, getProvider } from "../tenancy/tenancyStore.js";
+import { getAgent, getNamedProvider, getProvider } from "../tenancy/tenancyStore.js";
 import { pushToAgent } from "../realtime/agentPush.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 
@@ -42,14 +42,7 @@ export async function logActivity(
   input: z.infer<typeof ActivityInput>,
 ): Promise<Activity> {
   const { tenantId } = identity;
-  await getProvider(services, tenantId, input.providerId).catch((error: unknown) => {
-    if (error instanceof WebCtiError && error.code === "forbidden") {
-      throw new WebCtiError("invalid_request", `Provider '${input.providerId}' is not configured for this tenant.`, {
-        errors: [{ pointer: "#/providerId", detail: "unknown provider" }],
-      });
-    }
-    throw error;
-  });
+  await getNamedProvider(services, tenantId, input.providerId, "invalid_request");
   const { activityId, ...fields } = input;
   return storeActivity(services, tenantId, activityId, { ...fields, agentId: identity.agentId });
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Services } from "../services.js";
 import { WebCtiError } from "../errors.js";
-import { getProvider, getTenant } from "../tenancy/tenancyStore.js";
+import { getNamedProvider, getTenant } from "../tenancy/tenancyStore.js";
 import { getRecord } from "../directory/directoryStore.js";
 import { normalizePhone } from "../directory/normalizePhone.js";
 import { enqueueWebhook, enqueueWebhookToTenant } from "./deliveries.js";
@@ -20,14 +20,7 @@ export async function requestClickToAct(
 ): Promise<Delivery> {
   const body = ClickToActInput.parse(input);
   const { tenantId } = agent;
-  await getProvider(services, tenantId, body.providerId).catch((error: unknown) => {
-    if (error instanceof WebCtiError && error.code === "forbidden") {
-      throw new WebCtiError("not_found", `Provider '${body.providerId}' is not configured for this tenant.`, {
-        errors: [{ pointer: "#/providerId", detail: "no such provider in this tenant" }],
-      });
-    }
-    throw error;
-  });
+  await getNamedProvider(services, tenantId, body.providerId, "not_found");
   let target: ClickToActRequestedData["target"];
   if (body.kind === "phone") {
     const phone = normalizePhone(body.value, (await getTenant(services, tenantId)).defaultCountry);
