@@ -10,6 +10,7 @@ import { WebCtiError, isEntityAlreadyExists, isNotFound } from "../errors.js";
 import { getRecord } from "../directory/directoryStore.js";
 import { getAgent, getNamedProvider, getProvider } from "../tenancy/tenancyStore.js";
 import { pushToAgent } from "../realtime/agentPush.js";
+import { durationsFromConversation } from "./conversationDurations.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 
 type StoreServices = Pick<Services, "tables" | "caches" | "now" | "push">;
@@ -55,11 +56,14 @@ export async function logPartnerActivity(
 ): Promise<Activity> {
   const { activityId, agentId, ...fields } = input;
   if (agentId) await getAgent(services, caller.tenantId, agentId);
-  return storeActivity(services, caller.tenantId, activityId, {
-    ...fields,
-    providerId: caller.providerId,
-    ...(agentId ? { agentId } : {}),
-  });
+  const content = { ...fields, providerId: caller.providerId, ...(agentId ? { agentId } : {}) };
+  const complete = content.conversationId && !content.durations
+    ? async (activity: Activity): Promise<Activity> => {
+        const durations = await durationsFromConversation(services, caller, activity);
+        return durations ? { ...activity, durations } : activity;
+      }
+    : undefined;
+  return storeActivity(services, caller.tenantId, activityId, content, complete);
 }
 
 async function storeActivity(
@@ -67,6 +71,8 @@ async function storeActivity(
   tenantId: string,
   givenId: string | undefined,
   content: ActivityContent,
+  /** Adds what WebCTI derives (durations from the conversation) after the sent content is fingerprinted. */
+  complete?: (activity: Activity) => Promise<Activity>,
 ): Promise<Activity> {
   const { type, id } = content.record;
   if (!(await getRecord(services.tables, tenantId, type, id))) {
@@ -76,14 +82,15 @@ async function storeActivity(
   }
   const activityId = givenId ?? randomUUID();
   const activity = Activity.parse({ ...content, activityId, createdAt: services.now().toISOString() });
+  // A resend is recognized by what was sent, not by what WebCTI derived from it (which may have changed since).
   const bodySha256 = contentHash(activity);
   const claimKey = key(tenantId, activityId);
-  let stored = activity;
+  let stored = complete ? await complete(activity) : activity;
   try {
     await services.tables.activityIds.createEntity({
       partitionKey: claimKey,
       rowKey: "",
-      activity: JSON.stringify(activity),
+      activity: JSON.stringify(stored),
       bodySha256,
     });
   } catch (error) {

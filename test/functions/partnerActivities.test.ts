@@ -90,6 +90,29 @@ describe("partner activities", () => {
     expect(await count("activityIds")).toBe(before[1]! + 1);
   });
 
+  it("takes the durations from the conversation's stored events when it names one and sends none", async () => {
+    const conversationId = `dur-${randomUUID()}`;
+    const at = (t: string) => `2026-11-24T10:${t}Z`;
+    const e = (type: string, t: string, more: Record<string, unknown> = {}) => ({ type, eventId: `${conversationId}-${type}`, conversationId, occurredAt: at(t), ...more });
+    const agent = { agentId: demo.agentId };
+    const events = [
+      e("initiated", "00:00"), e("queued", "00:05"), e("ringing", "00:35", agent), e("answered", "00:40", agent),
+      e("held", "01:40", agent), e("resumed", "02:10", agent), e("ended", "05:40", agent), e("wrapUpCompleted", "06:40", agent),
+    ];
+    const sent = await call(`${stack.apiUrl}/v1/conversations/events/batch`, { json: { events: events.reverse() }, key: seed.apiKey });
+    expect(sent.status).toBe(200);
+    const activity = { ...base, activityId: `${conversationId}-act`, conversationId, agentId: demo.agentId, subject: "Derived durations" };
+    const res = await post(activity);
+    expect(res.status).toBe(201);
+    // queue 30 + ring 5; talk 300 including the 30 s hold; wrap-up 60 (docs/conversations.md formulas).
+    expect(res.body.durations).toEqual({ ringSeconds: 35, talkSeconds: 300, holdSeconds: 30, holdCount: 1, wrapUpSeconds: 60 });
+    // Sent again: the same activity (recognized by what was sent), nothing doubled.
+    expect((await post(activity)).body).toEqual(res.body);
+    // Durations the partner sends win.
+    const own = await post({ ...activity, activityId: `${conversationId}-own`, durations: { talkSeconds: 1 } });
+    expect(own.body.durations).toEqual({ talkSeconds: 1 });
+  });
+
   it("answers a resend with the first activity and stores nothing more", async () => {
     const body = { ...base, activityId: "crm-call-2", subject: "Resent call", durations: { talkSeconds: 30 } };
     const first = await post(body);
