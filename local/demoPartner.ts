@@ -1,14 +1,18 @@
 import azureFunctions from "@azure/functions";
 import type { HttpRequest } from "@azure/functions";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import type { HostedFunction } from "./functionsHost.js";
 
 const { HttpResponse } = azureFunctions;
 
 /**
- * The demo partner's own backend, as far as its softphone needs one: the call simulator (playing the
- * partner's telephony) tells it about calls, and the softphone widget long-polls it for calls to ring.
+ * The demo partner's own backend, as far as its products need one:
+ *   - the softphone (a widget): the call simulator (playing the partner's telephony) tells it about calls,
+ *     and the softphone widget long-polls it for calls to ring;
+ *   - the dialer (no widget): WebCTI sends it `clickToAct.requested` webhooks, which it verifies
+ *     (Standard Webhooks) and keeps in a log, `GET /demo-partner/webhooks`, newest first.
  * It lives on the widget origin, like a partner's widget backend lives on the partner's. Demo only:
- * in memory, no authentication.
+ * in memory, no authentication of its own callers.
  */
 export interface DemoCall {
   /** Position in the agent's call log; the softphone asks for calls after the last one it saw. */
@@ -19,6 +23,30 @@ export interface DemoCall {
   state: "ringing" | "ended";
 }
 
+/** One request that came to the dialer's webhook URL, verified or not; the raw body and headers as received. */
+export interface DemoWebhookRequest {
+  receivedAt: string;
+  verified: boolean;
+  /** Why verification failed: no secret configured, a bad signature, a stale timestamp… */
+  error?: string;
+  /** The same webhook-id seen before (a retry): acknowledged, not processed again. */
+  duplicate: boolean;
+  headers: { "webhook-id": string; "webhook-timestamp": string; "webhook-signature": string };
+  body: string;
+  /** The verified event. */
+  event?: { type: string; timestamp: string; data: Record<string, unknown> };
+}
+
+/**
+ * The dialer's signing secret, per demo partner origin: what a partner's admin pastes into its backend's
+ * settings after creating the webhook endpoint. seedDemo sets it (the backend runs in the same process).
+ */
+const dialerSecrets = new Map<string, string>();
+
+export function setDemoDialerSecret(partnerOrigin: string, secret: string) {
+  dialerSecrets.set(new URL(partnerOrigin).origin, secret);
+}
+
 export function demoPartnerFunctions(): HostedFunction[] {
   // A short log per agent rather than a queue: a poll whose page went away must not take calls with it.
   const logs = new Map<string, DemoCall[]>();
@@ -26,8 +54,50 @@ export function demoPartnerFunctions(): HostedFunction[] {
   const waiters = new Map<string, Set<() => void>>();
   const json = (status: number, body: unknown) =>
     new HttpResponse({ status, jsonBody: body, headers: { "access-control-allow-origin": "*", "cache-control": "no-store" } });
+  const webhookLog: DemoWebhookRequest[] = [];
+  const processed = new Set<string>();
 
   return [
+    {
+      name: "demoPartnerWebhook",
+      methods: ["POST"],
+      route: "demo-partner/webhooks",
+      handler: async (request: HttpRequest) => {
+        // Verify the raw body as received: parsing and re-serializing JSON would change the bytes.
+        const body = await request.text();
+        const headers = {
+          "webhook-id": request.headers.get("webhook-id") ?? "",
+          "webhook-timestamp": request.headers.get("webhook-timestamp") ?? "",
+          "webhook-signature": request.headers.get("webhook-signature") ?? "",
+        };
+        const entry: DemoWebhookRequest = { receivedAt: new Date().toISOString(), verified: false, duplicate: false, headers, body };
+        webhookLog.unshift(entry);
+        webhookLog.splice(100);
+        const secret = dialerSecrets.get(new URL(request.url).origin);
+        if (!secret) {
+          entry.error = "no webhook secret configured for the demo dialer";
+          return json(503, { error: entry.error });
+        }
+        try {
+          entry.event = new Webhook(secret).verify(body, headers) as DemoWebhookRequest["event"];
+          entry.verified = true;
+        } catch (error) {
+          if (!(error instanceof WebhookVerificationError)) throw error;
+          entry.error = error.message;
+          return json(400, { error: error.message });
+        }
+        // Deliveries are at least once: a retry of one already processed is acknowledged, not acted on twice.
+        entry.duplicate = processed.has(headers["webhook-id"]);
+        processed.add(headers["webhook-id"]);
+        return new HttpResponse({ status: 204 });
+      },
+    },
+    {
+      name: "demoPartnerWebhookLog",
+      methods: ["GET"],
+      route: "demo-partner/webhooks",
+      handler: async () => json(200, { requests: webhookLog }),
+    },
     {
       name: "demoPartnerPostCall",
       methods: ["POST"],

@@ -7,11 +7,15 @@ import { getRecord } from "../shared/directory/directoryStore.js";
 import type { DirectoryRecordInput } from "../shared/schemas/directory.js";
 import { demoIdentityProvider } from "./easyAuthEmulator.js";
 import { WebCtiError } from "../shared/errors.js";
+import { findEndpoint, putEndpoint } from "../shared/webhooks/endpointStore.js";
+import { setDemoDialerSecret } from "./demoPartner.js";
 
 /** The demo tenant `npm start` seeds; the README and the call simulator name these numbers. */
 export const demo = {
   tenantId: "contoso",
   providerId: "demo-softphone",
+  /** A provider without a widget: a click the softphone does not take goes to its server as a webhook. */
+  dialerProviderId: "demo-dialer",
   agentId: "demo-agent",
   agentName: "Dana Reyes",
   /** The demo sign-in user (identity provider "demo") linked to the demo agent. */
@@ -72,6 +76,7 @@ export async function seedDemo(services: Services, knownKey?: string, options: D
       width: { default: 360, min: 240, max: 800 },
     },
   });
+  await seedDialer(services, widgetBaseUrl);
   await putAgent(services, { tenantId, agentId, displayName: demo.agentName });
   await linkPrincipal(services, { identityProvider: demoIdentityProvider, principalId: demo.signInUser }, { tenantId, agentId });
   // Records are created once: what the agent edits in the desktop survives a restart.
@@ -85,6 +90,22 @@ export async function seedDemo(services: Services, knownKey?: string, options: D
   if (apiKey && !(await stillValid(services, apiKey, tenantId))) apiKey = undefined;
   apiKey ??= (await issuePartnerKey(services.tables, tenantId, providerId, services.now())).apiKey;
   return { tenantId, providerId, agentId, signInUser: demo.signInUser, apiKey };
+}
+
+/**
+ * The demo dialer: no widget, a webhook endpoint subscribed to `clickToAct.requested` on the demo partner's
+ * backend (local/demoPartner.ts), which is told the signing secret. An http URL needs
+ * WEBCTI_WEBHOOKS_ALLOW_HTTP (the local stack sets it); without it the dialer has no endpoint.
+ */
+async function seedDialer(services: Services, widgetBaseUrl: string) {
+  const { tenantId, dialerProviderId: providerId } = demo;
+  await putProvider(services, { tenantId, providerId, label: "Demo Dialer" });
+  const url = `${widgetBaseUrl}/demo-partner/webhooks`;
+  if (url.startsWith("http:") && !services.config.WEBCTI_WEBHOOKS_ALLOW_HTTP) return;
+  // Created once with its secret; later seeds keep the secret and enable the endpoint again.
+  await putEndpoint(services, tenantId, providerId, { url, eventTypes: ["clickToAct.requested"] });
+  const stored = await findEndpoint(services, tenantId, providerId);
+  if (stored) setDemoDialerSecret(widgetBaseUrl, stored.secrets[0]!);
 }
 
 async function stillValid(services: Services, apiKey: string, tenantId: string): Promise<boolean> {

@@ -3,11 +3,27 @@ import type { ScreenPop, ScreenPopList } from "../../shared/schemas/screenPop.js
 import type { Problem } from "../../shared/schemas/problem.js";
 import type { DirectoryRecord, DirectoryRecordInput } from "../../shared/schemas/directory.js";
 import type { LookupResult } from "../../shared/schemas/directoryRoutes.js";
-import type { AgentPanel } from "../../shared/schemas/panel.js";
+import type { AgentPanel, ClickToActWebhookProvider } from "../../shared/schemas/panel.js";
 import type { LoggedActivity } from "../protocol.js";
 
 /** A provider's panel as GET /v1/agent/panels returns it. */
 export type PanelConfigView = AgentPanel;
+/** A provider without a widget that takes click-to-act by webhook, as GET /v1/agent/panels returns it. */
+export type ClickToActWebhookView = ClickToActWebhookProvider;
+
+/** POST /v1/agent/click-to-act's body (ClickToActInput in shared/webhooks/schemas.ts, which browsers do not compile). */
+export interface ClickToActRequest {
+  providerId: string;
+  kind: "phone" | "email";
+  value: string;
+  record?: { type: "contact" | "account"; id: string };
+}
+
+/** The part of the webhook delivery (WebhookDelivery in the OpenAPI document) the browser client reads. */
+export interface ClickToActDelivery {
+  deliveryId: string;
+  status: "pending" | "delivered" | "failed";
+}
 
 /** An agent API call that failed; `code` is the problem's stable code (docs/errors.md), or "network". */
 export class AgentApiError extends Error {
@@ -48,7 +64,7 @@ export class AgentApi {
     return this.request("GET", "/v1/agent/me");
   }
 
-  panels(): Promise<{ panels: PanelConfigView[] }> {
+  panels(): Promise<{ panels: PanelConfigView[]; clickToActWebhooks?: ClickToActWebhookView[] }> {
     return this.request("GET", "/v1/agent/panels");
   }
 
@@ -81,6 +97,11 @@ export class AgentApi {
 
   deleteRecord(collection: "contacts" | "accounts", id: string): Promise<{ type: string; id: string; deleted: true }> {
     return this.request("DELETE", `/v1/agent/directory/${collection}/${encodeURIComponent(id)}`);
+  }
+
+  /** A click for a provider without a widget: its server gets a `clickToAct.requested` webhook (202 with the delivery). */
+  clickToAct(input: ClickToActRequest): Promise<ClickToActDelivery> {
+    return this.request("POST", "/v1/agent/click-to-act", input);
   }
 
   logActivity(activity: Record<string, unknown>): Promise<LoggedActivity> {

@@ -7,6 +7,9 @@ import type { ClickToActPayload, RecordRef } from "../protocol.js";
  * One document-level listener covers content the page adds later.
  */
 export interface ClickTarget {
+  kind: "phone" | "email";
+  /** The number or address as the page gives it (a tel: link's number, not its text): what a webhook request sends. */
+  value: string;
   toPayload(defaultCountry: string): Promise<ClickToActPayload>;
 }
 
@@ -23,10 +26,12 @@ export function readClickTarget(target: EventTarget | null): ClickTarget | undef
 
   if (/^mailto:/i.test(href) || emailAttr !== null) {
     const email = (emailAttr || decodeURIComponent(href.replace(/^mailto:/i, "").split("?")[0] ?? "") || raw).trim();
-    return { toPayload: async () => ({ raw: raw || email, format: "email", email, ...(record ? { record } : {}) }) };
+    return { kind: "email", value: email, toPayload: async () => ({ raw: raw || email, format: "email", email, ...(record ? { record } : {}) }) };
   }
   const text = phoneAttr || (href ? decodeURIComponent(href) : "") || raw;
   return {
+    kind: "phone",
+    value: text.replace(/^tel:/i, "").trim(),
     async toPayload(defaultCountry) {
       const normalized = await normalize(text, defaultCountry);
       return { raw: raw || text, format: "phone", ...normalized, ...(record ? { record } : {}) };

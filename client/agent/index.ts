@@ -5,6 +5,8 @@
  *   const client = createAgentClient({ adapter: { openRecord, openSearch, openNewRecord } });
  *   await client.start();
  */
+import type { MountPanelsOptions, PanelHost } from "./panels.js";
+
 export { createAgentClient } from "./agentClient.js";
 export type {
   AgentAdapter,
@@ -15,8 +17,18 @@ export type {
   PopOutcome,
 } from "./agentClient.js";
 export { AgentApiError, type PanelConfigView } from "./agentApi.js";
-export { mountPanels, type MountPanelsOptions, type Panel, type PanelAdapter, type PanelHost, type PanelHostEvent } from "./panels.js";
+export type { ClickToActOutcome, MountPanelsOptions, Panel, PanelAdapter, PanelHost, PanelHostEvent } from "./panels.js";
 export type { ClickToActPayload, PageContext, PanelMode, PanelState, RecordRef } from "../protocol.js";
 export { memoryStorage, type KeyValueStorage } from "./popLedger.js";
 export type { ScreenPop, PopTarget } from "../../shared/schemas/screenPop.js";
 export type { RecordMatch } from "../../shared/schemas/directory.js";
+
+/**
+ * Mounts the partner widget panels and the click-to-act capture (see panels.ts). The panel host — penpal,
+ * its styles, notifications and the click capture — is a chunk of its own, loaded by the first call, so a
+ * page that only takes screen pops does not load it.
+ */
+export async function mountPanels(options: MountPanelsOptions): Promise<PanelHost> {
+  const host = await import("./panels.js");
+  return host.mountPanels(options);
+}

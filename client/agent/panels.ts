@@ -18,11 +18,11 @@ import {
   type WidgetMethods,
   type WireError,
 } from "../protocol.js";
-import { AgentApi, AgentApiError, type PanelConfigView } from "./agentApi.js";
+import { AgentApi, AgentApiError, type ClickToActWebhookView, type PanelConfigView } from "./agentApi.js";
 import type { AgentAdapter } from "./agentClient.js";
 import { webStorage, type KeyValueStorage } from "./popLedger.js";
 import { injectPanelStyles } from "./panelStyles.js";
-import { readClickTarget } from "./clickToAct.js";
+import { readClickTarget, type ClickTarget } from "./clickToAct.js";
 import { showNotification } from "./notifications.js";
 import { popTargetFor } from "../../shared/screenPop/decideScreenPop.js";
 
@@ -38,7 +38,16 @@ export type PanelHostEvent =
   | { type: "modeChanged"; providerId: string; panel: PanelState }
   | { type: "sizeChanged"; providerId: string; panel: PanelState }
   | { type: "clickToAct"; providerId: string; payload: ClickToActPayload }
+  | { type: "clickToActWebhook"; providerId: string; payload: ClickToActPayload; outcome: ClickToActOutcome }
   | { type: "activityLogged"; providerId: string; activity: LoggedActivity };
+
+/**
+ * What became of a click sent to a provider without a widget: the webhook delivery (`delivered`, or
+ * `pending` while WebCTI retries), or why the service refused it (`code`: docs/errors.md, or "network").
+ */
+export type ClickToActOutcome =
+  | { ok: true; deliveryId: string; deliveryStatus: "pending" | "delivered" | "failed" }
+  | { ok: false; code: string; message: string; status: number };
 
 export interface MountPanelsOptions {
   /** Where the panels go; they stay there across the CRM's in-app navigation. */
@@ -90,10 +99,14 @@ function wireError(code: WidgetErrorCode, message: string, correlationId: string
 /**
  * Mounts every provider panel configured for the signed-in agent's tenant, in the configured order, and
  * plays the host side of the widget protocol with each: penpal pinned to the provider's trusted origins.
+ *
+ * A click on a phone number or an email address goes to the first panel (in order) whose widget is ready,
+ * takes click-to-act and is not hidden; when no widget takes it, to the first provider without a widget
+ * that takes click-to-act by webhook (its server gets `clickToAct.requested`; `onEvent` gets the outcome).
  */
 export async function mountPanels(options: MountPanelsOptions): Promise<PanelHost> {
   const api = new AgentApi({ apiBase: options.apiBase ?? "/api", fetch: options.fetch });
-  const [me, { panels: configs }] = await Promise.all([api.me(), api.panels()]);
+  const [me, { panels: configs, clickToActWebhooks = [] }] = await Promise.all([api.me(), api.panels()]);
   const storage = options.storage ?? webStorage("localStorage");
   injectPanelStyles(options.container.ownerDocument);
   const panels: PanelController[] = configs
@@ -108,14 +121,29 @@ export async function mountPanels(options: MountPanelsOptions): Promise<PanelHos
     const target = readClickTarget(event.target);
     if (!target) return;
     const panel = panels.find((p) => p.acceptsClickToAct);
-    // With no widget taking clicks, a phone number is plain text: no tel: navigation, no dialer pop-up.
+    const webhook = panel ? undefined : clickToActWebhooks[0];
+    // With no provider taking clicks, a phone number is plain text: no tel: navigation, no dialer pop-up.
     event.preventDefault();
-    if (!panel) return;
-    void target.toPayload(options.defaultCountry ?? "US").then((payload) => panel.sendClickToAct(payload));
+    if (panel) void target.toPayload(options.defaultCountry ?? "US").then((payload) => panel.sendClickToAct(payload));
+    else if (webhook) void sendByWebhook(webhook, target);
+  };
+  const sendByWebhook = async (provider: ClickToActWebhookView, target: ClickTarget) => {
+    const payload = await target.toPayload(options.defaultCountry ?? "US");
+    // The page's number as given (not as shown): the service normalizes it with the tenant's country.
+    const request = { providerId: provider.providerId, kind: target.kind, value: target.value, ...(payload.record ? { record: { type: payload.record.type, id: payload.record.id } } : {}) };
+    let outcome: ClickToActOutcome;
+    try {
+      const delivery = await api.clickToAct(request);
+      outcome = { ok: true, deliveryId: delivery.deliveryId, deliveryStatus: delivery.status };
+    } catch (error) {
+      const failure = error instanceof AgentApiError ? error : new AgentApiError("network", String((error as Error)?.message ?? error), 0);
+      outcome = { ok: false, code: failure.code, message: failure.message, status: failure.status };
+    }
+    options.onEvent?.({ type: "clickToActWebhook", providerId: provider.providerId, payload, outcome });
   };
   document.addEventListener("click", onClick, true);
   const updateClickToActMarker = () => {
-    document.documentElement.dataset.webctiClickToAct = panels.some((p) => p.acceptsClickToAct) ? "on" : "off";
+    document.documentElement.dataset.webctiClickToAct = clickToActWebhooks.length > 0 || panels.some((p) => p.acceptsClickToAct) ? "on" : "off";
   };
   for (const panel of panels) panel.onClickToActChange = updateClickToActMarker;
   updateClickToActMarker();

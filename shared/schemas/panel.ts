@@ -70,7 +70,24 @@ export const AgentPanel = z
   .meta({ id: "AgentPanel" });
 export type AgentPanel = z.infer<typeof AgentPanel>;
 
+/** A provider without a widget that takes click-to-act by webhook (`POST /v1/agent/click-to-act`). */
+export const ClickToActWebhookProvider = z
+  .object({
+    providerId: ProviderId,
+    label: z.string().min(1).max(100).describe("The provider's name."),
+  })
+  .meta({ id: "ClickToActWebhookProvider" });
+export type ClickToActWebhookProvider = z.infer<typeof ClickToActWebhookProvider>;
+
 export const AgentPanelList = z
-  .object({ panels: z.array(AgentPanel).describe("The tenant's providers that have a widget, by `order`, then `providerId`.") })
+  .object({
+    panels: z.array(AgentPanel).describe("The tenant's providers that have a widget, by `order`, then `providerId`."),
+    clickToActWebhooks: z
+      .array(ClickToActWebhookProvider)
+      .describe(
+        "The tenant's providers without a widget whose webhook endpoint is enabled and subscribed to `clickToAct.requested`, by `providerId`. " +
+          "The browser client sends them the clicks no widget takes (docs/widget-sdk.md).",
+      ),
+  })
   .meta({ id: "AgentPanelList" });
 export type AgentPanelList = z.infer<typeof AgentPanelList>;

@@ -5,6 +5,8 @@ import { startProductionStack, type RunningStack } from "../../local/spawnStack.
 import { createServices } from "../../shared/services.js";
 import { readConfig } from "../../shared/config.js";
 import { putProvider } from "../../shared/tenancy/tenancyStore.js";
+import { deleteEndpoint } from "../../shared/webhooks/endpointStore.js";
+import { demo } from "../../local/seedDemo.js";
 
 /**
  * The demo softphone as a partner widget in the reference desktop: handshake across origins, panel modes
@@ -71,6 +73,9 @@ beforeAll(async () => {
     // Hidden (behind its launcher) and without click-to-act, so the other tests see the layout and clicks as before.
     panel: { widgetUrl: `${stack.widgetUrl}/minimal/`, trustedOrigins: [new URL(stack.widgetUrl).origin], order: 30, clickToAct: false, defaultMode: "hidden" },
   });
+  // The demo dialer (no widget) takes the clicks no widget takes; without its endpoint, the widget's own
+  // click-to-act switch is tested alone (the webhook fallback: clickToActWebhook.test.ts).
+  await deleteEndpoint(services, stack.tenantId, demo.dialerProviderId);
   browser = await launchChromium();
   context = await browser.newContext();
   page = await context.newPage();

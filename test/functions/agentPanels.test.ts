@@ -8,6 +8,7 @@ import { linkPrincipal } from "../../shared/auth/agentPrincipal.js";
 import { getProvider, listProviders, putAgent, putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
 import { AgentPanelList, PanelConfig } from "../../shared/schemas/panel.js";
 import { demoIdentityProvider } from "../../local/easyAuthEmulator.js";
+import { putEndpoint } from "../../shared/webhooks/endpointStore.js";
 
 const defaultPolicy = ScreenPopPolicy.parse({});
 let stack: Stack;
@@ -60,6 +61,26 @@ describe("GET v1/agent/panels", () => {
   it("lists panels by order, then provider id, and leaves out providers without a widget", async () => {
     const res = await panels();
     expect(ids(res.body)).toEqual(["a-chat", "b-chat", demo.providerId, "defaults", "late"]);
+  });
+
+  it("lists the providers without a widget whose endpoint takes click-to-act, by provider id", async () => {
+    const url = `${stack.widgetUrl}/demo-partner/webhooks`;
+    await putProvider(stack.services, { tenantId: demo.tenantId, providerId: "a-dialer", label: "A Dialer" });
+    await putEndpoint(stack.services, demo.tenantId, "a-dialer", { url, eventTypes: ["presence.changed", "clickToAct.requested"] });
+    // Not listed: subscribed to presence only, disabled, or with a widget (its widget takes the clicks).
+    await putEndpoint(stack.services, demo.tenantId, "webhooks-only", { url, eventTypes: ["presence.changed"] });
+    await putProvider(stack.services, { tenantId: demo.tenantId, providerId: "off-dialer", label: "Off" });
+    await putEndpoint(stack.services, demo.tenantId, "off-dialer", { url, eventTypes: ["clickToAct.requested"], enabled: false });
+    await putEndpoint(stack.services, demo.tenantId, "late", { url, eventTypes: ["clickToAct.requested"] });
+    const res = await panels();
+    expect(res.status).toBe(200);
+    expect(AgentPanelList.safeParse(res.body).success).toBe(true);
+    expect(res.body.clickToActWebhooks).toEqual([
+      { providerId: "a-dialer", label: "A Dialer" },
+      { providerId: demo.dialerProviderId, label: "Demo Dialer" },
+    ]);
+    expect(ids(res.body)).toEqual(["a-chat", "b-chat", demo.providerId, "defaults", "late"]);
+    expect((await panels(otherCookie)).body.clickToActWebhooks).toEqual([]);
   });
 
   it("fills the defaults of a panel configured with only its URL and origins", async () => {

@@ -10,6 +10,7 @@ import type { Activity } from "./crmApi.js";
 const page = document.getElementById("page")!;
 const connection = document.getElementById("connection")!;
 const popLog = document.getElementById("pop-log")!;
+const clickLog = document.getElementById("click-log")!;
 
 let panelHost: PanelHost | undefined;
 let renderCount = 0;
@@ -106,6 +107,18 @@ async function main() {
       console.debug("WebCTI panel", event);
       // A widget logged a call: show it at once (the push that follows finds it there already).
       if (event.type === "activityLogged") showActivity(event.activity as Activity);
+      // A click no widget took went to a provider without a widget, by webhook: say what became of it.
+      if (event.type === "clickToActWebhook") {
+        const { payload, outcome } = event;
+        const what = payload.e164 ?? payload.email ?? payload.raw;
+        clickLog.prepend(
+          h(
+            "li",
+            { "data-provider-id": event.providerId, "data-outcome": outcome.ok ? outcome.deliveryStatus : "refused", "data-delivery-id": outcome.ok ? outcome.deliveryId : undefined },
+            `${new Date().toLocaleTimeString()} · ${what} → ${event.providerId} · ${outcome.ok ? outcome.deliveryStatus : `refused: ${outcome.message}`}`,
+          ),
+        );
+      }
     },
   }).then(
     (panels: PanelHost) => {
