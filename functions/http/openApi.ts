@@ -142,13 +142,17 @@ export function openApiPath(route: string): string {
 
 /**
  * The error codes an operation documents: the ones its definition lists, plus the ones the HTTP edge
- * (toAzureHandler) itself can answer for it: 401 when it authenticates, 400 for an unknown version or
+ * (toAzureHandler) itself can answer for it: 401 and 403 when it authenticates, 400 for an unknown version or
  * input that is not valid, 429 on partner routes, 409 and 422 with an `Idempotency-Key`, 413 and 415
  * when it reads a body, and for every route 503 (storage, read before the handler runs) and 500.
  */
 export function documentedErrorCodes(definition: AnyHttpDefinition): WebCtiErrorCode[] {
   const codes = new Set<WebCtiErrorCode>(definition.errors);
-  if (definition.auth !== "anonymous") codes.add("unauthenticated");
+  if (definition.auth !== "anonymous") {
+    codes.add("unauthenticated");
+    // The caller's tenant, provider or agent was removed since the key was issued or the user signed in.
+    codes.add("forbidden");
+  }
   // Every route reads WebCTI-Version (an unknown one is a 400).
   codes.add("invalid_request");
   if (definition.auth === "partner") codes.add("rate_limited");

@@ -73,7 +73,7 @@ export async function takeRateToken(services: Services, caller: PartnerPrincipal
   try {
     limit = (await getProvider(services, caller.tenantId, caller.providerId)).rateLimit ?? limit;
   } catch (error) {
-    // A key whose provider is gone: the handler answers that (403); the defaults apply until then.
+    // The edge refused keys whose provider is gone (403) before this; one removed in between gets the defaults.
     if (!(error instanceof WebCtiError && error.code === "forbidden")) throw error;
   }
   let buckets = bucketsOf.get(services);

@@ -2,7 +2,8 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { WebCtiError, errorItemsFromZod, toWebCtiError } from "../../shared/errors.js";
 import type { Services } from "../../shared/services.js";
 import { authenticatePartner, type PartnerPrincipal } from "../../shared/auth/partnerKeys.js";
-import { authenticateAgent } from "../../shared/auth/agentPrincipal.js";
+import { authenticateAgent, type AgentIdentity } from "../../shared/auth/agentPrincipal.js";
+import { requireConfiguredAgent, requireConfiguredPartner } from "../../shared/auth/callerStanding.js";
 import {
   defaultIdempotencyTimes,
   releaseIdempotencyKey,
@@ -36,7 +37,7 @@ const json = "application/json; charset=utf-8";
 
 /**
  * Makes a definition an `@azure/functions` handler. In order: read the version (`WebCTI-Version`),
- * authenticate, take a rate token (partner keys), validate headers, parameters and body, then (with an
+ * authenticate (and check the caller's tenant and provider or agent still exist), take a rate token (partner keys), validate headers, parameters and body, then (with an
  * `Idempotency-Key`) reserve the key, run the handler, store its answer, and answer JSON or
  * problem+json. Everything before the reservation writes nothing, so bad input changes nothing and does
  * not use up the key; requests without a key cost no storage call here.
@@ -69,6 +70,9 @@ export function toAzureHandler(
           : definition.auth === "agent"
             ? await authenticateAgent(services, request.headers)
             : undefined;
+      // A credential whose tenant, provider or agent was removed since: 403 on every route.
+      if (definition.auth === "partner") await requireConfiguredPartner(services, caller as PartnerPrincipal);
+      if (definition.auth === "agent") await requireConfiguredAgent(services, caller as AgentIdentity);
       if (definition.auth === "partner") {
         try {
           Object.assign(headers, rateLimitHeaders(await takeRateToken(services, caller as PartnerPrincipal)));

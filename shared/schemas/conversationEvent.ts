@@ -134,7 +134,9 @@ export const OtherConversationEvent = z
       .string()
       .min(1)
       .max(64)
-      .refine((t) => !knownTypes.has(t), { message: "a known event type must match its own schema" }),
+      // `abort`: a known type's own schema then reports the issues (zod answers a union with the one
+      // branch whose issues did not abort, and this branch must not be it for a known type).
+      .refine((t) => !knownTypes.has(t), { message: "a known event type must match its own schema", abort: true }),
     eventId: EventId,
     conversationId: ConversationId,
     legId: LegId.optional(),
