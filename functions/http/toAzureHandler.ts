@@ -126,11 +126,11 @@ export function toAzureHandler(
           break;
       }
       const { answer, error } = await run();
-      // Final answers are kept and replayed; after a 5xx or another retryable error the key is released,
-      // so the client's retry runs the request again.
-      const retryable = answer.status >= 500 || answer.status === 429 || error?.retryAfterSeconds !== undefined;
+      // Successful answers are kept and replayed. A refused request (any error) changes nothing, not even
+      // this table: its key is released, and a retry with it is judged again (docs/api-conventions.md).
+      const refusedOrFailed = error !== undefined || answer.status >= 400;
       try {
-        if (retryable) {
+        if (refusedOrFailed) {
           await releaseIdempotencyKey(table, reservation);
         } else {
           const stored = { status: answer.status, contentType: answer.headers["content-type"] ?? json, body: answer.body };

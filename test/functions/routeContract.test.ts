@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 /**
  * The route contract, for every definition in functions/index.ts: refused requests (no or bad
  * credentials, bad input, another tenant's objects) get the documented 4xx as problem+json and change
@@ -88,11 +89,14 @@ interface Req {
   json?: unknown;
   body?: string;
   headers?: Record<string, string>;
+  /** Routes that require an Idempotency-Key get a fresh one on every request, unless this is set. */
+  withoutIdempotencyKey?: true;
 }
 type Caller = "a" | "b" | "none" | { key: string } | { cookie: string } | { headers: Record<string, string> };
 
 async function send(definition: AnyHttpDefinition, req: Req, caller: Caller): Promise<ApiResponse> {
   const headers: Record<string, string> = { ...req.headers };
+  if (definition.idempotency === "required" && !req.withoutIdempotencyKey) headers["idempotency-key"] ??= randomUUID();
   let key: string | undefined;
   if (caller === "a" || caller === "b") {
     if (definition.auth === "partner") key = caller === "a" ? ctx.aKey : ctx.bKey;
@@ -157,6 +161,9 @@ interface RouteCase {
 }
 
 const now = () => new Date().toISOString();
+const freshKey = () => ({ "idempotency-key": randomUUID() });
+/** A conversation of tenant A's main provider. */
+const auditConversation = "audit-conv-a";
 const nextEventId = () => `audit-ev-${++eventCounter}`;
 const ringing = (agentId: string, phone: string) => ({
   type: "ringing",
@@ -200,6 +207,11 @@ const routes: Record<string, RouteCase> = {
     ],
     // Agents are checked before the first write: the whole batch is refused, pointing at each event that names one.
     wrongTenant: [{ name: "a batch naming A's agent", expect: 404, at: { pointer: "#/events/1/agentId" }, req: () => ({ path: "/v1/conversations/events/batch", json: { events: [ringing(b.agentId, b.phone), ringing(demo.agentId, a.alicePhone)] } }) }],
+  },
+  getConversation: {
+    valid: () => ({ path: `/v1/conversations/${auditConversation}` }),
+    bad: [{ name: "an id with a space", where: "path", req: () => ({ path: "/v1/conversations/a%20b" }), at: { parameter: "conversationId" } }],
+    wrongTenant: [{ name: "A's conversation (B's provider has the same id)", expect: 404, req: () => ({ path: `/v1/conversations/${auditConversation}` }) }],
   },
   getScreenPop: {
     valid: () => ({ path: `/v1/screen-pops/${ctx.popA}` }),
@@ -331,13 +343,15 @@ const routes: Record<string, RouteCase> = {
     wrongTenant: { none: "the caller's own presence; nothing of a tenant in the request" },
   },
   postActivity: {
-    valid: () => ({ path: "/v1/activities", json: { record: { type: "contact", id: "c-alice" }, subject: "Audit partner call" } }),
+    // Without an activityId the route needs an Idempotency-Key: a fresh one per request.
+    valid: () => ({ path: "/v1/activities", headers: freshKey(), json: { record: { type: "contact", id: "c-alice" }, subject: "Audit partner call" } }),
     bad: [
-      { name: "a negative duration", where: "body", req: () => ({ path: "/v1/activities", json: { record: { type: "contact", id: "c-alice" }, subject: "X", durationSeconds: -1 } }), at: { pointer: "#/durationSeconds" } },
+      { name: "a negative duration", where: "body", req: () => ({ path: "/v1/activities", headers: freshKey(), json: { record: { type: "contact", id: "c-alice" }, subject: "X", durationSeconds: -1 } }), at: { pointer: "#/durationSeconds" } },
+      { name: "neither an activityId nor an Idempotency-Key", where: "body", req: () => ({ path: "/v1/activities", json: { record: { type: "contact", id: "c-alice" }, subject: "X" } }), at: { header: "Idempotency-Key" } },
     ],
     wrongTenant: [
-      { name: "A's agent", expect: 404, at: { pointer: "#/agentId" }, req: () => ({ path: "/v1/activities", json: { record: { type: "contact", id: b.recordId }, subject: "Probe", agentId: demo.agentId } }) },
-      { name: "A's contact", expect: 400, at: { pointer: "#/record/id" }, req: () => ({ path: "/v1/activities", json: { record: { type: "contact", id: "c-alice" }, subject: "Probe" } }) },
+      { name: "A's agent", expect: 404, at: { pointer: "#/agentId" }, req: () => ({ path: "/v1/activities", headers: freshKey(), json: { record: { type: "contact", id: b.recordId }, subject: "Probe", agentId: demo.agentId } }) },
+      { name: "A's contact", expect: 400, at: { pointer: "#/record/id" }, req: () => ({ path: "/v1/activities", headers: freshKey(), json: { record: { type: "contact", id: "c-alice" }, subject: "Probe" } }) },
     ],
   },
   getActivity: {
@@ -565,6 +579,8 @@ beforeAll(async () => {
     return (res.body as { screenPop: { id: string } }).screenPop.id;
   };
   ctx.popA = await pop(aKey, demo.agentId, a.alicePhone);
+  const initiated = { type: "initiated", eventId: `${auditConversation}-1`, conversationId: auditConversation, occurredAt: now() };
+  expect((await call(api("/v1/conversations/events"), { key: aKey, json: initiated })).status).toBe(202);
   ctx.popAForAck = await pop(aKey, demo.agentId, a.alicePhone);
   ctx.popB = await pop(bKey, b.agentId, b.phone);
   const activity = (key: string, json: unknown) => call(api("/v1/activities"), { key, json });
@@ -659,6 +675,13 @@ for (const definition of httpFunctions) {
       const res = await refused(definition, { ...req, headers: { ...req.headers, "webcti-version": "1999-01-01" } }, "a");
       expectProblem(definition, res, 400, { header: "WebCTI-Version" });
     });
+
+    if (definition.idempotency === "required") {
+      it("refuses a request without an Idempotency-Key with 400", async () => {
+        const res = await refused(definition, { ...entry.valid(), withoutIdempotencyKey: true }, "a");
+        expectProblem(definition, res, 400, { header: "Idempotency-Key" });
+      });
+    }
 
     if (definition.idempotency) {
       it("refuses a malformed Idempotency-Key with 400", async () => {
