@@ -66,6 +66,9 @@ export async function benchIngestion(stack: RunningStack, calls: number, run: st
       WEBCTI_TABLES_CONNECTION_STRING: stack.tablesConnectionString,
       WEBCTI_WEBPUBSUB_CONNECTION_STRING: stack.webPubSub.connectionString,
       WEBCTI_WEBPUBSUB_HUB: stack.webPubSub.hub,
+      // As for the product's process (bench/index.ts): the bench measures throughput, not the partner's quota.
+      WEBCTI_RATE_LIMIT_PER_SECOND: process.env.WEBCTI_RATE_LIMIT_PER_SECOND,
+      WEBCTI_RATE_LIMIT_BURST: process.env.WEBCTI_RATE_LIMIT_BURST,
     }),
   );
   await ensureTables(services.tables);
