@@ -34,3 +34,17 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   }
   return parsed.data;
 }
+
+/**
+ * The settings a production deployment (managed identity, no connection strings) must set; infra/main.bicep
+ * sets each of them (test/infra checks it). TEMPORARY (deploy issue, infra half): the runtime half replaces it.
+ */
+export const productionSettings: string[] = [
+  "WEBCTI_TABLES_ENDPOINT",
+  "WEBCTI_WEBPUBSUB_ENDPOINT",
+  "WEBCTI_WEBPUBSUB_HUB",
+  "WEBCTI_TABLE_PREFIX",
+  "WEBCTI_TELEMETRY",
+  "AZURE_CLIENT_ID",
+  "APPLICATIONINSIGHTS_CONNECTION_STRING",
+];
