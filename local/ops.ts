@@ -1,0 +1,174 @@
+/**
+ * The operator CLI: `npm run ops -- <command> [options]`. There is no admin API; this writes tenants,
+ * providers, agents, sign-in links and partner keys straight into the tables the configuration points at
+ * (the same settings the app reads: a connection string locally, or WEBCTI_TABLES_ENDPOINT and the
+ * operator's own Azure sign-in against a deployment; docs/operations.md).
+ */
+import { readFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { odata } from "@azure/data-tables";
+import { readConfig } from "../shared/config.js";
+import { createTables, ensureTables, type Tables } from "../shared/storage/tables.js";
+import { putAgent, putProvider, putTenant } from "../shared/tenancy/tenancyStore.js";
+import { linkPrincipal } from "../shared/auth/agentPrincipal.js";
+import { issuePartnerKey, revokePartnerKey } from "../shared/auth/partnerKeys.js";
+import { TtlCache } from "../shared/ttlCache.js";
+import type { Caches } from "../shared/services.js";
+
+export const usage = `Usage: npm run ops -- <command> [options]
+
+  tenant put   --tenant ID --name NAME [--country US]
+  provider put --tenant ID --provider ID --label LABEL [--file provider.json]
+                 (the file holds the rest of the provider: screenPopPolicy, panel, rateLimit)
+  agent put    --tenant ID --agent ID --name "DISPLAY NAME"
+  agent link   --tenant ID --agent ID --principal OBJECT_ID [--idp aad]
+                 (the Entra object id of the user who signs in as this agent)
+  key issue    --tenant ID --provider ID      prints the new key once; store it at the partner
+  key list     --tenant ID --provider ID      key ids, creation time, revoked or not (never secrets)
+  key revoke   --key KEY_ID
+
+Settings: as the app (WEBCTI_TABLES_CONNECTION_STRING or WEBCTI_TABLES_ENDPOINT, WEBCTI_TABLE_PREFIX, ...).`;
+
+const options = {
+  tenant: { type: "string" },
+  provider: { type: "string" },
+  agent: { type: "string" },
+  name: { type: "string" },
+  label: { type: "string" },
+  country: { type: "string" },
+  file: { type: "string" },
+  principal: { type: "string" },
+  idp: { type: "string", default: "aad" },
+  key: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export class UsageError extends Error {}
+
+function need(values: Record<string, unknown>, ...names: string[]): string[] {
+  const missing = names.filter((n) => typeof values[n] !== "string" || values[n] === "");
+  if (missing.length > 0) throw new UsageError(`missing ${missing.map((n) => `--${n}`).join(", ")}`);
+  return names.map((n) => values[n] as string);
+}
+
+export interface OpsIo {
+  env: Record<string, string | undefined>;
+  /** One JSON document per result. */
+  print: (line: string) => void;
+  now?: () => Date;
+}
+
+/** Runs one command; resolves with the exit code (0 done, 2 usage error). Storage errors reject. */
+export async function runOps(argv: string[], io: OpsIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.print(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const command = positionals.join(" ");
+  if (values.help || command === "") {
+    io.print(usage);
+    return values.help ? 0 : 2;
+  }
+  const now = io.now ?? (() => new Date());
+  try {
+    const run = commands[command];
+    if (!run) throw new UsageError(`unknown command '${command}'`);
+    const config = readConfig(io.env);
+    const tables = createTables(config);
+    await ensureTables(tables);
+    const result = await run(values, tables, now);
+    io.print(JSON.stringify(result, null, 2));
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.print(`${error.message}\n\n${usage}`);
+      return 2;
+    }
+    if ((error as { name?: string }).name === "ZodError") {
+      io.print(`invalid input: ${(error as Error).message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+type Values = Record<string, string | boolean | undefined>;
+const commands: Record<string, (values: Values, tables: Tables, now: () => Date) => Promise<unknown>> = {
+  "tenant put": async (values, tables) => {
+    const [tenantId, name] = need(values, "tenant", "name");
+    return putTenant({ tables }, { tenantId: tenantId!, name: name!, ...(values.country ? { defaultCountry: values.country as string } : {}) });
+  },
+  "provider put": async (values, tables) => {
+    const [tenantId, providerId, label] = need(values, "tenant", "provider", "label");
+    const rest = values.file ? (JSON.parse(await readFile(values.file as string, "utf8")) as object) : {};
+    await requireTenant(tables, tenantId!);
+    return putProvider({ tables }, { ...rest, tenantId: tenantId!, providerId: providerId!, label: label! });
+  },
+  "agent put": async (values, tables) => {
+    const [tenantId, agentId, displayName] = need(values, "tenant", "agent", "name");
+    await requireTenant(tables, tenantId!);
+    return putAgent({ tables }, { tenantId: tenantId!, agentId: agentId!, displayName: displayName! });
+  },
+  "agent link": async (values, tables) => {
+    const [tenantId, agentId, principalId, identityProvider] = need(values, "tenant", "agent", "principal", "idp");
+    await requireRow(tables.agents, tenantId!, agentId!, `agent '${agentId}' of tenant '${tenantId}'`);
+    await linkPrincipal({ tables }, { identityProvider: identityProvider!, principalId: principalId! }, { tenantId: tenantId!, agentId: agentId! });
+    return { tenantId, agentId, identityProvider, principalId };
+  },
+  "key issue": async (values, tables, now) => {
+    const [tenantId, providerId] = need(values, "tenant", "provider");
+    await requireRow(tables.providers, tenantId!, providerId!, `provider '${providerId}' of tenant '${tenantId}'`);
+    const issued = await issuePartnerKey(tables, tenantId!, providerId!, now());
+    return { tenantId, providerId, ...issued };
+  },
+  "key list": async (values, tables) => {
+    const [tenantId, providerId] = need(values, "tenant", "provider");
+    // partnerKeys is keyed by key id (one point read per request); listing a provider's keys is a scan,
+    // fine for an operator command on a small table.
+    const rows = tables.partnerKeys.listEntities<{ createdAt: string; revoked?: boolean }>({
+      queryOptions: { filter: odata`tenantId eq ${tenantId} and providerId eq ${providerId}`, select: ["PartitionKey", "createdAt", "revoked"] },
+    });
+    const keys = [];
+    for await (const row of rows) keys.push({ keyId: row.partitionKey, createdAt: row.createdAt, revoked: row.revoked === true });
+    return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  },
+  "key revoke": async (values, tables) => {
+    const [keyId] = need(values, "key");
+    await requireRow(tables.partnerKeys, keyId!, "", `key '${keyId}'`);
+    // This process caches nothing; app instances drop a revoked key within WEBCTI_CACHE_TTL_SECONDS.
+    await revokePartnerKey({ tables, caches: uncached() }, keyId!);
+    return { keyId, revoked: true };
+  },
+};
+
+function uncached(): Caches {
+  return { partnerKeys: new TtlCache(0), tenants: new TtlCache(0), providers: new TtlCache(0), agents: new TtlCache(0), principals: new TtlCache(0) };
+}
+
+async function requireTenant(tables: Tables, tenantId: string) {
+  await requireRow(tables.tenants, tenantId, "", `tenant '${tenantId}' (create it with: tenant put)`);
+}
+
+async function requireRow(table: Tables[keyof Tables], partitionKey: string, rowKey: string, what: string) {
+  try {
+    await table.getEntity(partitionKey, rowKey);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) throw new UsageError(`no ${what}`);
+    throw error;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  runOps(process.argv.slice(2), { env: process.env, print: (line) => console.log(line) }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(String((error as Error)?.stack ?? error));
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,94 @@
+import { describe, expect, inject, it } from "vitest";
+import { runOps } from "../../local/ops.js";
+import { readConfig } from "../../shared/config.js";
+import { createServices } from "../../shared/services.js";
+import { authenticatePartner } from "../../shared/auth/partnerKeys.js";
+import { authenticateAgent } from "../../shared/auth/agentPrincipal.js";
+import { findTenant, getAgent, getProvider, getTenant } from "../../shared/tenancy/tenancyStore.js";
+import { uniquePrefix } from "../support/stack.js";
+
+const env = {
+  WEBCTI_TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
+  // The CLI touches only tables; the app's schema still wants a Web PubSub setting.
+  WEBCTI_WEBPUBSUB_CONNECTION_STRING: "Endpoint=http://127.0.0.1;Port=9;AccessKey=bm90LXVzZWQtaW4tdGhpcy10ZXN0;Version=1.0;",
+  WEBCTI_TABLE_PREFIX: uniquePrefix(),
+  WEBCTI_CACHE_TTL_SECONDS: "0",
+};
+
+async function ops(...argv: string[]) {
+  const lines: string[] = [];
+  const code = await runOps(argv, { env, print: (line) => lines.push(line) });
+  const output = lines.join("\n");
+  return { code, output, json: code === 0 ? JSON.parse(output) : undefined };
+}
+
+function bearer(apiKey: string) {
+  return new Headers({ authorization: `Bearer ${apiKey}` });
+}
+
+function signedIn(principalId: string) {
+  const principal = { auth_typ: "aad", claims: [{ typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: principalId }] };
+  return new Headers({ "x-ms-client-principal": Buffer.from(JSON.stringify(principal)).toString("base64") });
+}
+
+describe("the operator CLI (npm run ops) against the configured tables", () => {
+  const services = createServices(readConfig(env));
+
+  it("adds a tenant, a provider and an agent the app then sees", async () => {
+    expect((await ops("tenant", "put", "--tenant", "fabrikam", "--name", "Fabrikam", "--country", "GB")).code).toBe(0);
+    const provider = await ops("provider", "put", "--tenant", "fabrikam", "--provider", "acme-voice", "--label", "Acme Voice");
+    expect(provider).toMatchObject({ code: 0, json: { providerId: "acme-voice", label: "Acme Voice" } });
+    expect((await ops("agent", "put", "--tenant", "fabrikam", "--agent", "a-1", "--name", "Ana")).code).toBe(0);
+
+    expect(await getTenant(services, "fabrikam")).toMatchObject({ name: "Fabrikam", defaultCountry: "GB" });
+    expect(await getProvider(services, "fabrikam", "acme-voice")).toMatchObject({ label: "Acme Voice" });
+    expect(await getAgent(services, "fabrikam", "a-1")).toMatchObject({ displayName: "Ana" });
+  });
+
+  it("links an Entra user to the agent, so their sign-in is that agent", async () => {
+    const linked = await ops("agent", "link", "--tenant", "fabrikam", "--agent", "a-1", "--principal", "5f1c0d2e-0000-4000-8000-000000000001");
+    expect(linked).toMatchObject({ code: 0, json: { identityProvider: "aad" } });
+    expect(await authenticateAgent(services, signedIn("5f1c0d2e-0000-4000-8000-000000000001"))).toEqual({
+      tenantId: "fabrikam",
+      agentId: "a-1",
+    });
+  });
+
+  it("rotates a partner key without downtime: two keys live, then the old one revoked", async () => {
+    const first = (await ops("key", "issue", "--tenant", "fabrikam", "--provider", "acme-voice")).json as { keyId: string; apiKey: string };
+    const second = (await ops("key", "issue", "--tenant", "fabrikam", "--provider", "acme-voice")).json as { keyId: string; apiKey: string };
+    expect(first.apiKey).toMatch(/^wcti_/);
+    for (const key of [first, second]) {
+      expect(await authenticatePartner(services, bearer(key.apiKey))).toMatchObject({ tenantId: "fabrikam", providerId: "acme-voice" });
+    }
+    const listed = await ops("key", "list", "--tenant", "fabrikam", "--provider", "acme-voice");
+    expect(listed.json).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ keyId: first.keyId, revoked: false }),
+        expect.objectContaining({ keyId: second.keyId, revoked: false }),
+      ]),
+    );
+    expect(listed.output).not.toContain(first.apiKey.slice(-20)); // never a secret
+
+    expect((await ops("key", "revoke", "--key", first.keyId)).code).toBe(0);
+    await expect(authenticatePartner(services, bearer(first.apiKey))).rejects.toMatchObject({ code: "unauthenticated" });
+    expect(await authenticatePartner(services, bearer(second.apiKey))).toMatchObject({ keyId: second.keyId });
+    const after = (await ops("key", "list", "--tenant", "fabrikam", "--provider", "acme-voice")).json as Array<{ keyId: string; revoked: boolean }>;
+    expect(after.find((k) => k.keyId === first.keyId)?.revoked).toBe(true);
+  });
+
+  it("refuses bad input with a usage message and writes nothing", async () => {
+    expect((await ops()).code).toBe(2);
+    expect((await ops("tenant", "put", "--tenant", "x")).output).toContain("missing --name");
+    expect((await ops("frobnicate")).output).toContain("unknown command");
+    expect((await ops("tenant", "put", "--tenant", "bad|id", "--name", "X")).code).toBe(2);
+    expect((await ops("agent", "put", "--tenant", "nobody", "--agent", "a", "--name", "A")).output).toContain("no tenant 'nobody'");
+    expect((await ops("key", "issue", "--tenant", "fabrikam", "--provider", "nope")).output).toContain("no provider 'nope'");
+    expect((await ops("key", "revoke", "--key", "0000000000000000")).output).toContain("no key");
+    expect(await findTenant(services, "nobody")).toBeUndefined();
+    expect(await findTenant(services, "bad|id")).toBeUndefined();
+    const agents = [];
+    for await (const row of services.tables.agents.listEntities({ queryOptions: { filter: "PartitionKey eq 'nobody'" } })) agents.push(row);
+    expect(agents).toEqual([]);
+  });
+});
