@@ -8,6 +8,8 @@ import { toAzureHandler } from "./http/toAzureHandler.js";
 import { toAzureTimerHandler } from "./timer/toAzureTimerHandler.js";
 import { lazyServices } from "../shared/services.js";
 import { readConfig } from "../shared/config.js";
+import { routePrefix } from "./http/openApi.js";
+import { webFilesHandler } from "./webFiles.js";
 
 const { app } = azureFunctions;
 const getServices = lazyServices(() => readConfig());
@@ -16,11 +18,14 @@ app.setup({ enableHttpStream: false });
 for (const definition of httpFunctions) {
   app.http(definition.name, {
     methods: [definition.method],
-    route: definition.route,
+    // host.json's routePrefix is "" so that web files can live at the root; the API keeps its /api prefix here.
+    route: `${routePrefix}/${definition.route}`,
     authLevel: "anonymous",
     handler: toAzureHandler(definition, getServices),
   });
 }
+// The agent desktop and the browser bundles (dist/web), on the same origin as /api and /.auth.
+app.http("webFiles", { methods: ["GET", "HEAD"], route: "{*path}", authLevel: "anonymous", handler: webFilesHandler() });
 for (const definition of timerFunctions) {
   app.timer(definition.name, {
     schedule: definition.schedule,

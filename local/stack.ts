@@ -1,15 +1,16 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { httpFunctions, timerFunctions } from "../functions/index.js";
 import { toAzureHandler } from "../functions/http/toAzureHandler.js";
+import { routePrefix as apiRoutePrefix } from "../functions/http/openApi.js";
 import { readConfig, type Config } from "../shared/config.js";
 import { createServices, type Services } from "../shared/services.js";
 import { ensureTables } from "../shared/storage/tables.js";
 import { startAzuriteTables, type AzuriteTables } from "./azurite.js";
 import { createEasyAuthEmulator } from "./easyAuthEmulator.js";
-import { readRoutePrefix, startFunctionsHost, type FunctionsHost } from "./functionsHost.js";
+import { startFunctionsHost, type FunctionsHost } from "./functionsHost.js";
 import { startLocalWebPubSub, type LocalWebPubSub } from "./webpubsub/index.js";
 import { demoPartnerFunctions } from "./demoPartner.js";
 import { startLocalTimers } from "./timers.js";
@@ -94,7 +95,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const services = createServices(config);
     await ensureTables(services.tables);
     const getServices = () => Promise.resolve(services);
-    const routePrefix = await readRoutePrefix(pathToFileURL(join(root, "host.json")));
+    // host.json's routePrefix is "" (the Azure entry serves web files at the root and prefixes the API
+    // routes itself); the local host applies the same API prefix.
+    const routePrefix = apiRoutePrefix;
     const host: FunctionsHost = await startFunctionsHost({
       functions: httpFunctions.map((definition) => ({
         name: definition.name,

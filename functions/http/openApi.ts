@@ -24,7 +24,7 @@ export interface OpenApiOptions {
   serverUrl?: string;
 }
 
-/** host.json `extensions.http.routePrefix`; the test checks they agree. */
+/** Prefix of every API route (functions/azure.ts adds it; host.json's own routePrefix is "" so web files sit at the root). */
 export const routePrefix = "api";
 
 const securitySchemes = {

@@ -30,9 +30,11 @@ async function runEntry(invoke?: string) {
 describe("the Azure Functions entry under plain node", () => {
   it("registers every function of the table with app.http, anonymous at the platform level", async () => {
     const { registrations } = await runEntry();
-    expect(registrations).toEqual(
-      httpFunctions.map((d) => ({ name: d.name, methods: [d.method], route: d.route, authLevel: "anonymous" })),
-    );
+    expect(registrations).toEqual([
+      ...httpFunctions.map((d) => ({ name: d.name, methods: [d.method], route: `api/${d.route}`, authLevel: "anonymous" })),
+      // the desktop and browser bundles, at the root (host.json routePrefix "")
+      { name: "webFiles", methods: ["GET", "HEAD"], route: "{*path}", authLevel: "anonymous" },
+    ]);
   });
 
   it("serves a request through a registered handler", async () => {
