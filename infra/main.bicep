@@ -150,3 +150,5 @@ output WEBCTI_URL string = functionApp.outputs.url
 // For `npm run ops` on the operator's machine (DefaultAzureCredential, the operator's own sign-in).
 output WEBCTI_TABLES_ENDPOINT string = storage.outputs.tableEndpoint
 output WEBCTI_TABLE_PREFIX string = tablePrefix
+output WEBCTI_WEBPUBSUB_ENDPOINT string = webPubSub.outputs.endpoint
+output WEBCTI_WEBPUBSUB_HUB string = hubName
