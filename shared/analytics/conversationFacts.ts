@@ -34,8 +34,8 @@ export function factsOf(conversation: Conversation, settings: KpiSettings, provi
   const flowOut = inbound && !answered && flowOutOutcomes.has(outcome);
 
   const answeringLeg = legs.filter((leg) => leg.answeredAt !== undefined).sort(byAnsweredAt)[0] ?? legs.find(isConnected);
-  const lastRungLeg = legs.filter((leg) => leg.ringingAt !== undefined && leg.agentId !== undefined).at(-1);
-  const agentId = (answeringLeg ?? lastRungLeg)?.agentId;
+  const lastAgentLeg = legs.filter((leg) => leg.agentId !== undefined).at(-1);
+  const agentId = (answeringLeg ?? lastAgentLeg)?.agentId;
   const queue = legs.find((leg) => leg.queue !== undefined)?.queue;
   const sum = (seconds: (leg: Leg) => number | undefined) =>
     answered ? legs.reduce((total, leg) => total + toMs(isConnected(leg) ? seconds(leg) : undefined), 0) : 0;

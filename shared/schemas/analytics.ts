@@ -39,7 +39,7 @@ export const ConversationFacts = z
     channel: Channel,
     direction: Direction,
     queue: z.string().optional().describe("The first queue the conversation was offered in (the first leg, in event order, that names a queue)."),
-    agentId: AgentId.optional().describe("The agent who answered first; if nobody answered, the last agent it rang at."),
+    agentId: AgentId.optional().describe("The agent who answered first; if nobody answered, the agent of the last leg that names one."),
     intervalAt: z.iso.datetime().describe("The conversation's endedAt (every leg's media ended): the interval it counts in."),
     outcome: LegOutcome.describe("The conversation's outcome."),
     offered: z.boolean().describe("Inbound."),
