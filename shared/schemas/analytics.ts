@@ -1,0 +1,130 @@
+import { z } from "zod";
+import { AgentId, ConversationId, ProviderId } from "./ids.js";
+import { Channel, Direction, LegOutcome } from "./conversationEvent.js";
+
+/**
+ * Channel analytics: the tenant's KPI settings, the per-conversation facts every KPI is summed from, the
+ * additive aggregate of those facts, and the KPI figures derived from an aggregate at read time.
+ * docs/kpis.md states every formula; shared/analytics/ implements them.
+ */
+
+const count = (what: string) => z.number().int().min(0).describe(what);
+const sumMs = (what: string) => z.number().int().min(0).describe(`Sum in whole milliseconds (exact under addition and subtraction): ${what}.`);
+const rate = (formula: string) => z.number().min(0).max(1).nullable().describe(`A fraction 0…1: ${formula}. null when the denominator is 0.`);
+const average = (formula: string) => z.number().min(0).nullable().describe(`Seconds: ${formula}. null when the denominator is 0.`);
+
+export const KpiSettings = z
+  .object({
+    shortAbandonSeconds: z
+      .number()
+      .min(0)
+      .max(600)
+      .default(5)
+      .describe("An abandon in queue or ringing whose wait (first offered → end) is shorter than this is a short abandon."),
+    serviceLevelSeconds: z
+      .number()
+      .min(0)
+      .max(3600)
+      .default(20)
+      .describe("An answer whose wait (first offered → first answered) is at most this meets the service-level target."),
+  })
+  .meta({ id: "KpiSettings", description: "A tenant's KPI settings (docs/kpis.md). Changing them changes the figures of past intervals too." });
+export type KpiSettings = z.infer<typeof KpiSettings>;
+export const defaultKpiSettings: KpiSettings = KpiSettings.parse({});
+
+export const ConversationFacts = z
+  .object({
+    conversationId: ConversationId,
+    providerId: ProviderId,
+    channel: Channel,
+    direction: Direction,
+    queue: z.string().optional().describe("The first queue the conversation was offered in (the first leg, in event order, that names a queue)."),
+    agentId: AgentId.optional().describe("The agent who answered first; if nobody answered, the agent of the last leg that names one."),
+    intervalAt: z.iso.datetime().describe("The conversation's endedAt (every leg's media ended): the interval it counts in."),
+    outcome: LegOutcome.describe("The conversation's outcome."),
+    offered: z.boolean().describe("Inbound."),
+    answered: z.boolean().describe("Inbound and some leg was connected."),
+    abandonedIn: z.enum(["ivr", "queue", "ringing", "hold"]).optional().describe("Inbound, outcome abandonedIn…"),
+    shortAbandon: z.boolean().describe("Abandoned in queue or ringing with waitMs < shortAbandonSeconds."),
+    flowOut: z.boolean().describe("Inbound, not answered, outcome flowOut, voicemail, callbackRequested or transferred."),
+    unansweredOther: z.boolean().describe("Inbound, not answered, neither abandoned nor flowed out (noAnswer, busy, failed, canceled, missedByAgent)."),
+    waitMs: z.number().int().min(0).optional().describe("Inbound and offered to agents: first queuedAt or ringingAt (any leg) → first answeredAt, or → endedAt when never answered."),
+    withinServiceLevel: z.boolean().describe("Answered with waitMs ≤ serviceLevelSeconds."),
+    transferred: z.boolean().describe("Answered and some connected leg was transferred."),
+    missedByAgentIds: z.array(AgentId).describe("One entry per inbound leg with outcome missedByAgent: the agent it rang at."),
+    talkMs: z.number().int().min(0).describe("Answered: the sum of the legs' talkSeconds; 0 otherwise."),
+    holdMs: z.number().int().min(0).describe("Answered: the sum of the legs' holdSeconds; 0 otherwise."),
+    wrapUpMs: z.number().int().min(0).describe("Answered: the sum of the legs' completed wrapUpSeconds; 0 otherwise."),
+    outboundConnected: z.boolean().describe("Outbound and some leg was connected."),
+  })
+  .meta({
+    id: "ConversationFacts",
+    description: "The small record of one conversation whose media ended that feeds every KPI (docs/kpis.md, 'Per-conversation facts').",
+  });
+export type ConversationFacts = z.infer<typeof ConversationFacts>;
+
+export const KpiAggregate = z
+  .object({
+    offered: count("Inbound conversations."),
+    answered: count("Inbound conversations answered."),
+    abandonedInIvr: count("Inbound, outcome abandonedInIvr."),
+    abandonedInQueue: count("Inbound, not answered, outcome abandonedInQueue."),
+    abandonedInRinging: count("Inbound, not answered, outcome abandonedInRinging."),
+    abandonedInHold: count("Inbound, answered, outcome abandonedInHold."),
+    shortAbandoned: count("Abandons in queue or ringing shorter than the short-abandon threshold."),
+    flowOut: count("Inbound, not answered, left to voicemail, a callback, a transfer or another system."),
+    unansweredOther: count("Inbound, not answered, neither abandoned nor flowed out."),
+    answeredWithinServiceLevel: count("Answered within the service-level target."),
+    transferred: count("Answered and transferred."),
+    missedByAgent: count("Inbound legs with outcome missedByAgent."),
+    outbound: count("Outbound conversations."),
+    outboundConnected: count("Outbound conversations connected."),
+    answerWaitMs: sumMs("waitMs of answered conversations"),
+    talkMs: sumMs("talkMs of answered conversations"),
+    holdMs: sumMs("holdMs of answered conversations"),
+    wrapUpMs: sumMs("wrapUpMs of answered conversations"),
+    partnerEvents: z.record(z.string(), z.number().int().min(0)).describe("Partner-defined analytics events by eventName."),
+  })
+  .meta({ id: "KpiAggregate", description: "Counts and sums only: aggregates add, subtract and merge exactly (docs/kpis.md)." });
+export type KpiAggregate = z.infer<typeof KpiAggregate>;
+
+export const Kpis = z
+  .object({
+    offered: count("Inbound conversations."),
+    answered: count("Inbound conversations answered."),
+    abandoned: count("abandonedInIvr + abandonedInQueue + abandonedInRinging + abandonedInHold."),
+    abandonedInIvr: count("See KpiAggregate."),
+    abandonedInQueue: count("See KpiAggregate."),
+    abandonedInRinging: count("See KpiAggregate."),
+    abandonedInHold: count("See KpiAggregate."),
+    shortAbandoned: count("See KpiAggregate."),
+    flowOut: count("See KpiAggregate."),
+    abandonRate: rate("(abandonedInQueue + abandonedInRinging − shortAbandoned) / (offered − abandonedInIvr − shortAbandoned)"),
+    serviceLevel: rate("answeredWithinServiceLevel / (answered + abandonedInQueue + abandonedInRinging − shortAbandoned)"),
+    averageSpeedOfAnswerSeconds: average("answerWaitMs / answered"),
+    averageHandleSeconds: average("(talkMs + holdMs + wrapUpMs) / answered"),
+    averageTalkSeconds: average("talkMs / answered"),
+    averageHoldSeconds: average("holdMs / answered"),
+    averageWrapUpSeconds: average("wrapUpMs / answered"),
+    transferRate: rate("transferred / answered"),
+    missedByAgent: count("Inbound legs with outcome missedByAgent."),
+    outbound: count("Outbound conversations."),
+    outboundConnected: count("Outbound conversations connected."),
+    partnerEvents: z.record(z.string(), z.number().int().min(0)).describe("Partner-defined analytics events by eventName."),
+  })
+  .meta({ id: "Kpis", description: "KPI figures, derived from a KpiAggregate at read time (docs/kpis.md)." });
+export type Kpis = z.infer<typeof Kpis>;
+
+/** A partner-defined analytics event, in the shape of Microsoft CIF 2.0 `logAnalyticsEvent`. */
+export const PartnerAnalyticsEvent = z
+  .object({
+    conversationId: ConversationId,
+    sessionId: z.string().min(1).max(128).optional(),
+    participantId: z.string().min(1).max(128).optional(),
+    eventName: z.string().min(1).max(64),
+    eventReason: z.string().max(256).optional(),
+    eventTimestamp: z.iso.datetime({ offset: true }).describe("When it happened: the interval it counts in."),
+    customData: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: "PartnerAnalyticsEvent", description: "Counted by eventName in the interval of eventTimestamp (docs/kpis.md)." });
+export type PartnerAnalyticsEvent = z.infer<typeof PartnerAnalyticsEvent>;
