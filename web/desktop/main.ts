@@ -53,8 +53,10 @@ function signInPage() {
       "section",
       { "data-page": "sign-in" },
       h("h1", {}, "Sign in"),
-      h("p", {}, "The agent desktop needs a signed-in agent (App Service Authentication in Azure)."),
-      h("p", {}, h("a", { href: demoLogin, "data-demo-sign-in": "" }, "Sign in as the demo agent, Dana Reyes")),
+      h("p", {}, "The agent desktop needs a signed-in agent (App Service Authentication)."),
+      // In Azure: Microsoft Entra ID (docs/operations.md). On the local stack: the demo stand-in.
+      h("p", {}, h("a", { href: "/.auth/login/aad?post_login_redirect_uri=/", "data-entra-sign-in": "" }, "Sign in with Microsoft Entra ID")),
+      h("p", {}, h("a", { href: demoLogin, "data-demo-sign-in": "" }, "Local stack: sign in as the demo agent, Dana Reyes")),
     ),
   );
 }
