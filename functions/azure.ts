@@ -1,6 +1,10 @@
 /**
  * The Azure Functions entry (package.json "main"). `@azure/functions` is a CommonJS bundle whose named
  * exports Node's ESM loader cannot see, so it is imported as a default and destructured.
+ *
+ * Telemetry (WEBCTI_TELEMETRY=azure: Application Insights) starts here, and its SDK is imported lazily:
+ * the functions are registered at once, and the first invocation waits for the exporter, so a cold start
+ * does not pay for it before registering and no request goes untraced.
  */
 import azureFunctions from "@azure/functions";
 import { httpFunctions, timerFunctions } from "./index.js";
@@ -8,9 +12,20 @@ import { toAzureHandler } from "./http/toAzureHandler.js";
 import { toAzureTimerHandler } from "./timer/toAzureTimerHandler.js";
 import { lazyServices } from "../shared/services.js";
 import { readConfig } from "../shared/config.js";
+import { startTelemetry, telemetrySettings } from "../shared/telemetry/setup.js";
 
 const { app } = azureFunctions;
 const getServices = lazyServices(() => readConfig());
+// A telemetry failure must not take the app down; an invalid WEBCTI_TELEMETRY is reported by readConfig.
+const telemetry = Promise.resolve()
+  .then(() => startTelemetry(telemetrySettings()))
+  .catch((error: unknown) => console.error("WebCTI: telemetry did not start; running without it", error));
+const afterTelemetry =
+  <A extends unknown[], R>(handler: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    await telemetry;
+    return handler(...args);
+  };
 
 app.setup({ enableHttpStream: false });
 for (const definition of httpFunctions) {
@@ -18,12 +33,12 @@ for (const definition of httpFunctions) {
     methods: [definition.method],
     route: definition.route,
     authLevel: "anonymous",
-    handler: toAzureHandler(definition, getServices),
+    handler: afterTelemetry(toAzureHandler(definition, getServices)),
   });
 }
 for (const definition of timerFunctions) {
   app.timer(definition.name, {
     schedule: definition.schedule,
-    handler: toAzureTimerHandler(definition, getServices),
+    handler: afterTelemetry(toAzureTimerHandler(definition, getServices)),
   });
 }

@@ -11,6 +11,7 @@ import { findPop, insertPop, nextSeq, popIdFor } from "../screenPop/popStore.js"
 import { pushToAgent } from "../realtime/agentPush.js";
 import type { ScreenPop } from "../schemas/screenPop.js";
 import type { Provider } from "../schemas/provider.js";
+import { annotate, attr, currentTraceparent, withSpan } from "../telemetry/tracing.js";
 
 type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
 
@@ -52,17 +53,22 @@ export async function ingestConversationEvent(
   const row = eventRow(tenantId, partner.providerId, event, now);
   const { partitionKey, rowKey, bodySha256 } = row;
   const wantsMatches = popEvent?.type === "ringing";
+  annotate({
+    [attr.conversationId]: event.conversationId,
+    [attr.eventId]: event.eventId,
+    ...(plannedPopId ? { [attr.popId]: plannedPopId, [attr.agentId]: popEvent!.agentId } : {}),
+  });
 
   // The look-up starts first: it is on the path to the agent's browser. The event row (the idempotency
   // record) is written meanwhile, so the browser waits for one directory read and one push, not for writes.
   const lookup =
     popEvent && (plannedPopId || wantsMatches)
-      ? findCustomer(services.tables, tenantId, popEvent.customer, tenant.defaultCountry)
+      ? withSpan("webcti.lookup", {}, () => findCustomer(services.tables, tenantId, popEvent.customer, tenant.defaultCountry))
       : undefined;
   lookup?.catch(() => undefined);
-  const stored: Promise<{ fresh: true } | { fresh: false; popId: string | undefined }> = services.tables.conversations
-    .createEntity({ ...row, ...(plannedPopId ? { popId: plannedPopId } : {}) })
-    .then(
+  const stored: Promise<{ fresh: true } | { fresh: false; popId: string | undefined }> = withSpan("webcti.event.store", {}, () =>
+    services.tables.conversations.createEntity({ ...row, ...(plannedPopId ? { popId: plannedPopId } : {}) }),
+  ).then(
       () => ({ fresh: true as const }),
       async (error: unknown) => {
         if (!isEntityAlreadyExists(error)) throw error;
@@ -100,7 +106,7 @@ export async function ingestConversationEvent(
   const outcome = await stored;
   if (outcome.fresh) {
     if (!pop) return answer(undefined);
-    const [, inserted] = await Promise.all([pushed, insertPop(services.tables, tenantId, pop)]);
+    const [, inserted] = await Promise.all([pushed, storePop(services, tenantId, pop)]);
     if (!inserted) {
       // Two instances drew the same seq in the same millisecond (rare): the id is taken by another pop.
       throw new WebCtiError("storage_unavailable", "Screen pop id collision; retry the event.", { retryAfterSeconds: 0 });
@@ -119,7 +125,7 @@ export async function ingestConversationEvent(
   }
   if (!target) return answer(undefined);
   const retried = buildPop(popId, popEvent, provider, target, now);
-  await Promise.all([insertPop(services.tables, tenantId, retried), pushPop(services, tenantId, retried)]);
+  await Promise.all([storePop(services, tenantId, retried), pushPop(services, tenantId, retried)]);
   return answer(popId);
 }
 
@@ -204,9 +210,20 @@ function buildPop(
   };
 }
 
+function storePop(services: Pick<Services, "tables">, tenantId: string, pop: ScreenPop): Promise<boolean> {
+  return withSpan("webcti.pop.store", { [attr.popId]: pop.id }, () => insertPop(services.tables, tenantId, pop));
+}
+
+/**
+ * Pushes the pop in its own span. The message carries that span's `traceparent` (when traced), and the
+ * browser client sends it back with the ack, so the ack joins this pop's trace (docs/push-protocol.md).
+ */
 async function pushPop(services: Pick<Services, "push">, tenantId: string, pop: ScreenPop): Promise<void> {
   try {
-    await pushToAgent(services.push, tenantId, pop.agentId, { v: 1, kind: "screenPop", pop });
+    await withSpan("webcti.push", { [attr.popId]: pop.id, [attr.agentId]: pop.agentId }, () => {
+      const traceparent = currentTraceparent();
+      return pushToAgent(services.push, tenantId, pop.agentId, { v: 1, kind: "screenPop", pop, ...(traceparent ? { traceparent } : {}) });
+    });
   } catch (cause) {
     throw new WebCtiError("push_unavailable", "The screen pop is stored but could not be pushed; retry the event.", {
       retryAfterSeconds: 1,
