@@ -17,6 +17,14 @@ describe("telemetry off", () => {
   });
 });
 
+describe("telemetry setup", () => {
+  it("the Application Insights distro and the console exporter the setup imports lazily are installed", async () => {
+    // Only imported, not started: starting it would send to Azure (and statsbeat), which this machine cannot reach.
+    expect(typeof (await import("@azure/monitor-opentelemetry")).useAzureMonitor).toBe("function");
+    expect(typeof (await import("@opentelemetry/sdk-trace-node")).ConsoleSpanExporter).toBe("function");
+  });
+});
+
 describe("traceparent", () => {
   const valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
