@@ -211,7 +211,8 @@ function buildPop(
 }
 
 function storePop(services: Pick<Services, "tables">, tenantId: string, pop: ScreenPop): Promise<boolean> {
-  return withSpan("webcti.pop.store", { [attr.popId]: pop.id }, () => insertPop(services.tables, tenantId, pop));
+  const traceparent = currentTraceparent(); // the event's request span: a later ack links to it
+  return withSpan("webcti.pop.store", { [attr.popId]: pop.id }, () => insertPop(services.tables, tenantId, pop, traceparent));
 }
 
 /**

@@ -81,6 +81,17 @@ export function parseTraceparent(value: string | null | undefined): SpanContext 
 }
 
 /**
+ * Links the active span to another trace's span (a pop's ack to the event that made the pop, when the ack
+ * did not come with that trace's `traceparent`). Nothing happens when it is already in that trace.
+ */
+export function linkToTraceparent(value: string | undefined): void {
+  const target = parseTraceparent(value);
+  const span = trace.getActiveSpan();
+  if (!target || !span || span.spanContext().traceId === target.traceId) return;
+  span.addLink({ context: target, attributes: { "webcti.link": "screen_pop_event" } });
+}
+
+/**
  * The context a request's span continues. The caller's `traceparent` header decides the trace (the agent's
  * ack names its pop's push span); the Functions host's invocation trace context is preferred when it is in
  * that same trace (or when the caller sent none), so the span also sits under the host's request telemetry.

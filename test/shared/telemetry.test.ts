@@ -96,6 +96,7 @@ describe("one trace from the partner's event to the agent's ack", () => {
     const ackStore = spans().find((s) => s.name === "webcti.pop.ack" && s.attributes["webcti.pop_id"] === popId)!;
     expect(ackStore.spanContext().traceId).toBe(traceId);
     expect(parentOf(ackStore)).toBe(ackRequest.spanContext().spanId);
+    expect(ackStore.links).toEqual([]); // already in the event's trace
   });
 
   it("the browser client sends the pushed traceparent with its ack", async () => {
@@ -127,6 +128,9 @@ describe("one trace from the partner's event to the agent's ack", () => {
       await expect.poll(() => spans().find((s) => s.name === "webcti.pop.ack" && s.attributes["webcti.pop_id"] === popId)).toBeDefined();
       const ackStore = spans().find((s) => s.name === "webcti.pop.ack" && s.attributes["webcti.pop_id"] === popId)!;
       expect(ackStore.spanContext().traceId).not.toBe(traceId);
+      // The pop row kept the event's trace: the ack's store span links to the event's request span.
+      const request = spans().find((s) => s.name === "POST /api/v1/conversations/events" && s.spanContext().traceId === traceId)!;
+      expect(ackStore.links.map((l) => l.context.spanId)).toEqual([request.spanContext().spanId]);
     }
   });
 });
