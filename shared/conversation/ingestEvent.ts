@@ -29,11 +29,17 @@ type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
  *    The event row is written while the caller is looked up and the pop pushed; the pop row is
  *    written while the push is in flight.
  */
-export async function ingestConversationEvent(
+export function ingestConversationEvent(
   services: IngestServices,
   partner: PartnerPrincipal,
   event: ConversationEvent,
 ): Promise<EventAccepted> {
+  // One span per event (a batch has several), the parent of the look-up, store and push spans.
+  const attributes = { [attr.conversationId]: event.conversationId, [attr.eventId]: event.eventId, "webcti.event_type": event.type };
+  return withSpan("webcti.event", attributes, () => ingest(services, partner, event));
+}
+
+async function ingest(services: IngestServices, partner: PartnerPrincipal, event: ConversationEvent): Promise<EventAccepted> {
   const { tenantId } = partner;
   const known = isKnownEvent(event) ? event : undefined;
   const agentId = known?.agentId;
@@ -53,11 +59,7 @@ export async function ingestConversationEvent(
   const row = eventRow(tenantId, partner.providerId, event, now);
   const { partitionKey, rowKey, bodySha256 } = row;
   const wantsMatches = popEvent?.type === "ringing";
-  annotate({
-    [attr.conversationId]: event.conversationId,
-    [attr.eventId]: event.eventId,
-    ...(plannedPopId ? { [attr.popId]: plannedPopId, [attr.agentId]: popEvent!.agentId } : {}),
-  });
+  if (plannedPopId) annotate({ [attr.popId]: plannedPopId, [attr.agentId]: popEvent!.agentId });
 
   // The look-up starts first: it is on the path to the agent's browser. The event row (the idempotency
   // record) is written meanwhile, so the browser waits for one directory read and one push, not for writes.
@@ -69,14 +71,14 @@ export async function ingestConversationEvent(
   const stored: Promise<{ fresh: true } | { fresh: false; popId: string | undefined }> = withSpan("webcti.event.store", {}, () =>
     services.tables.conversations.createEntity({ ...row, ...(plannedPopId ? { popId: plannedPopId } : {}) }),
   ).then(
-      () => ({ fresh: true as const }),
-      async (error: unknown) => {
-        if (!isEntityAlreadyExists(error)) throw error;
-        const existing = await services.tables.conversations.getEntity<EventRow>(partitionKey, rowKey);
-        if (existing.bodySha256 !== bodySha256) throw eventIdConflict(event.eventId);
-        return { fresh: false as const, popId: existing.popId };
-      },
-    );
+    () => ({ fresh: true as const }),
+    async (error: unknown) => {
+      if (!isEntityAlreadyExists(error)) throw error;
+      const existing = await services.tables.conversations.getEntity<EventRow>(partitionKey, rowKey);
+      if (existing.bodySha256 !== bodySha256) throw eventIdConflict(event.eventId);
+      return { fresh: false as const, popId: existing.popId };
+    },
+  );
   stored.catch(() => undefined); // awaited below; avoids an unhandled rejection while the look-up runs
 
   const customer = lookup ? await lookup : undefined;
@@ -211,7 +213,7 @@ function buildPop(
 }
 
 function storePop(services: Pick<Services, "tables">, tenantId: string, pop: ScreenPop): Promise<boolean> {
-  const traceparent = currentTraceparent(); // the event's request span: a later ack links to it
+  const traceparent = currentTraceparent(); // the event's span: a later ack links to it
   return withSpan("webcti.pop.store", { [attr.popId]: pop.id }, () => insertPop(services.tables, tenantId, pop, traceparent));
 }
 

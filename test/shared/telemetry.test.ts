@@ -47,25 +47,27 @@ const named = (name: string, popId: string) =>
   spans().find((s) => s.name === name && Object.values(s.attributes).includes(popId));
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
-/** The partner's request span for the event that made this pop, and its children. */
+/** The partner's request span for the event that made this pop, the event's span, and the rest of the trace. */
 async function eventTrace(popId: string) {
   const push = await expect.poll(() => named("webcti.push", popId)).toBeDefined().then(() => named("webcti.push", popId)!);
   const traceId = push.spanContext().traceId;
   const inTrace = spans().filter((s) => s.spanContext().traceId === traceId);
   const request = inTrace.find((s) => s.name === "POST /api/v1/conversations/events")!;
-  return { traceId, push, request, inTrace };
+  const event = inTrace.find((s) => s.name === "webcti.event")!;
+  return { traceId, push, request, event, inTrace };
 }
 
 describe("one trace from the partner's event to the agent's ack", () => {
-  it("records the event request with look-up, event store, push and pop store as children", async () => {
+  it("records the event request, the event, and its look-up, event store, push and pop store", async () => {
     const popId = await ring();
-    const { request, push, inTrace } = await eventTrace(popId);
-    expect(request).toBeDefined();
-    expect(request.attributes).toMatchObject({ "webcti.pop_id": popId, "webcti.tenant_id": demo.tenantId, "http.response.status_code": 202 });
+    const { request, event, push, inTrace } = await eventTrace(popId);
+    expect(request.attributes).toMatchObject({ "webcti.tenant_id": demo.tenantId, "http.response.status_code": 202 });
+    expect(parentOf(event)).toBe(request.spanContext().spanId);
+    expect(event.attributes).toMatchObject({ "webcti.pop_id": popId, "webcti.conversation_id": `tr-call-${n}`, "webcti.event_id": `tr-${n}` });
     for (const name of ["webcti.lookup", "webcti.event.store", "webcti.push"]) {
       const child = inTrace.find((s) => s.name === name);
       expect(child, name).toBeDefined();
-      expect(parentOf(child!), name).toBe(request.spanContext().spanId);
+      expect(parentOf(child!), name).toBe(event.spanContext().spanId);
     }
     await expect.poll(() => inTraceOf(request).some((s) => s.name === "webcti.pop.store")).toBe(true);
     expect(push.attributes["webcti.pop_id"]).toBe(popId);
@@ -128,9 +130,9 @@ describe("one trace from the partner's event to the agent's ack", () => {
       await expect.poll(() => spans().find((s) => s.name === "webcti.pop.ack" && s.attributes["webcti.pop_id"] === popId)).toBeDefined();
       const ackStore = spans().find((s) => s.name === "webcti.pop.ack" && s.attributes["webcti.pop_id"] === popId)!;
       expect(ackStore.spanContext().traceId).not.toBe(traceId);
-      // The pop row kept the event's trace: the ack's store span links to the event's request span.
-      const request = spans().find((s) => s.name === "POST /api/v1/conversations/events" && s.spanContext().traceId === traceId)!;
-      expect(ackStore.links.map((l) => l.context.spanId)).toEqual([request.spanContext().spanId]);
+      // The pop row kept the event's trace: the ack's store span links to the event's span.
+      const eventSpan = spans().find((s) => s.name === "webcti.event" && s.spanContext().traceId === traceId)!;
+      expect(ackStore.links.map((l) => l.context.spanId)).toEqual([eventSpan.spanContext().spanId]);
     }
   });
 });
