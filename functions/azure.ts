@@ -1,6 +1,10 @@
 /**
  * The Azure Functions entry (package.json "main"). `@azure/functions` is a CommonJS bundle whose named
  * exports Node's ESM loader cannot see, so it is imported as a default and destructured.
+ *
+ * Telemetry (WEBCTI_TELEMETRY=azure: Application Insights) starts here, and its SDK is imported lazily:
+ * the functions are registered at once, and the first invocation waits for the exporter, so a cold start
+ * does not pay for it before registering and no request goes untraced.
  */
 import azureFunctions from "@azure/functions";
 import { httpFunctions, timerFunctions } from "./index.js";
@@ -10,9 +14,20 @@ import { lazyServices } from "../shared/services.js";
 import { readConfig } from "../shared/config.js";
 import { routePrefix } from "./http/openApi.js";
 import { webFilesHandler } from "./webFiles.js";
+import { startTelemetry, telemetrySettings } from "../shared/telemetry/setup.js";
 
 const { app } = azureFunctions;
 const getServices = lazyServices(() => readConfig());
+// A telemetry failure must not take the app down; an invalid WEBCTI_TELEMETRY is reported by readConfig.
+const telemetry = Promise.resolve()
+  .then(() => startTelemetry(telemetrySettings()))
+  .catch((error: unknown) => console.error("WebCTI: telemetry did not start; running without it", error));
+const afterTelemetry =
+  <A extends unknown[], R>(handler: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    await telemetry;
+    return handler(...args);
+  };
 
 app.setup({ enableHttpStream: false });
 for (const definition of httpFunctions) {
@@ -21,7 +36,7 @@ for (const definition of httpFunctions) {
     // host.json's routePrefix is "" so that web files can live at the root; the API keeps its /api prefix here.
     route: `${routePrefix}/${definition.route}`,
     authLevel: "anonymous",
-    handler: toAzureHandler(definition, getServices),
+    handler: afterTelemetry(toAzureHandler(definition, getServices)),
   });
 }
 // The agent desktop and the browser bundles (dist/web), on the same origin as /api and /.auth.
@@ -29,6 +44,6 @@ app.http("webFiles", { methods: ["GET", "HEAD"], route: "{*path}", authLevel: "a
 for (const definition of timerFunctions) {
   app.timer(definition.name, {
     schedule: definition.schedule,
-    handler: toAzureTimerHandler(definition, getServices),
+    handler: afterTelemetry(toAzureTimerHandler(definition, getServices)),
   });
 }

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot, startStack } from "./stack.js";
 import { demo, seedDemo } from "./seedDemo.js";
+import { startTelemetry, telemetrySettings } from "../shared/telemetry/setup.js";
 
 /**
  * `npm start`: the whole product on this machine with demo data.
@@ -10,6 +11,7 @@ import { demo, seedDemo } from "./seedDemo.js";
  *   --port N   port of the agent desktop and APIs (default 7071, as the Functions host; 0 = any)
  *   --widget-port N   port of the demo partner widget's origin (default 7072; 0 = any)
  *   --json     also print one machine-readable line when ready (the end-to-end tests read it)
+ *   --telemetry off|console   print the OpenTelemetry spans (default: WEBCTI_TELEMETRY, else off)
  */
 const { values } = parseArgs({
   options: {
@@ -18,8 +20,14 @@ const { values } = parseArgs({
     "widget-port": { type: "string", default: process.env.WEBCTI_WIDGET_PORT ?? "7072" },
     json: { type: "boolean", default: false },
     verbose: { type: "boolean", default: false },
+    telemetry: { type: "string", default: process.env.WEBCTI_TELEMETRY ?? "off" },
   },
 });
+if (values.telemetry !== "off" && values.telemetry !== "console") {
+  console.error(`--telemetry ${values.telemetry}: use off or console locally (azure is for the deployed app)`);
+  process.exit(1);
+}
+await startTelemetry(telemetrySettings({ WEBCTI_TELEMETRY: values.telemetry }));
 
 const dataDir = join(projectRoot(), ".data");
 const demoFile = join(dataDir, "demo.json");

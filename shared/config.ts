@@ -1,43 +1,65 @@
 import { z } from "zod";
 
+const httpsUrl = (what: string) =>
+  z
+    .url({ protocol: /^https$/, error: `${what} must be an https:// URL (a token is only sent over TLS)` })
+    .transform((url) => url.replace(/\/+$/, ""));
+
 /**
- * Every setting the code reads, validated in one place. Locally the stack passes connection strings
- * (Azurite, the local Web PubSub service); the Bicep deployment sets the same names.
+ * Every setting the code reads, validated in one place (docs/architecture.md, "Configuration").
+ *
+ * Each service is reached one of two ways, never both:
+ * - locally (Azurite, the local Web PubSub service) with a connection string (`*_CONNECTION_STRING`);
+ * - in Azure with an endpoint (`*_ENDPOINT`) and the app's managed identity (`@azure/identity`; the
+ *   user-assigned identity is named by `AZURE_CLIENT_ID`), so no key is kept in the app settings.
+ * The Bicep deployment (infra/main.bicep) sets the names in `productionSettings`.
  */
-export const ConfigSchema = z.object({
-  WEBCTI_TABLES_CONNECTION_STRING: z.string().min(1),
-  WEBCTI_WEBPUBSUB_CONNECTION_STRING: z.string().min(1),
-  WEBCTI_WEBPUBSUB_HUB: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,127}$/).default("webcti"),
-  /** Prefix of every table name, so several deployments or test runs can share one account. */
-  WEBCTI_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/).default("webcti"),
-  /** How long authenticated partner keys, agents and providers stay cached in one process. */
-  WEBCTI_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-  /** Lifetime of the Web PubSub client token returned by negotiate. */
-  WEBCTI_CLIENT_TOKEN_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
-  /** Partner API rate per key for providers without their own `rateLimit` (per instance; docs/api-conventions.md). */
-  WEBCTI_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
-  WEBCTI_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
-  /**
-   * Lets partners register `http://` webhook endpoints and ones on loopback or private addresses. Off in
-   * production: plain http sends signed payloads in clear text, and internal addresses would let a partner
-   * make this service call into its own network (SSRF). The local stack and the tests turn it on.
-   */
-  WEBCTI_WEBHOOKS_ALLOW_HTTP: z.stringbool().default(false),
-});
+export const ConfigSchema = z
+  .object({
+    WEBCTI_TABLES_CONNECTION_STRING: z.string().min(1).optional(),
+    /** https://<account>.table.core.windows.net, used with the managed identity. */
+    WEBCTI_TABLES_ENDPOINT: httpsUrl("WEBCTI_TABLES_ENDPOINT").optional(),
+    WEBCTI_WEBPUBSUB_CONNECTION_STRING: z.string().min(1).optional(),
+    /** https://<name>.webpubsub.azure.com, used with the managed identity. */
+    WEBCTI_WEBPUBSUB_ENDPOINT: httpsUrl("WEBCTI_WEBPUBSUB_ENDPOINT").optional(),
+    WEBCTI_WEBPUBSUB_HUB: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,127}$/).default("webcti"),
+    /** Prefix of every table name, so several deployments or test runs can share one account. */
+    WEBCTI_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/).default("webcti"),
+    /** The client id of the user-assigned managed identity (read by @azure/identity); only with endpoints. */
+    AZURE_CLIENT_ID: z.string().min(1).optional(),
+    /** `off`: no spans are recorded; `azure`: Application Insights; `console`: spans printed (local debugging). */
+    WEBCTI_TELEMETRY: z.enum(["off", "azure", "console"]).default("off"),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
+    /** How long authenticated partner keys, agents and providers stay cached in one process. */
+    WEBCTI_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+    /** Lifetime of the Web PubSub client token returned by negotiate. */
+    WEBCTI_CLIENT_TOKEN_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+    /** Partner API rate per key for providers without their own `rateLimit` (per instance; docs/api-conventions.md). */
+    WEBCTI_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
+    WEBCTI_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    /**
+     * Lets partners register `http://` webhook endpoints and ones on loopback or private addresses. Off in
+     * production: plain http sends signed payloads in clear text, and internal addresses would let a partner
+     * make this service call into its own network (SSRF). The local stack and the tests turn it on.
+     */
+    WEBCTI_WEBHOOKS_ALLOW_HTTP: z.stringbool().default(false),
+  })
+  .superRefine((env, ctx) => {
+    exactlyOne(ctx, env, "WEBCTI_TABLES_CONNECTION_STRING", "WEBCTI_TABLES_ENDPOINT");
+    exactlyOne(ctx, env, "WEBCTI_WEBPUBSUB_CONNECTION_STRING", "WEBCTI_WEBPUBSUB_ENDPOINT");
+    if (env.WEBCTI_TELEMETRY === "azure" && !env.APPLICATIONINSIGHTS_CONNECTION_STRING) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["APPLICATIONINSIGHTS_CONNECTION_STRING"],
+        message: "required when WEBCTI_TELEMETRY=azure",
+      });
+    }
+  });
 export type Config = z.infer<typeof ConfigSchema>;
 
-export function readConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new Error(`WebCTI configuration is not valid:\n${lines}`);
-  }
-  return parsed.data;
-}
-
 /**
- * The settings a production deployment (managed identity, no connection strings) must set; infra/main.bicep
- * sets each of them (test/infra checks it). TEMPORARY (deploy issue, infra half): the runtime half replaces it.
+ * The settings a production deployment (endpoints + managed identity + Application Insights) must set;
+ * infra/main.bicep sets exactly these (a test compares them).
  */
 export const productionSettings: string[] = [
   "WEBCTI_TABLES_ENDPOINT",
@@ -48,3 +70,53 @@ export const productionSettings: string[] = [
   "AZURE_CLIENT_ID",
   "APPLICATIONINSIGHTS_CONNECTION_STRING",
 ];
+
+/** How one service is reached: a connection string (local), or an endpoint with a token credential (Azure). */
+export type ServiceAccess = { kind: "connectionString"; connectionString: string } | { kind: "identity"; endpoint: string };
+
+export function tablesAccess(config: Config): ServiceAccess {
+  return access(config.WEBCTI_TABLES_CONNECTION_STRING, config.WEBCTI_TABLES_ENDPOINT);
+}
+
+export function webPubSubAccess(config: Config): ServiceAccess {
+  return access(config.WEBCTI_WEBPUBSUB_CONNECTION_STRING, config.WEBCTI_WEBPUBSUB_ENDPOINT);
+}
+
+/** True when some service is reached with the managed identity (so a TokenCredential is needed). */
+export function usesIdentity(config: Config): boolean {
+  return tablesAccess(config).kind === "identity" || webPubSubAccess(config).kind === "identity";
+}
+
+export function readConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty app setting means "not set" (Azure and shells both produce them).
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(settings)"}: ${i.message}`).join("\n");
+    throw new Error(`WebCTI configuration is not valid:\n${lines}`);
+  }
+  return parsed.data;
+}
+
+function access(connectionString: string | undefined, endpoint: string | undefined): ServiceAccess {
+  if (connectionString) return { kind: "connectionString", connectionString };
+  if (endpoint) return { kind: "identity", endpoint };
+  throw new Error("unreachable: the schema requires a connection string or an endpoint");
+}
+
+function exactlyOne(ctx: z.RefinementCtx, env: Record<string, unknown>, connectionString: string, endpoint: string): void {
+  const has = (name: string) => env[name] !== undefined;
+  if (has(connectionString) && has(endpoint)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [endpoint],
+      message: `set either ${connectionString} (local) or ${endpoint} (Azure, managed identity), not both`,
+    });
+  } else if (!has(connectionString) && !has(endpoint)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [endpoint],
+      message: `set ${endpoint} (Azure, managed identity) or ${connectionString} (local)`,
+    });
+  }
+}

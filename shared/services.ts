@@ -1,5 +1,6 @@
-import { WebPubSubServiceClient } from "@azure/web-pubsub";
-import type { Config } from "./config.js";
+import { WebPubSubServiceClient, type WebPubSubServiceClientOptions } from "@azure/web-pubsub";
+import type { TokenCredential } from "@azure/identity";
+import { usesIdentity, webPubSubAccess, type Config } from "./config.js";
 import { createTables, ensureTables, type Tables } from "./storage/tables.js";
 import { TtlCache } from "./ttlCache.js";
 import type { PartnerPrincipal } from "./auth/partnerKeys.js";
@@ -24,15 +25,20 @@ export interface Services {
   now: () => Date;
 }
 
-export function createServices(config: Config, overrides: Partial<Pick<Services, "now">> = {}): Services {
+export interface ServiceOverrides {
+  now?: () => Date;
+  /** Used for the services given by endpoint (the managed identity in Azure; a test credential in tests). */
+  credential?: TokenCredential;
+  /** Client options for the Web PubSub client (tests: trust a local TLS certificate). */
+  webPubSub?: WebPubSubServiceClientOptions;
+}
+
+export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const ttlMs = config.WEBCTI_CACHE_TTL_SECONDS * 1000;
-  const insecure = /Endpoint=http:/i.test(config.WEBCTI_WEBPUBSUB_CONNECTION_STRING);
   return {
     config,
-    tables: createTables(config),
-    push: new WebPubSubServiceClient(config.WEBCTI_WEBPUBSUB_CONNECTION_STRING, config.WEBCTI_WEBPUBSUB_HUB, {
-      allowInsecureConnection: insecure,
-    }),
+    tables: createTables(config, {}, overrides.credential),
+    push: createPushClient(config, overrides.credential, overrides.webPubSub),
     caches: {
       partnerKeys: new TtlCache(ttlMs),
       tenants: new TtlCache(ttlMs),
@@ -45,6 +51,38 @@ export function createServices(config: Config, overrides: Partial<Pick<Services,
 }
 
 /**
+ * The Web PubSub service client, from a connection string (the local service) or from the endpoint with a
+ * token credential (Azure; role "Web PubSub Service Owner"). With a credential, negotiate's
+ * `getClientAccessToken` asks the service for the client token (its generateToken operation).
+ */
+export function createPushClient(
+  config: Config,
+  credential?: TokenCredential,
+  options: WebPubSubServiceClientOptions = {},
+): WebPubSubServiceClient {
+  const access = webPubSubAccess(config);
+  if (access.kind === "identity") {
+    if (!credential) throw new Error("WEBCTI_WEBPUBSUB_ENDPOINT is set: a token credential (managed identity) is needed");
+    return new WebPubSubServiceClient(access.endpoint, credential, config.WEBCTI_WEBPUBSUB_HUB, options);
+  }
+  const allowInsecureConnection = /Endpoint=http:/i.test(access.connectionString);
+  return new WebPubSubServiceClient(access.connectionString, config.WEBCTI_WEBPUBSUB_HUB, { allowInsecureConnection, ...options });
+}
+
+/**
+ * The app's identity: the user-assigned managed identity named by AZURE_CLIENT_ID, or, without it,
+ * whatever DefaultAzureCredential finds (a developer's `az login` when pointing a local run at Azure).
+ * @azure/identity is imported only here, and only when an endpoint is configured: cold starts with
+ * connection strings never load it.
+ */
+export async function createCredential(config: Config): Promise<TokenCredential> {
+  const identity = await import("@azure/identity");
+  return config.AZURE_CLIENT_ID
+    ? new identity.ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID })
+    : new identity.DefaultAzureCredential();
+}
+
+/**
  * Builds the services once and makes sure the tables exist before the first request uses them. The
  * promise is shared, so concurrent first requests wait for the same set-up.
  */
@@ -52,7 +90,9 @@ export function lazyServices(load: () => Config): () => Promise<Services> {
   let ready: Promise<Services> | undefined;
   return () => {
     ready ??= (async () => {
-      const services = createServices(load());
+      const config = load();
+      const credential = usesIdentity(config) ? await createCredential(config) : undefined;
+      const services = createServices(config, credential ? { credential } : {});
       await ensureTables(services.tables);
       return services;
     })().catch((error: unknown) => {

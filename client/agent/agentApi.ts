@@ -83,8 +83,9 @@ export class AgentApi {
     return this.request("GET", `/v1/agent/screen-pops?since=${encodeURIComponent(since)}`);
   }
 
-  acknowledge(popId: string): Promise<ScreenPop> {
-    return this.request("POST", `/v1/agent/screen-pops/${encodeURIComponent(popId)}/ack`);
+  /** `traceparent`: the one pushed with the pop, so the ack joins the pop's trace (docs/push-protocol.md). */
+  acknowledge(popId: string, traceparent?: string): Promise<ScreenPop> {
+    return this.request("POST", `/v1/agent/screen-pops/${encodeURIComponent(popId)}/ack`, undefined, traceparent ? { traceparent } : {});
   }
 
   record(collection: "contacts" | "accounts", id: string): Promise<DirectoryRecord> {
@@ -108,7 +109,7 @@ export class AgentApi {
     return this.request("POST", "/v1/agent/activities", activity);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<T> {
     let response: Response;
     try {
       response = await this.fetchImpl(`${this.base}${path}`, {
@@ -118,6 +119,7 @@ export class AgentApi {
           accept: "application/json",
           ...(body === undefined ? {} : { "content-type": "application/json" }),
           ...this.options.headers,
+          ...extraHeaders,
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });

@@ -100,14 +100,14 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
     return queue;
   }
 
-  async function handlePop(pop: ScreenPop, via: "push" | "catchUp") {
+  async function handlePop(pop: ScreenPop, via: "push" | "catchUp", traceparent?: string) {
     if (!ledger || ledger.has(pop.id)) return;
     const eventKey = `event:${pop.providerId}/${pop.conversationId}/${pop.eventId}`;
     if (ledger.has(eventKey)) {
       // Another pop for an event already shown (the partner retried it): not shown again, but
       // acknowledged, so whichever pop id the partner holds reads "delivered".
       ledger.markHandled(pop.id, pop.seq, true);
-      void acknowledge(pop.id);
+      void acknowledge(pop.id, traceparent);
       return;
     }
     if (pop.status !== "queued" || Date.parse(pop.expiresAt) <= Date.now()) {
@@ -126,7 +126,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
       return;
     }
     emit("pop", { pop, outcome: "opened", via });
-    void acknowledge(pop.id);
+    void acknowledge(pop.id, traceparent);
   }
 
   async function openTarget(pop: ScreenPop) {
@@ -142,11 +142,11 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
     }
   }
 
-  async function acknowledge(popId: string) {
+  async function acknowledge(popId: string, traceparent?: string) {
     // The service pushes a pop while it stores it, so an ack can arrive first and find nothing yet.
     for (let attempt = 0; ; attempt++) {
       try {
-        await api.acknowledge(popId);
+        await api.acknowledge(popId, traceparent);
         ledger?.markAcknowledged(popId);
         return;
       } catch (error) {
@@ -175,8 +175,8 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
     if (!message || message.v !== 1 || typeof message.kind !== "string") return;
     if (message.kind !== "screenPop") return emit("message", message as AgentClientEvents["message"]);
     if (!isPop(message.pop)) return;
-    const pop = message.pop;
-    void enqueue(() => handlePop(pop, "push"));
+    const { pop, traceparent } = message;
+    void enqueue(() => handlePop(pop, "push", traceparent));
   }
 
   async function connect(): Promise<void> {

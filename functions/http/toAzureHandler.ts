@@ -17,6 +17,8 @@ import { currentVersion, requestedVersion, versionHeader } from "./version.js";
 import { RateLimitedError, rateLimitHeaders, takeRateToken } from "./rateLimit.js";
 import { idempotencyKeyHeader, idempotencyScope, readIdempotencyKey, replayedHeader, requestFingerprint } from "./idempotency.js";
 import type { z } from "zod";
+import { SpanStatusCode } from "@opentelemetry/api";
+import { SpanKind, annotate, attr, requestParent, withSpan } from "../../shared/telemetry/tracing.js";
 
 export const defaultMaxBodyBytes = 64 * 1024;
 
@@ -51,7 +53,22 @@ export function toAzureHandler(
     throw new Error(`${definition.name}: Idempotency-Key needs an authenticated caller (keys are kept per caller)`);
   }
   const times: IdempotencyTimes = { ...defaultIdempotencyTimes, ...options.idempotency };
-  return async (request, context) => {
+  // One server span per request (a no-op with telemetry off); a caller's `traceparent` continues its trace.
+  const spanName = `${definition.method} /api/${definition.route}`;
+  const traced: AzureHttpHandler = (request, context) =>
+    withSpan(
+      spanName,
+      { "http.request.method": definition.method, "http.route": `/api/${definition.route}`, "webcti.function": definition.name },
+      async (span) => {
+        const response = await handle(request, context);
+        const status = response.status ?? 200;
+        span.setAttribute("http.response.status_code", status);
+        if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        return response;
+      },
+      { kind: SpanKind.SERVER, parent: requestParent(request.headers.get("traceparent"), context.traceContext?.traceParent) },
+    );
+  const handle: AzureHttpHandler = async (request, context) => {
     const url = new URL(request.url);
     const instance = url.pathname;
     const headers: Record<string, string> = { [versionHeader.toLowerCase()]: currentVersion };
@@ -71,6 +88,7 @@ export function toAzureHandler(
             ? await authenticateAgent(services, request.headers)
             : undefined;
       // A credential whose tenant, provider or agent was removed since: 403 on every route.
+      if (caller) annotate({ [attr.tenantId]: caller.tenantId });
       if (definition.auth === "partner") await requireConfiguredPartner(services, caller as PartnerPrincipal);
       if (definition.auth === "agent") await requireConfiguredAgent(services, caller as AgentIdentity);
       if (definition.auth === "partner") {
@@ -99,6 +117,7 @@ export function toAzureHandler(
         } catch (thrown) {
           const error = toWebCtiError(thrown);
           log("failed", error);
+          annotate({ [attr.errorCode]: error.code });
           return { answer: toProblemResponse(error, instance), error };
         }
       };
@@ -146,9 +165,11 @@ export function toAzureHandler(
     } catch (thrown) {
       const error = toWebCtiError(thrown);
       log("failed", error);
+      annotate({ [attr.errorCode]: error.code });
       return withHeaders(toProblemResponse(error, instance), headers);
     }
   };
+  return traced;
 }
 
 function withHeaders(answer: Answer, headers: Record<string, string>): HttpResponseInit {

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { createClientEndpoint } from "./clientEndpoint.js";
 import { HubRegistry } from "./hubState.js";
 import { createRestHandler } from "./restApi.js";
-import { TokenService } from "./tokens.js";
+import { TokenService, entraTestVerifier } from "./tokens.js";
 
 /**
  * A local, in-memory stand-in for Azure Web PubSub that the unchanged official
@@ -18,6 +20,14 @@ export interface LocalWebPubSubOptions {
   port?: number; // default 0 = a free port
   accessKey?: string; // default: random base64 key
   reconnectWindowMs?: number; // how long a dropped reliable connection may be resumed; default 60_000
+  /** Serve https:// and wss:// with this certificate (the SDKs send bearer tokens over TLS only). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * Identity test mode: also accept REST calls with an Entra-style bearer token (RS256, aud
+   * https://webpubsub.azure.com) signed by the private half of this key, as a managed identity's
+   * TokenCredential would send it in Azure. Needs `tls`. Never set outside tests (see tokens.ts).
+   */
+  entraTestKey?: KeyObject;
 }
 
 export interface LocalWebPubSub {
@@ -49,7 +59,14 @@ export async function startLocalWebPubSub(options: LocalWebPubSubOptions = {}): 
   };
 
   const clients = createClientEndpoint({ hubs, tokens, reconnectWindowMs });
-  const server = createServer(createRestHandler({ hubs, tokens, drop: dropConnections }));
+  if (options.entraTestKey && !options.tls) throw new Error("entraTestKey needs tls: bearer tokens are only sent over TLS");
+  const handler = createRestHandler({
+    hubs,
+    tokens,
+    drop: dropConnections,
+    ...(options.entraTestKey ? { verifyEntraToken: entraTestVerifier(options.entraTestKey) } : {}),
+  });
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
   // Upgraded sockets leave the HTTP server's bookkeeping; track them so close()
   // can destroy any whose peer never answers the close handshake.
   const upgraded = new Set<Duplex>();
@@ -68,13 +85,14 @@ export async function startLocalWebPubSub(options: LocalWebPubSubOptions = {}): 
   });
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  const endpoint = `http://${urlHost}:${port}`;
+  const scheme = options.tls ? "https" : "http";
+  const endpoint = `${scheme}://${urlHost}:${port}`;
 
   let closing: Promise<void> | undefined;
   return {
     endpoint,
     // The server SDK's parser applies Port to the Endpoint URL; Version is informational.
-    connectionString: `Endpoint=http://${urlHost};Port=${port};AccessKey=${accessKey};Version=1.0;`,
+    connectionString: `Endpoint=${scheme}://${urlHost};Port=${port};AccessKey=${accessKey};Version=1.0;`,
     accessKey,
     dropConnections,
     close() {

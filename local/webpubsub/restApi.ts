@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { JWTPayload } from "jose";
 import { compileFilter, FilterError, type ConnectionPredicate } from "./filter.js";
 import { HttpError, bearerToken, readBody, sendError, sendStatus } from "./httpUtil.js";
 import { HUB_NAME, type Hub, type HubRegistry } from "./hubState.js";
@@ -10,6 +11,8 @@ export interface RestDeps {
   tokens: TokenService;
   /** Implements the local-only drop route; same semantics as LocalWebPubSub.dropConnections. */
   drop(filter: { hub?: string; userId?: string }): number;
+  /** Test mode only (LocalWebPubSubOptions.entraTestKey): accepts an Entra-style bearer token too. */
+  verifyEntraToken?: (token: string) => Promise<JWTPayload | undefined>;
 }
 
 /** What a route handler gets: the hub, decoded path parameters and query helpers. */
@@ -93,7 +96,10 @@ async function handle(deps: RestDeps, req: IncomingMessage, res: ServerResponse)
   }
 
   const token = bearerToken(req);
-  const claims = token === undefined ? undefined : deps.tokens.verify(token, restAudienceMatcher(url));
+  const claims =
+    token === undefined
+      ? undefined
+      : (deps.tokens.verify(token, restAudienceMatcher(url)) ?? (await deps.verifyEntraToken?.(token)));
   if (claims === undefined) {
     throw new HttpError(401, "Unauthorized", "A valid Bearer token signed with the access key, for this URL, is required.");
   }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { SignJWT, type JWTPayload } from "jose";
+import type { KeyObject } from "node:crypto";
+import { SignJWT, jwtVerify, type JWTPayload } from "jose";
 
 /**
  * JWTs as the service uses them, all HS256 with the access key (its UTF-8
@@ -121,4 +122,25 @@ function safeUrl(value: string): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The audience of a Microsoft Entra ID access token for Azure Web PubSub's data plane. */
+export const entraWebPubSubAudience = "https://webpubsub.azure.com";
+
+/**
+ * Test mode only: verifies a bearer token shaped like the one Microsoft Entra ID issues to a managed
+ * identity for Web PubSub (RS256, `aud` https://webpubsub.azure.com, an Entra issuer, the identity's
+ * `oid`), signed by the test's own key instead of Entra's. Azure then checks the identity's role
+ * assignment (Web PubSub Service Owner); this service does not emulate roles.
+ */
+export function entraTestVerifier(publicKey: KeyObject): (token: string) => Promise<JWTPayload | undefined> {
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, publicKey, { algorithms: ["RS256"], audience: entraWebPubSubAudience });
+      const issuerOk = typeof payload.iss === "string" && /^https:\/\/(sts\.windows\.net|login\.microsoftonline\.com)\//.test(payload.iss);
+      return issuerOk && typeof payload.oid === "string" ? payload : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }

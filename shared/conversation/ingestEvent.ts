@@ -11,6 +11,7 @@ import { findPop, insertPop, nextSeq, popIdFor } from "../screenPop/popStore.js"
 import { pushToAgent } from "../realtime/agentPush.js";
 import type { ScreenPop } from "../schemas/screenPop.js";
 import type { Provider } from "../schemas/provider.js";
+import { annotate, attr, currentTraceparent, withSpan } from "../telemetry/tracing.js";
 
 type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
 
@@ -28,11 +29,17 @@ type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
  *    The event row is written while the caller is looked up and the pop pushed; the pop row is
  *    written while the push is in flight.
  */
-export async function ingestConversationEvent(
+export function ingestConversationEvent(
   services: IngestServices,
   partner: PartnerPrincipal,
   event: ConversationEvent,
 ): Promise<EventAccepted> {
+  // One span per event (a batch has several), the parent of the look-up, store and push spans.
+  const attributes = { [attr.conversationId]: event.conversationId, [attr.eventId]: event.eventId, "webcti.event_type": event.type };
+  return withSpan("webcti.event", attributes, () => ingest(services, partner, event));
+}
+
+async function ingest(services: IngestServices, partner: PartnerPrincipal, event: ConversationEvent): Promise<EventAccepted> {
   const { tenantId } = partner;
   const known = isKnownEvent(event) ? event : undefined;
   const agentId = known?.agentId;
@@ -52,25 +59,26 @@ export async function ingestConversationEvent(
   const row = eventRow(tenantId, partner.providerId, event, now);
   const { partitionKey, rowKey, bodySha256 } = row;
   const wantsMatches = popEvent?.type === "ringing";
+  if (plannedPopId) annotate({ [attr.popId]: plannedPopId, [attr.agentId]: popEvent!.agentId });
 
   // The look-up starts first: it is on the path to the agent's browser. The event row (the idempotency
   // record) is written meanwhile, so the browser waits for one directory read and one push, not for writes.
   const lookup =
     popEvent && (plannedPopId || wantsMatches)
-      ? findCustomer(services.tables, tenantId, popEvent.customer, tenant.defaultCountry)
+      ? withSpan("webcti.lookup", {}, () => findCustomer(services.tables, tenantId, popEvent.customer, tenant.defaultCountry))
       : undefined;
   lookup?.catch(() => undefined);
-  const stored: Promise<{ fresh: true } | { fresh: false; popId: string | undefined }> = services.tables.conversations
-    .createEntity({ ...row, ...(plannedPopId ? { popId: plannedPopId } : {}) })
-    .then(
-      () => ({ fresh: true as const }),
-      async (error: unknown) => {
-        if (!isEntityAlreadyExists(error)) throw error;
-        const existing = await services.tables.conversations.getEntity<EventRow>(partitionKey, rowKey);
-        if (existing.bodySha256 !== bodySha256) throw eventIdConflict(event.eventId);
-        return { fresh: false as const, popId: existing.popId };
-      },
-    );
+  const stored: Promise<{ fresh: true } | { fresh: false; popId: string | undefined }> = withSpan("webcti.event.store", {}, () =>
+    services.tables.conversations.createEntity({ ...row, ...(plannedPopId ? { popId: plannedPopId } : {}) }),
+  ).then(
+    () => ({ fresh: true as const }),
+    async (error: unknown) => {
+      if (!isEntityAlreadyExists(error)) throw error;
+      const existing = await services.tables.conversations.getEntity<EventRow>(partitionKey, rowKey);
+      if (existing.bodySha256 !== bodySha256) throw eventIdConflict(event.eventId);
+      return { fresh: false as const, popId: existing.popId };
+    },
+  );
   stored.catch(() => undefined); // awaited below; avoids an unhandled rejection while the look-up runs
 
   const customer = lookup ? await lookup : undefined;
@@ -100,7 +108,7 @@ export async function ingestConversationEvent(
   const outcome = await stored;
   if (outcome.fresh) {
     if (!pop) return answer(undefined);
-    const [, inserted] = await Promise.all([pushed, insertPop(services.tables, tenantId, pop)]);
+    const [, inserted] = await Promise.all([pushed, storePop(services, tenantId, pop)]);
     if (!inserted) {
       // Two instances drew the same seq in the same millisecond (rare): the id is taken by another pop.
       throw new WebCtiError("storage_unavailable", "Screen pop id collision; retry the event.", { retryAfterSeconds: 0 });
@@ -119,7 +127,7 @@ export async function ingestConversationEvent(
   }
   if (!target) return answer(undefined);
   const retried = buildPop(popId, popEvent, provider, target, now);
-  await Promise.all([insertPop(services.tables, tenantId, retried), pushPop(services, tenantId, retried)]);
+  await Promise.all([storePop(services, tenantId, retried), pushPop(services, tenantId, retried)]);
   return answer(popId);
 }
 
@@ -204,9 +212,21 @@ function buildPop(
   };
 }
 
+function storePop(services: Pick<Services, "tables">, tenantId: string, pop: ScreenPop): Promise<boolean> {
+  const traceparent = currentTraceparent(); // the event's span: a later ack links to it
+  return withSpan("webcti.pop.store", { [attr.popId]: pop.id }, () => insertPop(services.tables, tenantId, pop, traceparent));
+}
+
+/**
+ * Pushes the pop in its own span. The message carries that span's `traceparent` (when traced), and the
+ * browser client sends it back with the ack, so the ack joins this pop's trace (docs/push-protocol.md).
+ */
 async function pushPop(services: Pick<Services, "push">, tenantId: string, pop: ScreenPop): Promise<void> {
   try {
-    await pushToAgent(services.push, tenantId, pop.agentId, { v: 1, kind: "screenPop", pop });
+    await withSpan("webcti.push", { [attr.popId]: pop.id, [attr.agentId]: pop.agentId }, () => {
+      const traceparent = currentTraceparent();
+      return pushToAgent(services.push, tenantId, pop.agentId, { v: 1, kind: "screenPop", pop, ...(traceparent ? { traceparent } : {}) });
+    });
   } catch (cause) {
     throw new WebCtiError("push_unavailable", "The screen pop is stored but could not be pushed; retry the event.", {
       retryAfterSeconds: 1,

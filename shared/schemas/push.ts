@@ -9,7 +9,15 @@ import { Activity } from "./activity.js";
  */
 export const AgentPushMessage = z
   .discriminatedUnion("kind", [
-    z.object({ v: z.literal(1), kind: z.literal("screenPop"), pop: ScreenPop }),
+    z.object({
+      v: z.literal(1),
+      kind: z.literal("screenPop"),
+      pop: ScreenPop,
+      traceparent: z
+        .string()
+        .optional()
+        .describe("W3C trace context of the push when the service traces; the browser client sends it back with the ack."),
+    }),
     z.object({ v: z.literal(1), kind: z.literal("presence"), presence: Presence }),
     z
       .object({ v: z.literal(1), kind: z.literal("activity"), activity: Activity })

@@ -2,6 +2,7 @@ import { odata, type TableClient } from "@azure/data-tables";
 import { WebCtiError, isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
 import { key } from "../storage/tables.js";
 import { ScreenPop, type PopStatus } from "../schemas/screenPop.js";
+import { linkToTraceparent } from "../telemetry/tracing.js";
 
 /**
  * Screen pops live in one partition per agent (a few pops a minute at most: never hot), ordered by
@@ -49,6 +50,8 @@ interface PopRow {
   status: PopStatus;
   expiresAt: string;
   deliveredAt?: string;
+  /** The trace of the event that made the pop (telemetry only; never returned by the API). */
+  traceparent?: string;
 }
 
 function fromRow(row: PopRow, now: Date): ScreenPop {
@@ -57,8 +60,11 @@ function fromRow(row: PopRow, now: Date): ScreenPop {
   return ScreenPop.parse({ ...stored, status, ...(row.deliveredAt ? { deliveredAt: row.deliveredAt } : {}) });
 }
 
-/** Stores a new pop; returns false when a pop with this id already exists (a retried event). */
-export async function insertPop(tables: PopTables, tenantId: string, pop: StoredPop): Promise<boolean> {
+/**
+ * Stores a new pop; returns false when a pop with this id already exists (a retried event). `traceparent`
+ * (when traced) lets the ack link to the event's trace even when the browser did not send it back.
+ */
+export async function insertPop(tables: PopTables, tenantId: string, pop: StoredPop, traceparent?: string): Promise<boolean> {
   try {
     await tables.screenPops.createEntity({
       partitionKey: key(tenantId, pop.agentId),
@@ -66,6 +72,7 @@ export async function insertPop(tables: PopTables, tenantId: string, pop: Stored
       pop: JSON.stringify(pop),
       status: "queued",
       expiresAt: pop.expiresAt,
+      ...(traceparent ? { traceparent } : {}),
     });
     return true;
   } catch (error) {
@@ -78,7 +85,7 @@ export async function findPop(tables: PopTables, tenantId: string, popId: string
   const { seq, agentId } = parsePopId(popId);
   try {
     const row = await tables.screenPops.getEntity<PopRow>(key(tenantId, agentId), seq);
-    return { pop: fromRow(row, now), etag: row.etag };
+    return { pop: fromRow(row, now), etag: row.etag, traceparent: row.traceparent };
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -130,6 +137,7 @@ export async function acknowledgePop(
     const found = await findPop(tables, tenantId, popId, now);
     if (!found) throw new WebCtiError("not_found", `Screen pop '${popId}' does not exist.`);
     const { pop, etag } = found;
+    if (attempt === 0) linkToTraceparent(found.traceparent);
     if (pop.status === "delivered") return pop;
     if (pop.status === "expired") throw new WebCtiError("conflict", `Screen pop '${popId}' expired before it was delivered.`);
     const deliveredAt = now.toISOString();

@@ -1,5 +1,6 @@
 import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
-import type { Config } from "../config.js";
+import type { TokenCredential } from "@azure/identity";
+import { tablesAccess, type Config } from "../config.js";
 
 /**
  * The tables and their keys. Keys spread load: no table puts a whole tenant in one partition except
@@ -53,17 +54,23 @@ export const tableNames = [
 export type TableName = (typeof tableNames)[number];
 export type Tables = Record<TableName, TableClient>;
 
-export function createTables(config: Config, options: TableServiceClientOptions = {}): Tables {
-  const allowInsecureConnection = /UseDevelopmentStorage=true|(?:TableEndpoint|DefaultEndpointsProtocol)=http[:;]/i.test(
-    config.WEBCTI_TABLES_CONNECTION_STRING,
-  );
-  const entries = tableNames.map((name) => [
-    name,
-    TableClient.fromConnectionString(config.WEBCTI_TABLES_CONNECTION_STRING, `${config.WEBCTI_TABLE_PREFIX}${name}`, {
-      allowInsecureConnection,
-      ...options,
-    }),
-  ]);
+/**
+ * One `TableClient` per table, from a connection string (Azurite locally) or from the account's endpoint
+ * with a token credential (the managed identity in Azure; role "Storage Table Data Contributor").
+ */
+export function createTables(config: Config, options: TableServiceClientOptions = {}, credential?: TokenCredential): Tables {
+  const access = tablesAccess(config);
+  const client = (table: string): TableClient => {
+    if (access.kind === "identity") {
+      if (!credential) throw new Error("WEBCTI_TABLES_ENDPOINT is set: a token credential (managed identity) is needed");
+      return new TableClient(access.endpoint, table, credential, options);
+    }
+    const allowInsecureConnection = /UseDevelopmentStorage=true|(?:TableEndpoint|DefaultEndpointsProtocol)=http[:;]/i.test(
+      access.connectionString,
+    );
+    return TableClient.fromConnectionString(access.connectionString, table, { allowInsecureConnection, ...options });
+  };
+  const entries = tableNames.map((name) => [name, client(`${config.WEBCTI_TABLE_PREFIX}${name}`)]);
   return Object.fromEntries(entries) as Tables;
 }
 
