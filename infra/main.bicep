@@ -30,8 +30,8 @@ param webPubSubSku string = 'Standard_S1'
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-@description('Turn off instrumentation-key ingestion in Application Insights (Entra-only telemetry). Needs an exporter that authenticates with the identity.')
-param appInsightsDisableLocalAuth bool = false
+@description('Turn off instrumentation-key ingestion in Application Insights (Entra-only telemetry): the app\'s exporter and the Functions host authenticate with the identity.')
+param appInsightsDisableLocalAuth bool = true
 
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))

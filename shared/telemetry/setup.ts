@@ -13,6 +13,8 @@ export interface TelemetrySettings {
   mode: TelemetryMode;
   /** Required for `azure`. */
   connectionString?: string;
+  /** The user-assigned identity (AZURE_CLIENT_ID): with it, telemetry is sent with Entra ID, not the ingestion key. */
+  clientId?: string;
 }
 
 /** Reads the two settings without the rest of the configuration (the entry starts telemetry before it). */
@@ -22,7 +24,8 @@ export function telemetrySettings(env: Record<string, string | undefined> = proc
     throw new Error(`WebCTI configuration is not valid:\n  WEBCTI_TELEMETRY: expected off, azure or console, got '${mode}'`);
   }
   const connectionString = env.APPLICATIONINSIGHTS_CONNECTION_STRING || undefined;
-  return { mode, ...(connectionString ? { connectionString } : {}) };
+  const clientId = env.AZURE_CLIENT_ID || undefined;
+  return { mode, ...(connectionString ? { connectionString } : {}), ...(clientId ? { clientId } : {}) };
 }
 
 let started: Promise<void> | undefined;
@@ -40,7 +43,12 @@ async function start(settings: TelemetrySettings): Promise<void> {
     case "azure": {
       if (!settings.connectionString) throw new Error("WEBCTI_TELEMETRY=azure needs APPLICATIONINSIGHTS_CONNECTION_STRING");
       const { useAzureMonitor } = await import("@azure/monitor-opentelemetry");
-      useAzureMonitor({ azureMonitorExporterOptions: { connectionString: settings.connectionString } });
+      // With the managed identity, ingestion is Entra-authenticated, so Application Insights can refuse the
+      // instrumentation key (infra: appInsightsDisableLocalAuth, the identity is a Monitoring Metrics Publisher).
+      const credential = settings.clientId
+        ? new (await import("@azure/identity")).ManagedIdentityCredential({ clientId: settings.clientId })
+        : undefined;
+      useAzureMonitor({ azureMonitorExporterOptions: { connectionString: settings.connectionString, ...(credential ? { credential } : {}) } });
       return;
     }
     case "console": {
