@@ -3,6 +3,7 @@ import type { TimerDefinition } from "./timer/defineTimer.js";
 import { postConversationEvent } from "./postConversationEvent.js";
 import { postConversationEventBatch } from "./postConversationEventBatch.js";
 import { getConversation } from "./getConversation.js";
+import { postAnalyticsEvents } from "./postAnalyticsEvents.js";
 import { getScreenPop } from "./getScreenPop.js";
 import { putDirectoryRecord } from "./putDirectoryRecord.js";
 import { lookupDirectory } from "./lookupDirectory.js";
@@ -42,6 +43,7 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   postConversationEvent,
   postConversationEventBatch,
   getConversation,
+  postAnalyticsEvents,
   getScreenPop,
   lookupDirectory,
   putDirectoryRecord,

@@ -1,10 +1,10 @@
-import type { TransactionAction } from "@azure/data-tables";
-import { WebCtiError, isEntityAlreadyExists } from "../errors.js";
+import { WebCtiError } from "../errors.js";
+import { insertOnce } from "../storage/insertOnce.js";
 import type { Services } from "../services.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import { isKnownEvent, type ConversationEvent, type EventAccepted } from "../schemas/conversationEvent.js";
 import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
-import { eventIdConflict, eventRow, ingestConversationEvent, type EventRow } from "./ingestEvent.js";
+import { eventIdConflict, eventRow, ingestConversationEvent } from "./ingestEvent.js";
 
 type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
 
@@ -14,8 +14,8 @@ export type BatchItemResult = { ok: true; accepted: EventAccepted } | { ok: fals
 /**
  * Stores a batch of conversation events (any conversations, any order) with as few storage round trips as
  * the keys allow: the events of one conversation share a partition, so they are inserted together in one
- * entity-group transaction. Events that look a caller up or pop a record (`ringing`, and whatever the
- * provider's policy pops on) take the single-event path, in parallel.
+ * entity-group transaction (`insertOnce`). Events that look a caller up or pop a record (`ringing`, and
+ * whatever the provider's policy pops on) take the single-event path, in parallel.
  *
  * Everything the batch can be refused for is checked before the first write (agents of the tenant), so a
  * refused batch stores nothing. After that, the only per-event refusal is a reused event id with other
@@ -54,52 +54,22 @@ export async function ingestConversationEvents(
   };
 
   const direct: number[] = [];
-  const groups = new Map<string, { index: number; row: EventRow }[]>();
-  const firstIndexOfId = new Map<string, number>();
-  const repeats: { index: number; first: number }[] = [];
+  const grouped: number[] = [];
   events.forEach((event, index) => {
-    const row = eventRow(tenantId, partner.providerId, event, now);
-    const idKey = `${row.partitionKey}\n${row.rowKey}`;
-    const first = firstIndexOfId.get(idKey);
-    if (first !== undefined) return void repeats.push({ index, first });
-    firstIndexOfId.set(idKey, index);
     const popsOrLooksUp =
       isKnownEvent(event) &&
       (event.type === "ringing" || (event.type === provider.screenPopPolicy.trigger && event.type === "answered"));
-    if (popsOrLooksUp) return void direct.push(index);
-    const group = groups.get(row.partitionKey) ?? [];
-    group.push({ index, row });
-    groups.set(row.partitionKey, group);
+    (popsOrLooksUp ? direct : grouped).push(index);
   });
-
-  const accepted = (index: number): BatchItemResult => ({
-    ok: true,
-    accepted: { eventId: events[index]!.eventId, conversationId: events[index]!.conversationId, screenPop: null },
+  const rows = grouped.map((index) => eventRow(tenantId, partner.providerId, events[index]!, now));
+  const [outcomes] = await Promise.all([insertOnce(services.tables.conversations, rows), ...direct.map(single)]);
+  grouped.forEach((index, k) => {
+    const event = events[index]!;
+    results[index] =
+      outcomes[k] === "idReused"
+        ? { ok: false, eventId: event.eventId, conversationId: event.conversationId, error: relocate(eventIdConflict(event.eventId), index) }
+        : { ok: true, accepted: { eventId: event.eventId, conversationId: event.conversationId, screenPop: null } };
   });
-  await Promise.all([
-    ...direct.map(single),
-    ...[...groups.values()].map(async (group) => {
-      const actions: TransactionAction[] = group.map(({ row }) => ["create", row]);
-      try {
-        await services.tables.conversations.submitTransaction(actions);
-        for (const { index } of group) results[index] = accepted(index);
-      } catch (error) {
-        if (!isEntityAlreadyExists(error)) throw error;
-        // Some of these were stored before (a retried batch): event by event, each one knows if it is a retry.
-        await Promise.all(group.map(({ index }) => single(index)));
-      }
-    }),
-  ]);
-
-  // The same event twice in one batch: one write; a different event under the same id is refused.
-  for (const { index, first } of repeats) {
-    const sameBody =
-      eventRow(tenantId, partner.providerId, events[index]!, now).bodySha256 ===
-      eventRow(tenantId, partner.providerId, events[first]!, now).bodySha256;
-    results[index] = sameBody
-      ? results[first]!
-      : { ok: false, eventId: events[index]!.eventId, conversationId: events[index]!.conversationId, error: relocate(eventIdConflict(events[index]!.eventId), index) };
-  }
   return results;
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { AgentId, ConversationId, ProviderId } from "./ids.js";
+import { AgentId, ConversationId, EventId, ProviderId } from "./ids.js";
+import { Problem } from "./problem.js";
 import { Channel, Direction, LegOutcome } from "./conversationEvent.js";
 
 /**
@@ -118,6 +119,7 @@ export type Kpis = z.infer<typeof Kpis>;
 /** A partner-defined analytics event, in the shape of Microsoft CIF 2.0 `logAnalyticsEvent`. */
 export const PartnerAnalyticsEvent = z
   .object({
+    eventId: EventId.describe("The partner's id of this analytics event: a resend with the same id is stored once."),
     conversationId: ConversationId,
     sessionId: z.string().min(1).max(128).optional(),
     participantId: z.string().min(1).max(128).optional(),
@@ -128,3 +130,23 @@ export const PartnerAnalyticsEvent = z
   })
   .meta({ id: "PartnerAnalyticsEvent", description: "Counted by eventName in the interval of eventTimestamp (docs/kpis.md)." });
 export type PartnerAnalyticsEvent = z.infer<typeof PartnerAnalyticsEvent>;
+
+export const maxAnalyticsEventsPerRequest = 100;
+
+export const PartnerAnalyticsEventBatch = z
+  .object({ events: z.array(PartnerAnalyticsEvent).min(1).max(maxAnalyticsEventsPerRequest) })
+  .meta({ id: "PartnerAnalyticsEventBatch", description: `Up to ${maxAnalyticsEventsPerRequest} analytics events, of any conversations.` });
+
+export const AnalyticsEventResult = z
+  .object({
+    status: z.enum(["accepted", "rejected"]),
+    eventId: EventId,
+    conversationId: ConversationId,
+    problem: Problem.optional().describe("Why it was not stored: an `eventId` already used with other content (`conflict`)."),
+  })
+  .meta({ id: "AnalyticsEventResult" });
+
+export const AnalyticsEventsAccepted = z
+  .object({ results: z.array(AnalyticsEventResult).describe("One per event, in the order sent.") })
+  .meta({ id: "AnalyticsEventsAccepted" });
+export type AnalyticsEventsAccepted = z.infer<typeof AnalyticsEventsAccepted>;

@@ -161,6 +161,7 @@ interface RouteCase {
 }
 
 const now = () => new Date().toISOString();
+const analyticsEvent = () => ({ eventId: nextEventId(), conversationId: auditConversation, eventName: "surveyOffered", eventTimestamp: now() });
 const freshKey = () => ({ "idempotency-key": randomUUID() });
 /** A conversation of tenant A's main provider. */
 const auditConversation = "audit-conv-a";
@@ -212,6 +213,15 @@ const routes: Record<string, RouteCase> = {
     valid: () => ({ path: `/v1/conversations/${auditConversation}` }),
     bad: [{ name: "an id with a space", where: "path", req: () => ({ path: "/v1/conversations/a%20b" }), at: { parameter: "conversationId" } }],
     wrongTenant: [{ name: "A's conversation (B's provider has the same id)", expect: 404, req: () => ({ path: `/v1/conversations/${auditConversation}` }) }],
+  },
+  postAnalyticsEvents: {
+    valid: () => ({ path: "/v1/analytics/events", json: { events: [analyticsEvent()] } }),
+    bad: [
+      { name: "no events", where: "body", req: () => ({ path: "/v1/analytics/events", json: { events: [] } }), at: { pointer: "#/events" } },
+      { name: "an event without a name", where: "body", req: () => ({ path: "/v1/analytics/events", json: { events: [{ ...analyticsEvent(), eventName: "" }] } }), at: { pointer: "#/events/0/eventName" } },
+    ],
+    // Conversation ids are the provider's own: B's event under A's id is B's, and A's conversation is untouched.
+    wrongTenant: [{ name: "A's conversation id", expect: "own", unchanged: readAsA(`/v1/conversations/${auditConversation}`), req: () => ({ path: "/v1/analytics/events", json: { events: [analyticsEvent()] } }) }],
   },
   getScreenPop: {
     valid: () => ({ path: `/v1/screen-pops/${ctx.popA}` }),

@@ -1,0 +1,50 @@
+import { createHash } from "node:crypto";
+import { WebCtiError } from "../errors.js";
+import type { Services } from "../services.js";
+import type { PartnerPrincipal } from "../auth/partnerKeys.js";
+import type { PartnerAnalyticsEvent } from "../schemas/analytics.js";
+import { key } from "../storage/tables.js";
+import { insertOnce, type OnceRow } from "../storage/insertOnce.js";
+import { conversationPartition } from "../conversation/ingestEvent.js";
+
+export type AnalyticsEventResult = { ok: true } | { ok: false; error: WebCtiError };
+
+/**
+ * Partner analytics events (CIF 2.0 `logAnalyticsEvent`) are kept with their conversation's events (same
+ * partition, RowKey `analytics|<eventId>`), stored once per event id: the KPI projection counts them by
+ * name in the interval of `eventTimestamp` (docs/kpis.md).
+ */
+export async function storePartnerAnalyticsEvents(
+  services: Pick<Services, "tables" | "now">,
+  partner: PartnerPrincipal,
+  events: readonly PartnerAnalyticsEvent[],
+): Promise<AnalyticsEventResult[]> {
+  const receivedAt = services.now().toISOString();
+  const rows: OnceRow[] = events.map((event) => {
+    const body = JSON.stringify(event);
+    return {
+      partitionKey: conversationPartition(partner.tenantId, partner.providerId, event.conversationId),
+      rowKey: analyticsRowKey(event.eventId),
+      eventName: event.eventName,
+      eventTimestamp: new Date(event.eventTimestamp).toISOString(),
+      receivedAt,
+      body,
+      bodySha256: createHash("sha256").update(body).digest("base64"),
+    };
+  });
+  const outcomes = await insertOnce(services.tables.conversations, rows);
+  return outcomes.map((outcome, index) =>
+    outcome === "idReused"
+      ? {
+          ok: false,
+          error: new WebCtiError("conflict", `Analytics event id '${events[index]!.eventId}' was already used for another event.`, {
+            errors: [{ pointer: `#/events/${index}/eventId`, detail: "already used for an event with other content" }],
+          }),
+        }
+      : { ok: true },
+  );
+}
+
+export function analyticsRowKey(eventId: string): string {
+  return key("analytics", eventId);
+}
