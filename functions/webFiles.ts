@@ -11,7 +11,8 @@ import type { HttpRequest, HttpResponseInit } from "@azure/functions";
  */
 export const webFilesDirectory = fileURLToPath(new URL("../web/", import.meta.url)); // dist/functions → dist/web
 
-const contentTypes: Record<string, string> = {
+/** The content types of what the web folders hold; the local stack's static server uses them too. */
+export const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".mjs": "text/javascript; charset=utf-8",
@@ -21,6 +22,7 @@ const contentTypes: Record<string, string> = {
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".ico": "image/x-icon",
+  ".md": "text/markdown; charset=utf-8",
 };
 
 function notFound(path: string): HttpResponseInit {

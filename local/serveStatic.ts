@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { contentTypes } from "../functions/webFiles.js";
 
 export interface StaticRoot {
   /** URL path prefix, e.g. "/" or "/webcti". */
@@ -11,18 +12,6 @@ export interface StaticRoot {
   headers?: Record<string, string>;
 }
 
-const contentTypes: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".map": "application/json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".md": "text/markdown; charset=utf-8",
-};
 
 /** Serves a file under `root` if the path names one (directories serve index.html); false otherwise. */
 export async function serveStatic(
