@@ -2,7 +2,7 @@ import { WebCtiError } from "../../shared/errors.js";
 import type { Services } from "../../shared/services.js";
 import type { PartnerPrincipal } from "../../shared/auth/partnerKeys.js";
 import type { RateLimit } from "../../shared/schemas/provider.js";
-import { getProvider } from "../../shared/tenancy/tenancyStore.js";
+import type { Provider } from "../../shared/schemas/provider.js";
 
 /**
  * Partner API rate limits: one token bucket per partner key, in this process. Each function instance
@@ -66,16 +66,11 @@ export function defaultRateLimit(config: Services["config"]): RateLimit {
 
 /**
  * Takes one token from the caller's bucket; throws `rate_limited` (429, `Retry-After`) when it is empty.
- * The provider's `rateLimit` (cached with the provider) or the deployment's defaults set the rate.
+ * The caller's provider (as the edge read it, cached) sets the rate with its `rateLimit`, else the
+ * deployment's defaults.
  */
-export async function takeRateToken(services: Services, caller: PartnerPrincipal): Promise<RateDecision> {
-  let limit = defaultRateLimit(services.config);
-  try {
-    limit = (await getProvider(services, caller.tenantId, caller.providerId)).rateLimit ?? limit;
-  } catch (error) {
-    // The edge refused keys whose provider is gone (403) before this; one removed in between gets the defaults.
-    if (!(error instanceof WebCtiError && error.code === "forbidden")) throw error;
-  }
+export function takeRateToken(services: Services, caller: PartnerPrincipal, provider: Pick<Provider, "rateLimit">): RateDecision {
+  const limit = provider.rateLimit ?? defaultRateLimit(services.config);
   let buckets = bucketsOf.get(services);
   if (!buckets) bucketsOf.set(services, (buckets = new TokenBuckets()));
   const decision = buckets.take(caller.keyId, limit, services.now().getTime());

@@ -89,11 +89,11 @@ export function toAzureHandler(
             : undefined;
       // A credential whose tenant, provider or agent was removed since: 403 on every route.
       if (caller) annotate({ [attr.tenantId]: caller.tenantId });
-      if (definition.auth === "partner") await requireConfiguredPartner(services, caller as PartnerPrincipal);
       if (definition.auth === "agent") await requireConfiguredAgent(services, caller as AgentIdentity);
       if (definition.auth === "partner") {
+        const provider = await requireConfiguredPartner(services, caller as PartnerPrincipal);
         try {
-          Object.assign(headers, rateLimitHeaders(await takeRateToken(services, caller as PartnerPrincipal)));
+          Object.assign(headers, rateLimitHeaders(takeRateToken(services, caller as PartnerPrincipal, provider)));
         } catch (error) {
           if (error instanceof RateLimitedError) Object.assign(headers, rateLimitHeaders(error.decision));
           throw error;

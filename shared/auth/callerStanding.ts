@@ -3,15 +3,18 @@ import type { Services } from "../services.js";
 import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
 import type { PartnerPrincipal } from "./partnerKeys.js";
 import type { AgentIdentity } from "./agentPrincipal.js";
+import type { Provider } from "../schemas/provider.js";
 
 type StandingServices = Pick<Services, "tables" | "caches">;
 
 /**
  * A partner key outlives its provider and its tenant: one removed, the key must stop working on every
- * route (403 `forbidden`), not only on the routes whose handler happens to read them. Cached reads.
+ * route (403 `forbidden`), not only on the routes whose handler happens to read them. Cached reads; the
+ * provider is returned for the edge's next step (its rate limit).
  */
-export async function requireConfiguredPartner(services: StandingServices, caller: PartnerPrincipal): Promise<void> {
-  await Promise.all([getTenant(services, caller.tenantId), getProvider(services, caller.tenantId, caller.providerId)]);
+export async function requireConfiguredPartner(services: StandingServices, caller: PartnerPrincipal): Promise<Provider> {
+  const [, provider] = await Promise.all([getTenant(services, caller.tenantId), getProvider(services, caller.tenantId, caller.providerId)]);
+  return provider;
 }
 
 /** The same for a signed-in user linked to an agent: the agent or its tenant removed since, 403 on every route. */
