@@ -8,7 +8,7 @@ import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
 import { findCustomer } from "../directory/findCustomer.js";
 import { decideScreenPop } from "../screenPop/decideScreenPop.js";
 import { findPop, insertPop, nextSeq, popIdFor } from "../screenPop/popStore.js";
-import { pushToAgent } from "../realtime/agentPush.js";
+import { pushToAgentOrUnavailable } from "../realtime/agentPush.js";
 import type { ScreenPop } from "../schemas/screenPop.js";
 import type { Provider } from "../schemas/provider.js";
 import { annotate, attr, currentTraceparent, withSpan } from "../telemetry/tracing.js";
@@ -222,15 +222,9 @@ function storePop(services: Pick<Services, "tables">, tenantId: string, pop: Scr
  * browser client sends it back with the ack, so the ack joins this pop's trace (docs/push-protocol.md).
  */
 async function pushPop(services: Pick<Services, "push">, tenantId: string, pop: ScreenPop): Promise<void> {
-  try {
-    await withSpan("webcti.push", { [attr.popId]: pop.id, [attr.agentId]: pop.agentId }, () => {
-      const traceparent = currentTraceparent();
-      return pushToAgent(services.push, tenantId, pop.agentId, { v: 1, kind: "screenPop", pop, ...(traceparent ? { traceparent } : {}) });
-    });
-  } catch (cause) {
-    throw new WebCtiError("push_unavailable", "The screen pop is stored but could not be pushed; retry the event.", {
-      retryAfterSeconds: 1,
-      cause,
-    });
-  }
+  await withSpan("webcti.push", { [attr.popId]: pop.id, [attr.agentId]: pop.agentId }, () => {
+    const traceparent = currentTraceparent();
+    const message = { v: 1 as const, kind: "screenPop" as const, pop, ...(traceparent ? { traceparent } : {}) };
+    return pushToAgentOrUnavailable(services.push, tenantId, pop.agentId, message, "The screen pop is stored but could not be pushed; retry the event.", 1);
+  });
 }

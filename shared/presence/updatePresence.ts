@@ -1,7 +1,7 @@
 import type { Services } from "../services.js";
 import { WebCtiError } from "../errors.js";
 import { getAgent } from "../tenancy/tenancyStore.js";
-import { pushToAgent } from "../realtime/agentPush.js";
+import { pushToAgentOrUnavailable } from "../realtime/agentPush.js";
 import type { Presence, PresenceSource, PresenceStatus } from "../schemas/presence.js";
 import { getPresence, setPresence } from "./presenceStore.js";
 import { sendPresenceChanged } from "../webhooks/events.js";
@@ -63,17 +63,10 @@ export async function updateAgentPresence(
   // deliveries are stored before the push, so a failed push cannot lose them.
   if (result.changed) await sendPresenceChanged(services, tenantId, result.presence as PresenceChangedPresence);
   // Pushed whenever the request is the stored state, so a resend after a failed push pushes again.
-  if (result.applied) await pushPresence(services, tenantId, result.presence);
+  if (result.applied) {
+    const message = { v: 1 as const, kind: "presence" as const, presence: result.presence };
+    await pushToAgentOrUnavailable(services.push, tenantId, agentId, message, "The presence is stored but could not be pushed to the agent; send it again.", 2);
+  }
   return result.presence;
 }
 
-async function pushPresence(services: Pick<Services, "push">, tenantId: string, presence: Presence): Promise<void> {
-  try {
-    await pushToAgent(services.push, tenantId, presence.agentId, { v: 1, kind: "presence", presence });
-  } catch (cause) {
-    throw new WebCtiError("push_unavailable", "The presence is stored but could not be pushed to the agent; send it again.", {
-      retryAfterSeconds: 2,
-      cause,
-    });
-  }
-}

@@ -1,5 +1,6 @@
 import type { WebPubSubServiceClient } from "@azure/web-pubsub";
 import type { AgentPushMessage } from "../schemas/push.js";
+import { WebCtiError } from "../errors.js";
 
 /**
  * Each agent is one Web PubSub user; a pop goes to every connection of that user (all the agent's tabs).
@@ -21,6 +22,25 @@ export async function pushToAgent(
   message: AgentPushMessage,
 ): Promise<void> {
   await push.sendToUser(agentUserId(tenantId, agentId), message);
+}
+
+/**
+ * Pushes a message whose sender must hear that it was not delivered: a failure becomes `push_unavailable`
+ * (503, `Retry-After`). `stored` says what was kept anyway and what to do, for the problem's detail.
+ */
+export async function pushToAgentOrUnavailable(
+  push: WebPubSubServiceClient,
+  tenantId: string,
+  agentId: string,
+  message: AgentPushMessage,
+  stored: string,
+  retryAfterSeconds: number,
+): Promise<void> {
+  try {
+    await pushToAgent(push, tenantId, agentId, message);
+  } catch (cause) {
+    throw new WebCtiError("push_unavailable", stored, { retryAfterSeconds, cause });
+  }
 }
 
 export interface ClientAccess {
