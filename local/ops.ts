@@ -21,7 +21,8 @@ export const usage = `Usage: npm run ops -- <command> [options]
   tenant put   --tenant ID --name NAME [--country US]
   provider put --tenant ID --provider ID --label LABEL [--file provider.json]
                  (the file holds the rest of the provider: screenPopPolicy, panel, rateLimit)
-  agent put    --tenant ID --agent ID --name "DISPLAY NAME"
+  agent put    --tenant ID --agent ID --name "DISPLAY NAME" [--supervisor]
+                 (a supervisor also sees the KPI dashboard, exports facts and sets KPI settings)
   agent link   --tenant ID --agent ID --principal OBJECT_ID [--idp aad]
                  (the Entra object id of the user who signs in as this agent)
   key issue    --tenant ID --provider ID      prints the new key once; store it at the partner
@@ -41,6 +42,7 @@ const options = {
   principal: { type: "string" },
   idp: { type: "string", default: "aad" },
   key: { type: "string" },
+  supervisor: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -112,7 +114,7 @@ const commands: Record<string, (values: Values, tables: Tables, now: () => Date)
   "agent put": async (values, tables) => {
     const [tenantId, agentId, displayName] = need(values, "tenant", "agent", "name");
     await requireTenant(tables, tenantId!);
-    return putAgent({ tables }, { tenantId: tenantId!, agentId: agentId!, displayName: displayName! });
+    return putAgent({ tables }, { tenantId: tenantId!, agentId: agentId!, displayName: displayName!, supervisor: values.supervisor === true });
   },
   "agent link": async (values, tables) => {
     const [tenantId, agentId, principalId, identityProvider] = need(values, "tenant", "agent", "principal", "idp");

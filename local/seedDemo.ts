@@ -77,7 +77,7 @@ export async function seedDemo(services: Services, knownKey?: string, options: D
     },
   });
   await seedDialer(services, widgetBaseUrl);
-  await putAgent(services, { tenantId, agentId, displayName: demo.agentName });
+  await putAgent(services, { tenantId, agentId, displayName: demo.agentName, supervisor: true });
   await linkPrincipal(services, { identityProvider: demoIdentityProvider, principalId: demo.signInUser }, { tenantId, agentId });
   // Records are created once: what the agent edits in the desktop survives a restart.
   for (const [id, input] of accounts) {

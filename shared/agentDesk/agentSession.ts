@@ -1,4 +1,5 @@
 import type { Services } from "../services.js";
+import { WebCtiError } from "../errors.js";
 import type { AgentIdentity } from "../auth/agentPrincipal.js";
 import { getAgent, getTenant } from "../tenancy/tenancyStore.js";
 import { getAgentClientAccess, type ClientAccess } from "../realtime/agentPush.js";
@@ -15,12 +16,20 @@ export async function negotiateAgentConnection(
   services: Pick<Services, "tables" | "caches" | "push" | "now" | "config">,
   identity: AgentIdentity,
 ): Promise<ClientAccess> {
-  await describeAgent(services, identity);
+  const agent = await describeAgent(services, identity);
   return getAgentClientAccess(
     services.push,
     identity.tenantId,
     identity.agentId,
     services.config.WEBCTI_CLIENT_TOKEN_MINUTES,
     services.now(),
+    agent.supervisor,
   );
+}
+
+/** The signed-in agent, who must be a supervisor (KPIs, facts export, KPI settings). */
+export async function requireSupervisor(services: Pick<Services, "tables" | "caches">, identity: AgentIdentity): Promise<Agent> {
+  const agent = await describeAgent(services, identity);
+  if (!agent.supervisor) throw new WebCtiError("forbidden", "Only a supervisor of the tenant may do this.");
+  return agent;
 }

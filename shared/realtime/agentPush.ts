@@ -15,6 +15,15 @@ export function tenantGroup(tenantId: string): string {
   return `tenant.${tenantId}`;
 }
 
+/** Supervisors' connections also join this group: KPI changes go there. */
+export function supervisorsGroup(tenantId: string): string {
+  return `supervisors.${tenantId}`;
+}
+
+export async function pushToSupervisors(push: WebPubSubServiceClient, tenantId: string, message: AgentPushMessage): Promise<void> {
+  await push.group(supervisorsGroup(tenantId)).sendToAll(message);
+}
+
 export async function pushToAgent(
   push: WebPubSubServiceClient,
   tenantId: string,
@@ -51,8 +60,9 @@ export interface ClientAccess {
 }
 
 /**
- * The token lets the connection receive what is sent to the agent and to its tenant group, and nothing
- * else: no roles, so it can neither join other groups nor send to any group.
+ * The token lets the connection receive what is sent to the agent and to its tenant group (and, for a
+ * supervisor, the supervisors' group), and nothing else: no roles, so it can neither join other groups
+ * nor send to any group.
  */
 export async function getAgentClientAccess(
   push: WebPubSubServiceClient,
@@ -60,9 +70,10 @@ export async function getAgentClientAccess(
   agentId: string,
   minutes: number,
   now: Date,
+  supervisor = false,
 ): Promise<ClientAccess> {
   const userId = agentUserId(tenantId, agentId);
-  const groups = [tenantGroup(tenantId)];
+  const groups = supervisor ? [tenantGroup(tenantId), supervisorsGroup(tenantId)] : [tenantGroup(tenantId)];
   const { url } = await push.getClientAccessToken({ userId, groups, roles: [], expirationTimeInMinutes: minutes });
   return { url, userId, groups, expiresAt: new Date(now.getTime() + minutes * 60_000).toISOString() };
 }

@@ -2,7 +2,15 @@ import { z } from "zod";
 import { AgentId, TenantId } from "./ids.js";
 
 export const Agent = z
-  .object({ tenantId: TenantId, agentId: AgentId, displayName: z.string().min(1).max(200) })
+  .object({
+    tenantId: TenantId,
+    agentId: AgentId,
+    displayName: z.string().min(1).max(200),
+    supervisor: z
+      .boolean()
+      .default(false)
+      .describe("A supervisor also sees the tenant's channel KPIs (the dashboard), exports facts and sets the KPI settings."),
+  })
   .meta({ id: "Agent" });
 export type Agent = z.infer<typeof Agent>;
 

@@ -150,3 +150,90 @@ export const AnalyticsEventsAccepted = z
   .object({ results: z.array(AnalyticsEventResult).describe("One per event, in the order sent.") })
   .meta({ id: "AnalyticsEventsAccepted" });
 export type AnalyticsEventsAccepted = z.infer<typeof AnalyticsEventsAccepted>;
+
+/** The intervals a KPI report can be split by: 15 minutes, one hour, one day (UTC, aligned to midnight). */
+export const KpiInterval = z.enum(["15m", "hour", "day"]).meta({ id: "KpiInterval" });
+export type KpiInterval = z.infer<typeof KpiInterval>;
+
+/** The longest range (in days) a report may span at each interval. */
+export const maxKpiRangeDays: Record<KpiInterval, number> = { "15m": 31, hour: 93, day: 400 };
+
+export const KpiQuery = z
+  .object({
+    from: z.iso
+      .datetime({ offset: true })
+      .describe("Start of the range (included): an interval boundary in UTC (e.g. 2026-11-01T00:00:00Z)."),
+    to: z.iso.datetime({ offset: true }).describe("End of the range (excluded): an interval boundary after `from`."),
+    interval: KpiInterval.default("hour").describe("Split the range by 15 minutes, hours or days (UTC)."),
+    providerId: ProviderId.optional().describe("Only this provider (a partner key always sees only its own)."),
+    channel: Channel.optional().describe("Only this channel."),
+    by: z.enum(["queue", "agent"]).optional().describe("Also split each provider and channel by queue or by agent."),
+  })
+  .meta({ id: "KpiQuery" });
+export type KpiQuery = z.infer<typeof KpiQuery>;
+
+export const KpiPoint = z
+  .object({ intervalStart: z.iso.datetime(), kpis: Kpis })
+  .meta({ id: "KpiPoint", description: "The figures of one interval. Intervals without any conversation or partner event are left out." });
+
+export const KpiSeries = z
+  .object({
+    providerId: ProviderId,
+    channel: Channel,
+    queue: z.string().optional().describe("With `by=queue`: the queue (\"\" for conversations that named none)."),
+    agentId: z.string().optional().describe("With `by=agent`: the agent (\"\" for conversations that reached none)."),
+    total: Kpis.describe("The whole range."),
+    points: z.array(KpiPoint).describe("Per interval, oldest first; only intervals with data."),
+  })
+  .meta({ id: "KpiSeries" });
+export type KpiSeries = z.infer<typeof KpiSeries>;
+
+export const KpiReport = z
+  .object({
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    interval: KpiInterval,
+    settings: KpiSettings.describe("The tenant's settings the figures were computed with."),
+    series: z.array(KpiSeries).describe("One per provider and channel (and queue or agent with `by`) that has data in the range."),
+    total: Kpis.describe("Every series together (with `by=agent`, each missed leg counts once, for the agent who missed it)."),
+    rowsRead: z.number().int().min(0).describe("Pre-aggregated rows read to answer."),
+  })
+  .meta({ id: "KpiReport", description: "KPI figures over a range, read from pre-aggregated rows (docs/kpis.md)." });
+export type KpiReport = z.infer<typeof KpiReport>;
+
+/** One conversation's facts as exported: its facts, its partner events by name, and when they were (re)computed. */
+export const ConversationFactsRecord = ConversationFacts.extend({
+  partnerEvents: z.record(z.string(), z.number().int().min(0)).describe("The conversation's partner analytics events by eventName."),
+  projectedAt: z.iso.datetime().describe("When these facts were computed: a later record of the same conversation replaces an earlier one."),
+}).meta({ id: "ConversationFactsRecord" });
+export type ConversationFactsRecord = z.infer<typeof ConversationFactsRecord>;
+
+export const FactsExportFormat = z.enum(["json", "jsonl", "csv"]);
+
+export const FactsExportQuery = z
+  .object({
+    cursor: z
+      .string()
+      .max(4096)
+      .regex(/^[A-Za-z0-9_-]+$/, "not a cursor this API returned")
+      .optional()
+      .describe("`nextCursor` of the previous export: continue after what it returned. Omit to start at `since`."),
+    since: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe("Without a cursor: the records computed at or after this time (default: 35 days ago)."),
+    limit: z.coerce.number().int().min(1).max(5000).default(1000).describe("Largest number of records in this response."),
+    format: FactsExportFormat.default("json").describe("json (an object with `records`), jsonl (JSON lines) or csv."),
+  })
+  .meta({ id: "FactsExportQuery" });
+export type FactsExportQuery = z.infer<typeof FactsExportQuery>;
+
+export const FactsExport = z
+  .object({
+    records: z.array(ConversationFactsRecord).describe("Oldest computation first."),
+    nextCursor: z
+      .string()
+      .describe("Always present: send it back as `cursor` to get what was computed since (an incremental export never ends)."),
+  })
+  .meta({ id: "FactsExport" });
+export type FactsExport = z.infer<typeof FactsExport>;

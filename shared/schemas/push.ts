@@ -22,6 +22,14 @@ export const AgentPushMessage = z
     z
       .object({ v: z.literal(1), kind: z.literal("activity"), activity: Activity })
       .describe("An activity was stored on a record's timeline; sent to the activity's agent."),
+    z
+      .object({
+        v: z.literal(1),
+        kind: z.literal("kpis"),
+        providerId: z.string(),
+        intervalStarts: z.array(z.iso.datetime()).describe("The 15-minute intervals whose figures changed."),
+      })
+      .describe("Channel KPIs changed (conversations ended, or late events arrived); sent to the tenant's supervisors."),
   ])
   .meta({ id: "AgentPushMessage" });
 export type AgentPushMessage = z.infer<typeof AgentPushMessage>;

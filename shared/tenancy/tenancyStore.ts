@@ -127,10 +127,10 @@ export async function putProvider(
   return value;
 }
 
-export async function putAgent(services: Pick<Services, "tables">, agent: Agent): Promise<Agent> {
+export async function putAgent(services: Pick<Services, "tables">, agent: z.input<typeof Agent>): Promise<Agent> {
   const value = Agent.parse(agent);
   await services.tables.agents.upsertEntity(
-    { partitionKey: value.tenantId, rowKey: value.agentId, displayName: value.displayName },
+    { partitionKey: value.tenantId, rowKey: value.agentId, displayName: value.displayName, supervisor: value.supervisor },
     "Replace",
   );
   return value;
