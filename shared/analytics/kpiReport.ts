@@ -62,15 +62,30 @@ export async function readKpiReport(
   ]);
 
   let total = emptyAggregate();
+  const byInterval = new Map<string, KpiAggregate>();
+  const bySplit = new Map<string, KpiAggregate>();
   const list: KpiSeries[] = [...series.values()]
     .sort((a, b) => compare(a.key, b.key))
     .map(({ key, points }) => {
       const ordered = [...points].sort(([a], [b]) => (a < b ? -1 : 1));
       const sum = ordered.reduce((acc, [, aggregate]) => addAggregates(acc, aggregate), emptyAggregate());
       total = addAggregates(total, sum);
+      for (const [intervalStart, aggregate] of ordered) byInterval.set(intervalStart, addAggregates(byInterval.get(intervalStart) ?? emptyAggregate(), aggregate));
+      const split = key.queue ?? key.agentId;
+      if (split !== undefined) bySplit.set(split, addAggregates(bySplit.get(split) ?? emptyAggregate(), sum));
       return { ...key, total: kpisOf(sum), points: ordered.map(([intervalStart, aggregate]) => ({ intervalStart, kpis: kpisOf(aggregate) })) };
     });
-  return { from, to, interval: query.interval, settings, series: list, total: kpisOf(total), rowsRead };
+  return {
+    from,
+    to,
+    interval: query.interval,
+    settings,
+    series: list,
+    total: kpisOf(total),
+    points: [...byInterval].sort(([a], [b]) => (a < b ? -1 : 1)).map(([intervalStart, aggregate]) => ({ intervalStart, kpis: kpisOf(aggregate) })),
+    ...(query.by && { splits: [...bySplit].sort(([a], [b]) => (a < b ? -1 : 1)).map(([value, aggregate]) => ({ value, total: kpisOf(aggregate) })) }),
+    rowsRead,
+  };
 }
 
 /** `from` and `to` must be boundaries of the interval, in order, and no further apart than the interval allows. */
