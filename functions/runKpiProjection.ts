@@ -7,6 +7,7 @@ export const runKpiProjection = defineTimer({
   summary: "Turns stored conversation and analytics events into per-conversation facts and pre-aggregated KPI rows.",
   handler: async ({ log }, services) => {
     const run = await project(services);
+    if (run.busy) return; // the operator's rebuild is running; it does the work
     if (run.conversations + run.quarters + run.rebuildsMarked > 0) {
       log(`kpis: ${run.conversations} conversations, ${run.quarters} quarter-hours (${run.factsRowsRead} facts rows), ${run.rebuildsMarked} marked by rebuilds${run.more ? ", more to do" : ""}`);
     }

@@ -1,5 +1,5 @@
 import { odata } from "@azure/data-tables";
-import { isNotFound, isPreconditionFailed } from "../errors.js";
+import { isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
 import type { Services } from "../services.js";
 import type { KpiSettings } from "../schemas/analytics.js";
 import { pushToSupervisors } from "../realtime/agentPush.js";
@@ -27,6 +27,8 @@ export interface ProjectionRun {
   rebuildsMarked: number;
   /** True when markers were left for the next run. */
   more: boolean;
+  /** True when another run held the lease: this one did nothing. */
+  busy: boolean;
 }
 
 interface Marker {
@@ -49,9 +51,19 @@ interface Marker {
  * ours re-marks it, so whatever was written last is recomputed once more from what is stored.
  */
 export async function runKpiProjection(services: ProjectionServices, limits: ProjectionLimits = {}): Promise<ProjectionRun> {
+  const lease = await takeLease(services);
+  if (!lease) return { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: true, busy: true };
+  try {
+    return await projectOnce(services, limits, lease);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function projectOnce(services: ProjectionServices, limits: ProjectionLimits, lease: Lease): Promise<ProjectionRun> {
   const perShard = limits.perShard ?? 200;
   const concurrency = limits.concurrency ?? 8;
-  const run: ProjectionRun = { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: false };
+  const run: ProjectionRun = { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: false, busy: false };
   const settings = new Map<string, Promise<KpiSettings>>();
   const settingsOf = (tenantId: string) => {
     if (!settings.has(tenantId)) settings.set(tenantId, getKpiSettings(services.tables, tenantId));
@@ -61,6 +73,7 @@ export async function runKpiProjection(services: ProjectionServices, limits: Pro
   const rebuilds = await readMarkers(services, "r|", perShard);
   for (const marker of rebuilds.markers) run.rebuildsMarked += await continueRebuild(services, marker, limits.rebuildPages ?? 5);
 
+  await lease.renew();
   const conversations = await readMarkers(services, "c|", perShard);
   await inParallel(conversations.markers, concurrency, async (marker) => {
     const [, tenantId, providerId, ...rest] = marker.rowKey.split("|");
@@ -71,6 +84,7 @@ export async function runKpiProjection(services: ProjectionServices, limits: Pro
     run.conversations += 1;
   });
 
+  await lease.renew();
   const quarters = await readMarkers(services, "i|", perShard);
   const changed = new Map<string, Map<string, Set<string>>>(); // tenant → provider → quarters
   await inParallel(quarters.markers, concurrency, async (marker) => {
@@ -96,9 +110,13 @@ export async function runKpiProjection(services: ProjectionServices, limits: Pro
 
 /** Runs the projection until no marker is left (the rebuild command, tests); returns the summed runs. */
 export async function drainKpiProjection(services: ProjectionServices, limits: ProjectionLimits = {}): Promise<ProjectionRun> {
-  const total: ProjectionRun = { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: false };
+  const total: ProjectionRun = { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: false, busy: false };
   for (;;) {
     const run = await runKpiProjection(services, limits);
+    if (run.busy) {
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the timer's run: wait for it, then go on
+      continue;
+    }
     total.conversations += run.conversations;
     total.quarters += run.quarters;
     total.factsRowsRead += run.factsRowsRead;
@@ -198,4 +216,44 @@ async function inParallel<T>(items: readonly T[], concurrency: number, work: (it
       while (next < items.length) await work(items[next++]!);
     }),
   );
+}
+
+interface Lease {
+  /** Extends the lease; throws if it was lost (expired and taken), which ends the run. */
+  renew(): Promise<void>;
+  release(): Promise<void>;
+}
+
+const leaseKey = { partitionKey: "lease", rowKey: "projection" };
+const leaseMs = 120_000;
+
+async function takeLease(services: ProjectionServices): Promise<Lease | undefined> {
+  const table = services.tables.kpiDirty;
+  const until = () => new Date(services.now().getTime() + leaseMs).toISOString();
+  let etag: string | undefined;
+  try {
+    const row = await table.getEntity<{ until: string }>(leaseKey.partitionKey, leaseKey.rowKey);
+    if (Date.parse(row.until) > services.now().getTime()) return undefined;
+    etag = row.etag;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  let current: string;
+  try {
+    const taken = etag
+      ? await table.updateEntity({ ...leaseKey, until: until() }, "Replace", { etag })
+      : await table.createEntity({ ...leaseKey, until: until() });
+    current = taken.etag!;
+  } catch (error) {
+    if (isPreconditionFailed(error) || isEntityAlreadyExists(error)) return undefined; // another run was quicker
+    throw error;
+  }
+  return {
+    async renew() {
+      current = (await table.updateEntity({ ...leaseKey, until: until() }, "Replace", { etag: current })).etag!;
+    },
+    async release() {
+      await table.deleteEntity(leaseKey.partitionKey, leaseKey.rowKey, { etag: current }).catch(() => undefined);
+    },
+  };
 }
