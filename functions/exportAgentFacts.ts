@@ -1,9 +1,9 @@
 import { defineHttp } from "./http/defineHttp.js";
 import { ProviderId } from "../shared/schemas/ids.js";
-import { FactsExport, FactsExportQuery } from "../shared/schemas/analytics.js";
+import { FactsExportQuery } from "../shared/schemas/analytics.js";
 import { exportFacts } from "../shared/analytics/factsExport.js";
 import { supervisorProviders } from "../shared/analytics/analyticsAccess.js";
-import { factsAlternatives, renderFacts } from "./http/factsFormats.js";
+import { factsExportSuccess, renderFacts } from "./http/factsFormats.js";
 
 export const exportAgentFacts = defineHttp({
   name: "exportAgentFacts",
@@ -13,12 +13,7 @@ export const exportAgentFacts = defineHttp({
   summary: "Supervisors: export one provider's per-conversation facts incrementally (JSON, JSON lines or CSV).",
   tags: ["Analytics"],
   query: FactsExportQuery.extend({ providerId: ProviderId.describe("The provider whose facts to export.") }),
-  success: {
-    status: 200,
-    description: "Records computed since the cursor (or `since`), oldest first, and the cursor to continue.",
-    schema: FactsExport,
-    alternatives: factsAlternatives,
-  },
+  success: factsExportSuccess,
   render: renderFacts,
   errors: ["unauthenticated", "forbidden", "invalid_request", "not_found"],
   handler: async ({ query, caller }, services) => {

@@ -1,7 +1,7 @@
 import { defineHttp } from "./http/defineHttp.js";
-import { FactsExport, FactsExportQuery } from "../shared/schemas/analytics.js";
+import { FactsExportQuery } from "../shared/schemas/analytics.js";
 import { exportFacts as readFacts } from "../shared/analytics/factsExport.js";
-import { factsAlternatives, renderFacts } from "./http/factsFormats.js";
+import { factsExportSuccess, renderFacts } from "./http/factsFormats.js";
 
 export const exportFacts = defineHttp({
   name: "exportFacts",
@@ -11,12 +11,7 @@ export const exportFacts = defineHttp({
   summary: "Export the calling provider's per-conversation facts incrementally (JSON, JSON lines or CSV; keep the cursor).",
   tags: ["Analytics"],
   query: FactsExportQuery,
-  success: {
-    status: 200,
-    description: "Records computed since the cursor (or `since`), oldest first, and the cursor to continue.",
-    schema: FactsExport,
-    alternatives: factsAlternatives,
-  },
+  success: factsExportSuccess,
   render: renderFacts,
   errors: ["unauthenticated", "invalid_request"],
   handler: ({ query, caller }, services) => readFacts(services, caller.tenantId, caller.providerId, query),

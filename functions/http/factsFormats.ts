@@ -1,4 +1,4 @@
-import type { FactsExport, FactsExportQuery } from "../../shared/schemas/analytics.js";
+import { FactsExport, type FactsExportQuery } from "../../shared/schemas/analytics.js";
 import { factsToCsv, factsToJsonLines } from "../../shared/analytics/factsExport.js";
 
 /** The facts export's other representations: JSON lines and CSV, with the next cursor in a header. */
@@ -14,3 +14,11 @@ export function renderFacts(result: FactsExport, query: FactsExportQuery) {
     ? { contentType: "text/csv; charset=utf-8", body: factsToCsv(result.records), headers }
     : { contentType: "application/jsonl; charset=utf-8", body: factsToJsonLines(result.records), headers };
 }
+
+/** The success of both export routes (partner and supervisor): JSON, or the alternatives above. */
+export const factsExportSuccess = {
+  status: 200 as const,
+  description: "Records computed since the cursor (or `since`), oldest first, and the cursor to continue.",
+  schema: FactsExport,
+  alternatives: factsAlternatives,
+};

@@ -26,15 +26,20 @@ const groupId = (channel: string, dimension: Dimension, value: string): GroupId 
 const parseGroupId = (id: GroupId) => JSON.parse(id) as [string, Dimension, string];
 
 /**
- * Recomputes one quarter-hour of one provider from its facts rows (one partition read), then the hour and
- * the day holding it from the finer rows. Nothing is incremented: every row written is the sum of what it
- * covers, read afresh, so running it twice, or after a crash half-way, gives the same rows, and a
- * conversation can never be counted twice. Groups that no longer have any conversation are written as
- * zero (never left stale); readers skip zero rows.
+ * Recomputes one quarter-hour of one provider from its facts rows (one partition read); `rollUp` then
+ * rewrites the hour and the day holding it from the finer rows. Nothing is incremented: every row written is
+ * the sum of what it covers, read afresh, so running it twice, or after a crash half-way, gives the same
+ * rows, and a conversation can never be counted twice. Groups that no longer have any conversation are
+ * written as zero (never left stale); readers skip zero rows.
  *
- * Returns the number of facts rows read.
+ * Returns the number of facts rows read and the (channel, dimension) pairs written, for the roll-ups.
  */
-export async function recomputeQuarter(tables: AggregateTables, tenantId: string, providerId: string, quarterStart: string): Promise<number> {
+export async function recomputeQuarter(
+  tables: AggregateTables,
+  tenantId: string,
+  providerId: string,
+  quarterStart: string,
+): Promise<{ factsRowsRead: number; channelDimensions: Array<[string, Dimension]> }> {
   const partitionKey = factsPartition(tenantId, providerId, quarterStart);
   const sums = new Map<GroupId, KpiAggregate>();
   const add = (id: GroupId, aggregate: KpiAggregate) => sums.set(id, addAggregates(sums.get(id) ?? emptyAggregate(), aggregate));
@@ -72,14 +77,15 @@ export async function recomputeQuarter(tables: AggregateTables, tenantId: string
   await tables.kpiFacts.upsertEntity({ partitionKey, rowKey: aggregatedRowKey, groups: JSON.stringify(current) }, "Replace");
 
   const touched = new Set([...sums.keys()].map((id) => JSON.stringify(parseGroupId(id).slice(0, 2))));
-  const channelDimensions = [...touched].map((id) => JSON.parse(id) as [string, Dimension]);
-  await rollUp(tables, "15m", "hour", tenantId, providerId, startOf(quarterStart, "hour"), channelDimensions);
-  await rollUp(tables, "hour", "day", tenantId, providerId, startOf(quarterStart, "day"), channelDimensions);
-  return read;
+  return { factsRowsRead: read, channelDimensions: [...touched].map((id) => JSON.parse(id) as [string, Dimension]) };
 }
 
-/** Rewrites the `coarse` rows of one interval as the sums of the `fine` rows it covers, per channel and dimension. */
-async function rollUp(
+/**
+ * Rewrites the `coarse` rows of one interval as the sums of the `fine` rows it covers, per channel and
+ * dimension. Two roll-ups of the same interval must not run at once (the later write could be the older
+ * sum): the projection rolls each hour, then each day, up once per run, after all its quarter-hours.
+ */
+export async function rollUp(
   tables: AggregateTables,
   fine: KpiInterval,
   coarse: KpiInterval,

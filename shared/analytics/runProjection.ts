@@ -5,8 +5,8 @@ import type { KpiSettings } from "../schemas/analytics.js";
 import { pushToSupervisors } from "../realtime/agentPush.js";
 import { getKpiSettings } from "./kpiSettingsStore.js";
 import { projectConversation } from "./projectConversation.js";
-import { recomputeQuarter } from "./recomputeAggregates.js";
-import { dirtyShards, intervalMark, mark, rebuildMark } from "./kpiStore.js";
+import { recomputeQuarter, rollUp } from "./recomputeAggregates.js";
+import { dirtyShards, intervalMark, mark, rebuildMark, startOf, type Dimension } from "./kpiStore.js";
 
 /** Without `push` (the operator's rebuild command), supervisors are not told; their dashboards refresh on the next change. */
 type ProjectionServices = Pick<Services, "tables" | "now"> & Partial<Pick<Services, "push">>;
@@ -87,14 +87,33 @@ async function projectOnce(services: ProjectionServices, limits: ProjectionLimit
   await lease.renew();
   const quarters = await readMarkers(services, "i|", perShard);
   const changed = new Map<string, Map<string, Set<string>>>(); // tenant → provider → quarters
+  // Quarter-hours in parallel; then each hour once, then each day once (two roll-ups of one interval at
+  // once could leave the older sum); the markers go last, so a crash half-way redoes all of it.
+  const hours = new Map<string, { tenantId: string; providerId: string; start: string; pairs: Map<string, [string, Dimension]> }>();
+  const addTo = (map: typeof hours, tenantId: string, providerId: string, start: string, pairs: Iterable<[string, Dimension]>) => {
+    const id = `${tenantId}|${providerId}|${start}`;
+    const entry = map.get(id) ?? { tenantId, providerId, start, pairs: new Map() };
+    for (const pair of pairs) entry.pairs.set(pair.join("|"), pair);
+    map.set(id, entry);
+  };
   await inParallel(quarters.markers, concurrency, async (marker) => {
     const [, tenantId, providerId, quarterStart] = marker.rowKey.split("|") as [string, string, string, string];
-    run.factsRowsRead += await recomputeQuarter(services.tables, tenantId, providerId, quarterStart);
-    await settle(services, marker);
+    const recomputed = await recomputeQuarter(services.tables, tenantId, providerId, quarterStart);
+    run.factsRowsRead += recomputed.factsRowsRead;
+    addTo(hours, tenantId, providerId, startOf(quarterStart, "hour"), recomputed.channelDimensions);
     run.quarters += 1;
     const byProvider = changed.get(tenantId) ?? new Map<string, Set<string>>();
     changed.set(tenantId, byProvider.set(providerId, (byProvider.get(providerId) ?? new Set()).add(quarterStart)));
   });
+  const days: typeof hours = new Map();
+  await inParallel([...hours.values()], concurrency, async ({ tenantId, providerId, start, pairs }) => {
+    await rollUp(services.tables, "15m", "hour", tenantId, providerId, start, [...pairs.values()]);
+    addTo(days, tenantId, providerId, startOf(start, "day"), pairs.values());
+  });
+  await inParallel([...days.values()], concurrency, ({ tenantId, providerId, start, pairs }) =>
+    rollUp(services.tables, "hour", "day", tenantId, providerId, start, [...pairs.values()]),
+  );
+  await inParallel(quarters.markers, concurrency, (marker) => settle(services, marker));
   // Live dashboards: best effort (a supervisor who misses it sees the figures on the next change or refresh).
   const push = services.push;
   await Promise.all(

@@ -7,7 +7,7 @@ import { demoIdentityProvider } from "../../local/easyAuthEmulator.js";
 import { linkPrincipal } from "../../shared/auth/agentPrincipal.js";
 import { issuePartnerKey } from "../../shared/auth/partnerKeys.js";
 import { putAgent, putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
-import { drainKpiProjection } from "../../shared/analytics/runProjection.js";
+import { drainKpiProjection, runKpiProjection } from "../../shared/analytics/runProjection.js";
 import { runOps } from "../../local/ops.js";
 import { factsCsvColumns } from "../../shared/analytics/factsExport.js";
 import type { ConversationFactsRecord, KpiReport, Kpis } from "../../shared/schemas/analytics.js";
@@ -350,5 +350,14 @@ describe("rebuild: 'can be rebuilt from the stored conversations by a command'",
     const after = await Promise.all(views.map(supervisorReport));
     expect(after.map(({ rowsRead: _, ...report }) => report)).toEqual(before.map(({ rowsRead: _, ...report }) => report));
     expectKpis(after[0]!.series.find((s) => s.providerId === "p2")!.total, goldenKpis.p2Voice, "p2 voice after the rebuild");
+  });
+});
+
+describe("one projection run at a time", () => {
+  it("a second run while one holds the lease does nothing (busy); the lease is released after the run", async () => {
+    await stack.services.tables.kpiDirty.upsertEntity({ partitionKey: "07", rowKey: "c|kpi-golden|p1|g-c01" }, "Merge");
+    const [first, second] = await Promise.all([runKpiProjection(stack.services), runKpiProjection(stack.services)]);
+    expect([first.busy, second.busy].sort()).toEqual([false, true]);
+    expect((await runKpiProjection(stack.services)).busy).toBe(false);
   });
 });
