@@ -28,6 +28,8 @@ const golden = goldenConversations({ prefix: "dash", providers: ["demo-softphone
 const sent = golden.filter((c) => ["c48", "c49", "c50", "c51", "c52", "c53"].includes(c.name));
 const quarter = "2026-11-02T10:00:00.000Z";
 const link = "#/dashboard?providerId=demo-softphone&channel=voice&interval=15m&from=2026-11-02T09:00:00Z&to=2026-11-02T11:00:00Z";
+/** The dashboard of that link, once it shows a report (not the one the nav link opened before). */
+const ready = '[data-page="dashboard"][data-state="ready"][data-from="2026-11-02T09:00:00.000Z"]';
 
 async function partner(path: string, body: unknown): Promise<{ status: number; body: any }> {
   const response = await fetch(`${stack.apiUrl}${path}`, {
@@ -107,7 +109,7 @@ describe("the supervisor dashboard", () => {
     await page.locator('[data-page="dashboard"]').waitFor();
     expect(dashboardRequests).toHaveLength(1);
     await page.goto(`${stack.url}/${link}`);
-    await page.locator('[data-page="dashboard"][data-state="ready"]').waitFor();
+    await page.locator(ready).waitFor();
 
     // c48–c52 ended: offered 5; answered c48 c49 c51 c52 = 4; c50 abandoned ringing after 9 s (≥ 5 s: not short)
     // abandon rate (0 + 1 − 0) / (5 − 0 − 0); service level (c49 3 s, c51 10 s, c52 15 s ≤ 20 s) 3 / (4 + 1 − 0)
@@ -205,7 +207,7 @@ describe("the supervisor dashboard", () => {
       .poll(() => figures(["shortAbandoned", "abandonRate", "serviceLevel"]), { timeout: 30_000 })
       .toEqual({ shortAbandoned: 1, abandonRate: 1 / 5, serviceLevel: 4 / 5 });
     await page.reload();
-    await page.locator('[data-page="dashboard"][data-state="ready"]').waitFor();
+    await page.locator(ready).waitFor();
     await expect(page.locator("#kpi-short").inputValue()).resolves.toBe("10");
     await expect(page.locator("#kpi-sl").inputValue()).resolves.toBe("30");
   });

@@ -171,7 +171,7 @@ export async function dashboardPage(params: URLSearchParams): Promise<HTMLElemen
     "section",
     { "data-page": "dashboard", "data-state": "loading" },
     h("h1", {}, "Dashboard"),
-    h("p", { class: "muted" }, "Channel KPIs of conversations that ended in the range (times in UTC). ", h("a", { href: "/reference/" }, "Formulas: docs/kpis.md")),
+    h("p", { class: "muted" }, "Channel KPIs of the conversations that ended in the range, by the interval they ended in (UTC). The formulas are published in docs/kpis.md."),
     controls,
     status,
     h("div", { class: "charts" }, chartFigures),
@@ -210,6 +210,9 @@ export async function dashboardPage(params: URLSearchParams): Promise<HTMLElemen
       report = await analyticsApi.kpis(query);
       if (disposed) return;
       show(report);
+      // What is on screen, for tests and styles: the range read and the moment it was.
+      section.dataset.from = new Date(report.from).toISOString();
+      section.dataset.to = new Date(report.to).toISOString();
       section.dataset.state = "ready";
     } catch (error) {
       section.dataset.state = "error";

@@ -79,7 +79,7 @@ function configOf(name: ChartName, input: ChartInput): ChartConfiguration<"bar" 
       }),
       backgroundColor: color(i),
       borderColor: color(i),
-      spanGaps: true,
+      spanGaps: false, // an interval without data is a gap, not a line between its neighbours
       pointRadius: 2,
     }));
   const tooltip = (kind: FigureKind) => ({
