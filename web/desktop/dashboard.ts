@@ -282,6 +282,7 @@ export async function dashboardPage(params: URLSearchParams): Promise<HTMLElemen
     if (state.range !== "custom") {
       delete state.from;
       delete state.to;
+      rangeSelect.value = state.range;
     }
     history.replaceState(null, "", `#/dashboard?${paramsOf(state)}`);
     // The choice of a split value only picks among series already read.
