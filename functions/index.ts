@@ -37,6 +37,13 @@ import { listWebhookDeliveries } from "./listWebhookDeliveries.js";
 import { getWebhookDelivery } from "./getWebhookDelivery.js";
 import { postAgentClickToAct } from "./postAgentClickToAct.js";
 import { runWebhookRetries } from "./runWebhookRetries.js";
+import { getKpis } from "./getKpis.js";
+import { exportFacts } from "./exportFacts.js";
+import { getAgentKpis } from "./getAgentKpis.js";
+import { exportAgentFacts } from "./exportAgentFacts.js";
+import { getAgentKpiSettings } from "./getAgentKpiSettings.js";
+import { putAgentKpiSettings } from "./putAgentKpiSettings.js";
+import { runKpiProjection } from "./runKpiProjection.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -44,6 +51,8 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   postConversationEventBatch,
   getConversation,
   postAnalyticsEvents,
+  getKpis,
+  exportFacts,
   getScreenPop,
   lookupDirectory,
   putDirectoryRecord,
@@ -76,7 +85,11 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   listWebhookDeliveries,
   getWebhookDelivery,
   postAgentClickToAct,
+  getAgentKpis,
+  exportAgentFacts,
+  getAgentKpiSettings,
+  putAgentKpiSettings,
 ];
 
 /** Every timer function, once: the Azure entry registers each with `app.timer`, the local stack runs them. */
-export const timerFunctions: readonly TimerDefinition[] = [runWebhookRetries];
+export const timerFunctions: readonly TimerDefinition[] = [runWebhookRetries, runKpiProjection];

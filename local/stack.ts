@@ -30,6 +30,8 @@ export interface StackOptions {
   /** Use a Web PubSub service that already runs instead of starting one. */
   webPubSub?: LocalWebPubSub;
   log?: (line: string) => void;
+  /** Run the timer functions on their schedules (default true; a test that snapshots storage turns them off). */
+  timers?: boolean;
 }
 
 export interface Stack {
@@ -132,8 +134,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log,
     });
     closers.push(() => widgetHost.close());
-    const timers = startLocalTimers(timerFunctions, getServices, log);
-    closers.push(() => timers.stop());
+    if (options.timers !== false) {
+      const timers = startLocalTimers(timerFunctions, getServices, log);
+      closers.push(() => timers.stop());
+    }
     return {
       url: host.url,
       widgetUrl: widgetHost.url,

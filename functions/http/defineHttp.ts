@@ -48,7 +48,18 @@ export interface HttpDefinition<
   idempotency?: "required" | "optional";
   /** Default 64 KiB; bodies above are refused with 413 before they are parsed. */
   maxBodyBytes?: number;
-  success: { status: 200 | 201 | 202; description: string; schema: z.ZodType<Result> };
+  success: {
+    status: 200 | 201 | 202;
+    description: string;
+    schema: z.ZodType<Result>;
+    /** Other representations of the result (e.g. CSV), by content type: documented, produced by `render`. */
+    alternatives?: Record<string, { description: string }>;
+  };
+  /**
+   * Turns the result into another representation than JSON (e.g. chosen by a `format` parameter); return
+   * undefined for JSON. Headers returned are added to the response.
+   */
+  render?: (result: Result, query: Query) => { contentType: string; body: string; headers?: Record<string, string> } | undefined;
   /** Error codes this route documents besides the ones every route can return. */
   errors: WebCtiErrorCode[];
   handler: (input: HandlerInput<Auth, Body, Query, Params>, services: Services) => Promise<Result>;

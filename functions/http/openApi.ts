@@ -197,7 +197,12 @@ function operationOf(definition: AnyHttpDefinition): ZodOpenApiOperationObject {
       [definition.success.status]: {
         description: definition.success.description,
         headers: successHeaders,
-        content: { "application/json": { schema: definition.success.schema } },
+        content: {
+          "application/json": { schema: definition.success.schema },
+          ...Object.fromEntries(
+            Object.entries(definition.success.alternatives ?? {}).map(([type, { description }]) => [type, { schema: { type: "string", description } }]),
+          ),
+        },
       },
       ...errorResponses(documentedErrorCodes(definition), definition),
     },

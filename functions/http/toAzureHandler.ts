@@ -113,6 +113,10 @@ export function toAzureHandler(
       const run = async (): Promise<{ answer: Answer; error?: WebCtiError }> => {
         try {
           const result = await definition.handler({ body, query, params, caller, headers: request.headers, version }, services);
+          const rendered = definition.render?.(result, query);
+          if (rendered) {
+            return { answer: { status: definition.success.status, headers: { ...rendered.headers, "content-type": rendered.contentType }, body: rendered.body } };
+          }
           return { answer: { status: definition.success.status, headers: { "content-type": json }, body: JSON.stringify(result) } };
         } catch (thrown) {
           const error = toWebCtiError(thrown);

@@ -33,10 +33,7 @@ export function factsOf(conversation: Conversation, settings: KpiSettings, provi
     (abandonedIn === "queue" || abandonedIn === "ringing") && waitMs !== undefined && waitMs < settings.shortAbandonSeconds * 1000;
   const flowOut = inbound && !answered && flowOutOutcomes.has(outcome);
 
-  const answeringLeg = legs.filter((leg) => leg.answeredAt !== undefined).sort(byAnsweredAt)[0] ?? legs.find(isConnected);
-  const lastAgentLeg = legs.filter((leg) => leg.agentId !== undefined).at(-1);
-  const agentId = (answeringLeg ?? lastAgentLeg)?.agentId;
-  const queue = legs.find((leg) => leg.queue !== undefined)?.queue;
+  const { queue, agentId } = dimensionsOf(conversation);
   const sum = (seconds: (leg: Leg) => number | undefined) =>
     answered ? legs.reduce((total, leg) => total + toMs(isConnected(leg) ? seconds(leg) : undefined), 0) : 0;
 
@@ -64,6 +61,20 @@ export function factsOf(conversation: Conversation, settings: KpiSettings, provi
     wrapUpMs: sum((leg) => (leg.wrapUpCompletedAt !== undefined ? leg.durations.wrapUpSeconds : undefined)),
     outboundConnected: !inbound && connected,
   };
+}
+
+/**
+ * The queue and agent a conversation counts for (docs/kpis.md, "Dimensions"): the first queue it was offered
+ * in; the agent who answered first, else the agent of the last leg that names one. Defined before the
+ * conversation ends too (its partner events count for them meanwhile).
+ */
+export function dimensionsOf(conversation: Conversation): { queue?: string; agentId?: string } {
+  const legs = conversation.legs;
+  const answeringLeg = legs.filter((leg) => leg.answeredAt !== undefined).sort(byAnsweredAt)[0] ?? legs.find(isConnected);
+  const lastAgentLeg = legs.filter((leg) => leg.agentId !== undefined).at(-1);
+  const agentId = (answeringLeg ?? lastAgentLeg)?.agentId;
+  const queue = legs.find((leg) => leg.queue !== undefined)?.queue;
+  return { ...(queue !== undefined && { queue }), ...(agentId !== undefined && { agentId }) };
 }
 
 /** Connected: answered, or held/resumed (docs/conversations.md); such a leg always has holdSeconds once ended. */

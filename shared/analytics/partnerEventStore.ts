@@ -6,6 +6,7 @@ import type { PartnerAnalyticsEvent } from "../schemas/analytics.js";
 import { key } from "../storage/tables.js";
 import { insertOnce, type OnceRow } from "../storage/insertOnce.js";
 import { conversationPartition } from "../conversation/ingestEvent.js";
+import { markConversations } from "./kpiStore.js";
 
 export type AnalyticsEventResult = { ok: true } | { ok: false; error: WebCtiError };
 
@@ -33,6 +34,8 @@ export async function storePartnerAnalyticsEvents(
     };
   });
   const outcomes = await insertOnce(services.tables.conversations, rows);
+  const stored = events.filter((_, index) => outcomes[index] !== "idReused").map((event) => event.conversationId);
+  await markConversations(services.tables, partner.tenantId, partner.providerId, stored);
   return outcomes.map((outcome, index) =>
     outcome === "idReused"
       ? {

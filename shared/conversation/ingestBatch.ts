@@ -1,5 +1,6 @@
 import { WebCtiError } from "../errors.js";
 import { insertOnce } from "../storage/insertOnce.js";
+import { markConversations } from "../analytics/kpiStore.js";
 import type { Services } from "../services.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import { isKnownEvent, type ConversationEvent, type EventAccepted } from "../schemas/conversationEvent.js";
@@ -63,6 +64,9 @@ export async function ingestConversationEvents(
   });
   const rows = grouped.map((index) => eventRow(tenantId, partner.providerId, events[index]!, now));
   const [outcomes] = await Promise.all([insertOnce(services.tables.conversations, rows), ...direct.map(single)]);
+  // The single path marks its own; the grouped events' conversations are marked once each, after storing.
+  const stored = grouped.filter((_, k) => outcomes[k] !== "idReused").map((index) => events[index]!.conversationId);
+  await markConversations(services.tables, tenantId, partner.providerId, stored);
   grouped.forEach((index, k) => {
     const event = events[index]!;
     results[index] =

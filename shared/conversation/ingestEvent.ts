@@ -11,6 +11,7 @@ import { findPop, insertPop, nextSeq, popIdFor } from "../screenPop/popStore.js"
 import { pushToAgentOrUnavailable } from "../realtime/agentPush.js";
 import type { ScreenPop } from "../schemas/screenPop.js";
 import type { Provider } from "../schemas/provider.js";
+import { markConversations } from "../analytics/kpiStore.js";
 import { annotate, attr, currentTraceparent, withSpan } from "../telemetry/tracing.js";
 
 type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
@@ -28,6 +29,8 @@ type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
  * 3. Latency: the agent's browser is one directory read plus one push away from the partner's request.
  *    The event row is written while the caller is looked up and the pop pushed; the pop row is
  *    written while the push is in flight.
+ * 4. KPIs: once the event is stored, its conversation is marked for the KPI projection (a retry marks it
+ *    again), so no acknowledged event is left out of the figures.
  */
 export function ingestConversationEvent(
   services: IngestServices,
@@ -36,7 +39,12 @@ export function ingestConversationEvent(
 ): Promise<EventAccepted> {
   // One span per event (a batch has several), the parent of the look-up, store and push spans.
   const attributes = { [attr.conversationId]: event.conversationId, [attr.eventId]: event.eventId, "webcti.event_type": event.type };
-  return withSpan("webcti.event", attributes, () => ingest(services, partner, event));
+  return withSpan("webcti.event", attributes, async () => {
+    const accepted = await ingest(services, partner, event);
+    // After the event row is stored (before it, the projection could fold without it and drop the mark).
+    await markConversations(services.tables, partner.tenantId, partner.providerId, [event.conversationId]);
+    return accepted;
+  });
 }
 
 async function ingest(services: IngestServices, partner: PartnerPrincipal, event: ConversationEvent): Promise<EventAccepted> {

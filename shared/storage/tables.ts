@@ -24,6 +24,10 @@ import { tablesAccess, type Config } from "../config.js";
  * | webhookEndpoints | tenantId|providerId            | ""                     |
  * | webhookDeliveries | tenantId|providerId           | inverted ms|deliveryId |
  * | webhookSchedule | shard 00-15 (hash of the id)    | dueAt ISO|deliveryId   |
+ * | kpiDirty       | shard 00-15 (hash of the key)    | c|conversation key, i|interval key, r|tenantId |
+ * | kpiFacts       | tenantId|providerId|15-min start | conversationId (+ "~aggregated") |
+ * | kpiFeed        | tenantId|providerId|yyyy-mm      | projectedAt ISO|conversationId |
+ * | kpiQuarterHours, kpiHours, kpiDays | tenantId|providerId|channel|yyyy-mm | dim|intervalStart|value |
  *
  * (*) or tenantId|agent|agentId|key for agents' keys; the Idempotency-Key is percent-encoded
  * (shared/idempotency/idempotencyStore.ts).
@@ -32,6 +36,10 @@ import { tablesAccess, type Config } from "../config.js";
  * read; the id carries its time, so one delivery is a point read). The schedule is a due-time index over
  * every tenant, spread over 16 partitions by a hash of the delivery id, so no tenant can heat one, and the
  * retry timer reads only what is due (16 small range queries). shared/webhooks/deliveries.ts has the rest.
+ *
+ * KPIs (shared/analytics/kpiStore.ts): work markers spread over 16 shards; per-conversation facts by
+ * provider and quarter-hour (what one interval's recompute reads); pre-aggregated rows by provider, channel
+ * and month, one table per interval size, so a 30-day query is one or two partition range reads.
  */
 export const tableNames = [
   "tenants",
@@ -50,6 +58,12 @@ export const tableNames = [
   "webhookEndpoints",
   "webhookDeliveries",
   "webhookSchedule",
+  "kpiDirty",
+  "kpiFacts",
+  "kpiFeed",
+  "kpiQuarterHours",
+  "kpiHours",
+  "kpiDays",
 ] as const;
 export type TableName = (typeof tableNames)[number];
 export type Tables = Record<TableName, TableClient>;

@@ -6,6 +6,7 @@ import { demo } from "../../local/seedDemo.js";
 import { putAgent, putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
 import { issuePartnerKey } from "../../shared/auth/partnerKeys.js";
 import { recordedCalls, type RecordedCall } from "../fixtures/recordedCalls.js";
+import { random, shuffle } from "../support/random.js";
 
 // The issue's replay test, through the partner API: a recorded set of realistic calls (answered, abandoned in
 // queue, transferred twice, held three times, a chat, voicemail, missed by an agent, outbound no answer) sent
@@ -23,17 +24,6 @@ async function send(path: string, json: unknown): Promise<ApiResponse> {
     if (res.status !== 429) return res;
     await new Promise((resolve) => setTimeout(resolve, Number(res.headers.get("retry-after") ?? "1") * 1000));
   }
-}
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed with its seed. */
-function random(seedValue: number) {
-  let a = seedValue;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function read(conversationId: string) {
@@ -76,10 +66,7 @@ describe("replaying recorded calls through the API", () => {
     shuffled = recordedCalls({ prefix: replayed, ...agents });
     const next = random(seedValue);
     const all = shuffled.flatMap((c) => [...c.events, ...c.events, ...c.events]);
-    for (let i = all.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [all[i], all[j]] = [all[j]!, all[i]!];
-    }
+    shuffle(all, next);
     // Cut the stream into requests: a single event or a batch of up to 20, four requests in flight.
     const requests: (() => Promise<void>)[] = [];
     for (let i = 0; i < all.length; ) {

@@ -43,6 +43,9 @@ const b = {
 } as const;
 
 /** What the test seeds in tenant A: ids tenant B's callers send, and texts that must never reach them. */
+/** A day of KPI figures (any day: the contract is about the request, not the figures). */
+const kpiRange = "from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z";
+
 const a = {
   hooksProviderId: "audit-hooks",
   activityId: "audit-act-a",
@@ -222,6 +225,24 @@ const routes: Record<string, RouteCase> = {
     ],
     // Conversation ids are the provider's own: B's event under A's id is B's, and A's conversation is untouched.
     wrongTenant: [{ name: "A's conversation id", expect: "own", unchanged: readAsA(`/v1/conversations/${auditConversation}`), req: () => ({ path: "/v1/analytics/events", json: { events: [analyticsEvent()] } }) }],
+  },
+  getKpis: {
+    valid: () => ({ path: `/v1/analytics/kpis?${kpiRange}&interval=hour` }),
+    bad: [
+      { name: "a from inside an hour", where: "query", req: () => ({ path: "/v1/analytics/kpis?from=2026-11-01T00:10:00Z&to=2026-11-02T00:00:00Z&interval=hour" }), at: { parameter: "from" } },
+      { name: "an unknown interval", where: "query", req: () => ({ path: `/v1/analytics/kpis?${kpiRange}&interval=week` }), at: { parameter: "interval" } },
+      { name: "a range that ends before it starts", where: "query", req: () => ({ path: "/v1/analytics/kpis?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z&interval=day" }), at: { parameter: "to" } },
+      { name: "15-minute figures over a year", where: "query", req: () => ({ path: "/v1/analytics/kpis?from=2025-11-01T00:00:00Z&to=2026-11-01T00:00:00Z&interval=15m" }), at: { parameter: "to" } },
+    ],
+    wrongTenant: [{ name: "B's own figures under the same provider id", expect: "own", req: () => ({ path: `/v1/analytics/kpis?${kpiRange}&interval=day` }) }],
+  },
+  exportFacts: {
+    valid: () => ({ path: "/v1/analytics/conversations?format=csv" }),
+    bad: [
+      { name: "a forged cursor", where: "query", req: () => ({ path: "/v1/analytics/conversations?cursor=e30" }), at: { parameter: "cursor" } },
+      { name: "an unknown format", where: "query", req: () => ({ path: "/v1/analytics/conversations?format=xml" }), at: { parameter: "format" } },
+    ],
+    wrongTenant: [{ name: "B's own facts under the same provider id", expect: "own", req: () => ({ path: "/v1/analytics/conversations?since=2026-01-01T00:00:00Z" }) }],
   },
   getScreenPop: {
     valid: () => ({ path: `/v1/screen-pops/${ctx.popA}` }),
@@ -418,6 +439,35 @@ const routes: Record<string, RouteCase> = {
     bad: [],
     wrongTenant: [{ name: "the provider id whose endpoint only A has", expect: 404, unchanged: aEndpointRow, req: () => ({ path: "/v1/webhooks/endpoint/rotate-secret" }) }],
   },
+  getAgentKpis: {
+    valid: () => ({ path: `/v1/agent/analytics/kpis?${kpiRange}&interval=day&by=agent` }),
+    bad: [
+      { name: "an unknown split", where: "query", req: () => ({ path: `/v1/agent/analytics/kpis?${kpiRange}&by=team` }), at: { parameter: "by" } },
+      { name: "a to that is not a date", where: "query", req: () => ({ path: "/v1/agent/analytics/kpis?from=2026-11-01T00:00:00Z&to=tomorrow" }), at: { parameter: "to" } },
+    ],
+    wrongTenant: [
+      { name: "B's own provider of the same id", expect: "own", req: () => ({ path: `/v1/agent/analytics/kpis?${kpiRange}&providerId=${demo.providerId}` }) },
+      { name: "A's provider", expect: 404, req: () => ({ path: `/v1/agent/analytics/kpis?${kpiRange}&providerId=${a.hooksProviderId}` }) },
+    ],
+  },
+  exportAgentFacts: {
+    valid: () => ({ path: `/v1/agent/analytics/conversations?providerId=${demo.providerId}&format=jsonl` }),
+    bad: [{ name: "no provider", where: "query", req: () => ({ path: "/v1/agent/analytics/conversations" }), at: { parameter: "providerId" } }],
+    wrongTenant: [
+      { name: "B's own provider of the same id", expect: "own", req: () => ({ path: `/v1/agent/analytics/conversations?providerId=${demo.providerId}` }) },
+      { name: "A's provider", expect: 404, req: () => ({ path: `/v1/agent/analytics/conversations?providerId=${a.hooksProviderId}` }) },
+    ],
+  },
+  getAgentKpiSettings: {
+    valid: () => ({ path: "/v1/agent/analytics/settings" }),
+    bad: [],
+    wrongTenant: { none: "the caller's own tenant's settings; nothing of a tenant in the request" },
+  },
+  putAgentKpiSettings: {
+    valid: () => ({ path: "/v1/agent/analytics/settings", json: { shortAbandonSeconds: 5, serviceLevelSeconds: 20 } }),
+    bad: [{ name: "a negative threshold", where: "body", req: () => ({ path: "/v1/agent/analytics/settings", json: { shortAbandonSeconds: -1, serviceLevelSeconds: 20 } }), at: { pointer: "#/shortAbandonSeconds" } }],
+    wrongTenant: { none: "the caller's own tenant's settings; nothing of a tenant in the request" },
+  },
   listWebhookDeliveries: {
     valid: () => ({ path: "/v1/webhooks/deliveries?limit=5" }),
     bad: [
@@ -520,7 +570,8 @@ beforeAll(async () => {
   const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
   errorsDoc = await readFile(new URL("../../docs/errors.md", import.meta.url), "utf8");
 
-  const { stack, seed } = await startTestStack();
+  // Timers off: the KPI projection would rewrite its rows between two snapshots of storage.
+  const { stack, seed } = await startTestStack({ timers: false });
   const s = stack.services;
   const t0 = new Date();
   // Generous rates: the test sends many requests with one key in a short time.
@@ -542,7 +593,7 @@ beforeAll(async () => {
   await putTenant(s, { tenantId: b.tenantId, name: "Fabrikam (audit)" });
   await putProvider(s, { tenantId: b.tenantId, providerId: b.providerId, label: "B softphone", rateLimit });
   await putProvider(s, { tenantId: b.tenantId, providerId: b.hooksProviderId, label: "B hooks", rateLimit });
-  await putAgent(s, { tenantId: b.tenantId, agentId: b.agentId, displayName: "Fred" });
+  await putAgent(s, { tenantId: b.tenantId, agentId: b.agentId, displayName: "Fred", supervisor: true });
   await linkPrincipal(s, { identityProvider: demoIdentityProvider, principalId: b.signInUser }, { tenantId: b.tenantId, agentId: b.agentId });
   await saveRecord(s, b.tenantId, "contact", b.recordId, { name: "Fabrikam customer", phones: [{ number: b.phone }] });
   const bKey = (await issuePartnerKey(s.tables, b.tenantId, b.providerId, t0)).apiKey;
@@ -757,6 +808,10 @@ for (const definition of httpFunctions) {
 
 /** What B's own answers must hold besides carrying nothing of A's. */
 const ownChecks: Record<string, (res: ApiResponse<any>) => void | Promise<void>> = {
+  getKpis: (res) => expect(res.body.series).toEqual([]),
+  exportFacts: (res) => expect(res.body.records).toEqual([]),
+  getAgentKpis: (res) => expect(res.body.series).toEqual([]),
+  exportAgentFacts: (res) => expect(res.body.records).toEqual([]),
   lookupDirectory: (res) => expect(res.body.matches).toEqual([]),
   searchAgentDirectory: (res) => expect(res.body.matches).toEqual([]),
   listAgentScreenPops: (res) => expect(res.body.pops.map((p: { id: string }) => p.id)).toEqual([ctx.popB]),

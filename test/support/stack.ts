@@ -9,8 +9,9 @@ export function uniquePrefix(): string {
 }
 
 /** The local stack in-process (functions host + local Web PubSub) on the shared Azurite, seeded with the demo tenant. */
-export async function startTestStack(): Promise<{ stack: Stack; seed: DemoSeed }> {
+export async function startTestStack(options: { timers?: boolean } = {}): Promise<{ stack: Stack; seed: DemoSeed }> {
   const stack = await startStack({
+    ...options,
     port: 0,
     tablePrefix: uniquePrefix(),
     tablesConnectionString: inject("tablesConnectionString"),

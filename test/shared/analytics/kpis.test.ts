@@ -7,6 +7,7 @@ import { factsOf } from "../../../shared/analytics/conversationFacts.js";
 import { addAggregates, contributionOf, kpisOf, partnerEventContribution, subtractAggregates, sumFacts } from "../../../shared/analytics/kpis.js";
 import { aggregateBy, contributionsOf, type GroupOptions } from "../../../shared/analytics/groupFacts.js";
 import { goldenConversations } from "../../fixtures/goldenConversations.js";
+import { goldenKpis } from "../../fixtures/goldenKpis.js";
 
 /**
  * The golden set (test/fixtures/goldenConversations.ts) through the real model, with every figure worked
@@ -175,41 +176,13 @@ describe("golden conversations: KPIs by hand (docs/kpis.md, 'Formulas')", () => 
     // offered 33 (p1 voice) + 7 (p1 chat) + 10 (p2 voice) = 50; answered 16 + 4 + 6 = 26
     // abandoned in IVR c12 c44 = 2; in queue c07 c08 c09 c16 c35 c36 c38 c43 = 8; ringing c10 c11 c42 c50 = 4; hold c13 = 1
     // short (< 5 s): c07 4.9, c11 4, c43 2 = 3; SL20: 11 + 2 + 4 = 17
-    expectKpis(kpisOf(sumFacts(facts)), {
-      offered: 50,
-      answered: 26,
-      abandoned: 15, // 2 + 8 + 4 + 1
-      abandonedInIvr: 2,
-      abandonedInQueue: 8,
-      abandonedInRinging: 4,
-      abandonedInHold: 1,
-      shortAbandoned: 3,
-      flowOut: 5, // c14 c19 c20 c21 c45
-      abandonRate: 9 / 45, // (8 + 4 − 3) / (50 − 2 − 3)
-      serviceLevel: 17 / 35, // 17 / (26 + 8 + 4 − 3)
-      averageSpeedOfAnswerSeconds: 503 / 26, // waits 303 (p1 voice) + 77 (chat) + 123 (p2 voice)
-      averageHandleSeconds: 4476.999 / 26, // (talk 1841.999 + 960 + 880) + (hold 95 + 0 + 90) + (wrap 365 + 120 + 125) = 3681.999 + 185 + 610
-      averageTalkSeconds: 3681.999 / 26,
-      averageHoldSeconds: 185 / 26,
-      averageWrapUpSeconds: 610 / 26,
-      transferRate: 3 / 26, // c17 c37 c47
-      missedByAgent: 4, // c18 (a3), c22 (a2), c38 (a4), c46 (a3)
-      outbound: 3,
-      outboundConnected: 1,
-    });
+    expectKpis(kpisOf(sumFacts(facts)), goldenKpis.whole);
   });
 
   it("the whole set with the tenant setting changed (short abandon 10 s, service level 30 s)", () => {
     // short (< 10 s): c07 4.9, c08 5, c09 5.1, c11 4, c50 9, c36 9.9, c43 2 = 7
     // SL30: p1 voice 11 + c04 c05 c48 = 14; chat 2 + c33 c39 = 4; p2 voice 4 + c46 = 5 → 23
-    expectKpis(kpisOf(sumFacts(factsChanged)), {
-      offered: 50,
-      answered: 26,
-      shortAbandoned: 7,
-      abandonRate: 5 / 41, // (8 + 4 − 7) / (50 − 2 − 7)
-      serviceLevel: 23 / 31, // 23 / (26 + 8 + 4 − 7)
-      averageSpeedOfAnswerSeconds: 503 / 26, // unchanged: settings only move thresholds
-    });
+    expectKpis(kpisOf(sumFacts(factsChanged)), goldenKpis.wholeChanged);
   });
 
   it("by provider and channel", () => {
@@ -219,77 +192,22 @@ describe("golden conversations: KPIs by hand (docs/kpis.md, 'Formulas')", () => 
     // waits 12 + 19.9 + 20 + 20.1 + 30 + 30.1 + 15 + 15 + 15 + 33 + 20 + 5 + 20 + 29.9 + 3 + 15 = 303
     // talk 120 + 200 + 60 + 100 + 90 + 150 + 40 + 164.999 + 180 + 100 + 200 + 75 + 160 + 100 + 57 + 45 = 1841.999
     // hold 30 + 20 + 45 = 95; wrap 30 + 20 + 10 + 20 + 30 + 15 + 10 + 30 + 50 + 20 + 0 + 25 + 20 + 20 + 60 + 5 = 365
-    expectKpis(kpis["providerId=p1&channel=voice"]!, {
-      offered: 33,
-      answered: 16,
-      abandoned: 9, // ivr 1 + queue 4 + ringing 3 + hold 1
-      abandonedInIvr: 1,
-      abandonedInQueue: 4,
-      abandonedInRinging: 3,
-      abandonedInHold: 1,
-      shortAbandoned: 2,
-      flowOut: 4,
-      abandonRate: 5 / 30, // (4 + 3 − 2) / (33 − 1 − 2)
-      serviceLevel: 11 / 21, // 11 / (16 + 4 + 3 − 2)
-      averageSpeedOfAnswerSeconds: 18.9375, // 303 / 16
-      averageHandleSeconds: 2301.999 / 16, // 1841.999 + 95 + 365
-      averageTalkSeconds: 1841.999 / 16,
-      averageHoldSeconds: 5.9375, // 95 / 16
-      averageWrapUpSeconds: 22.8125, // 365 / 16
-      transferRate: 1 / 16,
-      missedByAgent: 2,
-      outbound: 3,
-      outboundConnected: 1,
-    });
+    expectKpis(kpis["providerId=p1&channel=voice"]!, goldenKpis.p1Voice);
     // p1 chat: c33–c39; answered c33 c34 c37 c39; waits 25 + 10 + 12 + 30 = 77; talk 300 + 240 + 240 + 180 = 960; wrap 60 + 30 + 30 + 0 = 120
-    expectKpis(kpis["providerId=p1&channel=chat"]!, {
-      offered: 7,
-      answered: 4,
-      abandoned: 3,
-      abandonedInQueue: 3,
-      shortAbandoned: 0,
-      abandonRate: 3 / 7, // (3 + 0 − 0) / (7 − 0 − 0)
-      serviceLevel: 2 / 7, // c34 c37 / (4 + 3)
-      averageSpeedOfAnswerSeconds: 19.25,
-      averageHandleSeconds: 270, // (960 + 0 + 120) / 4
-      averageTalkSeconds: 240,
-      averageHoldSeconds: 0,
-      averageWrapUpSeconds: 30,
-      transferRate: 1 / 4,
-      missedByAgent: 1,
-      outbound: 0,
-    });
+    expectKpis(kpis["providerId=p1&channel=chat"]!, goldenKpis.p1Chat);
     // p2 voice: c40–c47 c51 c54; answered c40 c41 c46 c47 c51 c54; waits 20 + 45 + 25 + 8 + 10 + 15 = 123
     // talk 300 + 200 + 100 + 180 + 50 + 50 = 880; hold 60 + 30 = 90; wrap 40 + 20 + 15 + 30 + 10 + 10 = 125
-    expectKpis(kpis["providerId=p2&channel=voice"]!, {
-      offered: 10,
-      answered: 6,
-      abandoned: 3,
-      abandonedInIvr: 1,
-      abandonedInQueue: 1,
-      abandonedInRinging: 1,
-      shortAbandoned: 1,
-      flowOut: 1,
-      abandonRate: 1 / 8, // (1 + 1 − 1) / (10 − 1 − 1)
-      serviceLevel: 4 / 7, // c40 c47 c51 c54 / (6 + 2 − 1)
-      averageSpeedOfAnswerSeconds: 20.5,
-      averageHandleSeconds: 182.5, // 1095 / 6
-      averageTalkSeconds: 880 / 6,
-      averageHoldSeconds: 15,
-      averageWrapUpSeconds: 125 / 6,
-      transferRate: 1 / 6,
-      missedByAgent: 1,
-    });
+    expectKpis(kpis["providerId=p2&channel=voice"]!, goldenKpis.p2Voice);
   });
 
   it("by provider and channel with the setting changed (10 s / 30 s)", () => {
     const kpis = group(factsChanged, { by: ["providerId", "channel"] });
     // p1 voice: short c07 c08 c09 c11 c50 = 5; SL30 14
-    expectKpis(kpis["providerId=p1&channel=voice"]!, { shortAbandoned: 5, abandonRate: 2 / 27, serviceLevel: 14 / 18 }); // (7 − 5) / (33 − 1 − 5); 14 / (16 + 7 − 5)
+    expectKpis(kpis["providerId=p1&channel=voice"]!, goldenKpis.p1VoiceChanged); // (7 − 5) / (33 − 1 − 5); 14 / (16 + 7 − 5)
     // p1 chat: short c36 = 1; SL30 4
-    expectKpis(kpis["providerId=p1&channel=chat"]!, { shortAbandoned: 1, abandonRate: 2 / 6, serviceLevel: 4 / 6 }); // (3 − 1) / (7 − 1); 4 / (4 + 3 − 1)
+    expectKpis(kpis["providerId=p1&channel=chat"]!, goldenKpis.p1ChatChanged); // (3 − 1) / (7 − 1); 4 / (4 + 3 − 1)
     // p2 voice: short c43 = 1; SL30 5
-    expectKpis(kpis["providerId=p2&channel=voice"]!, { shortAbandoned: 1, abandonRate: 1 / 8, serviceLevel: 5 / 7 });
+    expectKpis(kpis["providerId=p2&channel=voice"]!, goldenKpis.p2VoiceChanged);
   });
 
   it("by queue: 'the first queue the conversation was offered in' (c17 stays in support after its transfer to billing)", () => {
@@ -298,38 +216,13 @@ describe("golden conversations: KPIs by hand (docs/kpis.md, 'Formulas')", () => 
     // support: c01 c02 c03 c07 c08 c11 c13 c15 c16 c17 c19 c21 c22 c26 c27 c32 c48 c49 c50 = 19
     // answered c01 c02 c03 c13 c15 c17 c27 c32 c48 c49 = 10; queue c07 c08 c16; ringing c11 c50; short c07 c11
     // SL20 all answered but c48 = 9; waits 12 + 19.9 + 20 + 15 + 15 + 15 + 20 + 20 + 29.9 + 3 = 169.8
-    expectKpis(kpis["queue=support"]!, {
-      offered: 19,
-      answered: 10,
-      abandonedInQueue: 3,
-      abandonedInRinging: 2,
-      abandonedInHold: 1,
-      shortAbandoned: 2,
-      flowOut: 2,
-      abandonRate: 3 / 17, // (3 + 2 − 2) / (19 − 0 − 2)
-      serviceLevel: 9 / 13, // 9 / (10 + 5 − 2)
-      averageSpeedOfAnswerSeconds: 16.98,
-      averageHandleSeconds: 1581.999 / 10, // talk 120 + 200 + 60 + 40 + 164.999 + 180 + 200 + 160 + 100 + 57 = 1281.999; hold 30 + 20; wrap 30 + 20 + 10 + 10 + 30 + 50 + 0 + 20 + 20 + 60 = 250
-      transferRate: 1 / 10,
-      missedByAgent: 1, // c22
-    });
+    expectKpis(kpis["queue=support"]!, goldenKpis.queueSupport);
     // sales: c04 c05 c06 c09 c10 c14 c18 c20 c24 c28 c52 = 11; answered c04 c05 c06 c18 c28 c52 = 6; SL20 c28 c52
-    expectKpis(kpis["queue=sales"]!, {
-      offered: 11,
-      answered: 6,
-      abandonedInQueue: 1,
-      abandonedInRinging: 1,
-      shortAbandoned: 0,
-      flowOut: 2,
-      abandonRate: 2 / 11,
-      serviceLevel: 2 / 8, // 2 / (6 + 1 + 1)
-      averageSpeedOfAnswerSeconds: 22.2, // (20.1 + 30 + 30.1 + 33 + 5 + 15) / 6 = 133.2 / 6
-      missedByAgent: 1, // c18 (a3)
-    });
-    expectKpis(kpis["queue=billing"]!, { offered: 9, answered: 6, abandonRate: 1 / 8, serviceLevel: 4 / 7, averageSpeedOfAnswerSeconds: 20.5 }); // (1 + 1 − 1) / (9 − 1)
-    expectKpis(kpis["queue=webchat"]!, { offered: 7, answered: 4, abandonRate: 3 / 7, serviceLevel: 2 / 7 });
+    expectKpis(kpis["queue=sales"]!, goldenKpis.queueSales);
+    expectKpis(kpis["queue=billing"]!, goldenKpis.queueBilling); // (1 + 1 − 1) / (9 − 1)
+    expectKpis(kpis["queue=webchat"]!, goldenKpis.queueWebchat);
     // no queue: c12 c23 c25 c44 inbound (IVR c12 c44; failed c23; busy c25) and the outbound c29 c30 c31
-    expectKpis(kpis["queue="]!, { offered: 4, answered: 0, abandonedInIvr: 2, abandonRate: 0, serviceLevel: null, averageHandleSeconds: null, outbound: 3 }); // (0 + 0 − 0) / (4 − 2 − 0); SL: 0 / (0 + 0 − 0)
+    expectKpis(kpis["queue="]!, goldenKpis.queueNone); // (0 + 0 − 0) / (4 − 2 − 0); SL: 0 / (0 + 0 − 0)
   });
 
   it("by agent: 'the agent who answered first'; 'each missed leg counts for the agent who missed it'", () => {
@@ -337,37 +230,16 @@ describe("golden conversations: KPIs by hand (docs/kpis.md, 'Formulas')", () => 
     expect(Object.keys(kpis).sort()).toEqual(["agentId=", "agentId=a1", "agentId=a2", "agentId=a3", "agentId=a4"]);
     // a1: c01 c02 c10 c13 c17 c18 c28 c32 c39 c48 c50 inbound (11), c31 outbound; answered all but c10 c50 = 9
     // SL20 c01 c02 c13 c17 c28 c32 = 6; talk 120 + 200 + 40 + 180 + 100 + 75 + 160 + 180 + 100 = 1155
-    expectKpis(kpis["agentId=a1"]!, {
-      offered: 11,
-      answered: 9,
-      abandonedInRinging: 2,
-      abandonRate: 2 / 11, // (0 + 2 − 0) / (11 − 0 − 0)
-      serviceLevel: 6 / 11, // 6 / (9 + 2)
-      averageTalkSeconds: 1155 / 9,
-      transferRate: 1 / 9, // c17: a1 answered, then transferred it
-      missedByAgent: 0, // c18 was missed by a3, answered by a1
-      outbound: 1,
-    });
+    expectKpis(kpis["agentId=a1"]!, goldenKpis.agentA1);
     // a2: c03 c04 c11 c15 c22 c40 c45 c46 c49 c54 (10), c29 outbound; answered c03 c04 c15 c40 c46 c49 c54 = 7
-    expectKpis(kpis["agentId=a2"]!, {
-      offered: 10,
-      answered: 7,
-      abandonedInRinging: 1,
-      shortAbandoned: 1, // c11
-      flowOut: 1, // c45
-      abandonRate: 0, // (0 + 1 − 1) / (10 − 0 − 1)
-      serviceLevel: 5 / 7, // c03 c15 c40 c49 c54 / (7 + 1 − 1)
-      missedByAgent: 1, // c22
-      outbound: 1,
-      outboundConnected: 1,
-    });
+    expectKpis(kpis["agentId=a2"]!, goldenKpis.agentA2);
     // a3: c05 c06 c26 c27 c41 c42 c47 c51 c52 (9), c30 outbound; answered c05 c06 c27 c41 c47 c51 c52 = 7
     // plus the legs it missed in c18 (answered by a1) and c46 (answered by a2)
-    expectKpis(kpis["agentId=a3"]!, { offered: 9, answered: 7, serviceLevel: 4 / 8, missedByAgent: 2, outbound: 1 }); // c27 c47 c51 c52 / (7 + 1)
+    expectKpis(kpis["agentId=a3"]!, goldenKpis.agentA3); // c27 c47 c51 c52 / (7 + 1)
     // a4: c33 c34 c37 c38; answered 3; c38 missed by a4 then abandoned in queue
-    expectKpis(kpis["agentId=a4"]!, { offered: 4, answered: 3, abandonedInQueue: 1, serviceLevel: 2 / 4, missedByAgent: 1, transferRate: 1 / 3 });
+    expectKpis(kpis["agentId=a4"]!, goldenKpis.agentA4);
     // no agent: 12 p1 voice + c35 c36 + c43 c44 = 16, none answered
-    expectKpis(kpis["agentId="]!, { offered: 16, answered: 0, missedByAgent: 0 });
+    expectKpis(kpis["agentId="]!, goldenKpis.agentNone);
   });
 
   it("by 15-minute interval of endedAt: 'one that ended at 09:14:59.999 counts in 09:00–09:15; one that ended at 09:15:00.000 in 09:15–09:30'", () => {
@@ -380,31 +252,31 @@ describe("golden conversations: KPIs by hand (docs/kpis.md, 'Formulas')", () => 
       "intervalStart=2026-11-03T00:00:00.000Z",
     ]);
     // 09:00: c01–c15; answered c01–c06 c13 c15 = 8; queue c07 c08 c09; ringing c10 c11; short c07 c11; SL20 c01 c02 c03 c13 c15
-    expectKpis(kpis["intervalStart=2026-11-02T09:00:00.000Z"]!, { offered: 15, answered: 8, abandonedInQueue: 3, abandonRate: 3 / 12, serviceLevel: 5 / 11 }); // (5 − 2) / (15 − 1 − 2); 5 / (8 + 5 − 2)
+    expectKpis(kpis["intervalStart=2026-11-02T09:00:00.000Z"]!, goldenKpis.quarter0900); // (5 − 2) / (15 − 1 − 2); 5 / (8 + 5 − 2)
     // 09:15: c16–c31 (13 inbound, 3 outbound); answered c17 c18 c27 c28; queue c16; SL20 c17 c27 c28
-    expectKpis(kpis["intervalStart=2026-11-02T09:15:00.000Z"]!, { offered: 13, answered: 4, abandonedInQueue: 1, abandonRate: 1 / 13, serviceLevel: 3 / 5, outbound: 3 });
+    expectKpis(kpis["intervalStart=2026-11-02T09:15:00.000Z"]!, goldenKpis.quarter0915);
     // 09:30: c32–c47; answered c32 c33 c34 c37 c39 c40 c41 c46 c47 = 9; queue c35 c36 c38 c43; ringing c42; ivr c44; short c43
     // SL20 c32 c34 c37 c40 c47 = 5
-    expectKpis(kpis["intervalStart=2026-11-02T09:30:00.000Z"]!, { offered: 16, answered: 9, abandonRate: 4 / 14, serviceLevel: 5 / 13 }); // (5 − 1) / (16 − 1 − 1); 5 / (9 + 5 − 1)
+    expectKpis(kpis["intervalStart=2026-11-02T09:30:00.000Z"]!, goldenKpis.quarter0930); // (5 − 1) / (16 − 1 − 1); 5 / (9 + 5 − 1)
     // 10:00: c48–c52; answered c48 c49 c51 c52; ringing c50 (9 s, not short); SL20 c49 c51 c52
-    expectKpis(kpis["intervalStart=2026-11-02T10:00:00.000Z"]!, { offered: 5, answered: 4, abandonRate: 1 / 5, serviceLevel: 3 / 5 });
-    expectKpis(kpis["intervalStart=2026-11-03T00:00:00.000Z"]!, { offered: 1, answered: 1, serviceLevel: 1, averageSpeedOfAnswerSeconds: 15 }); // c54
+    expectKpis(kpis["intervalStart=2026-11-02T10:00:00.000Z"]!, goldenKpis.quarter1000);
+    expectKpis(kpis["intervalStart=2026-11-03T00:00:00.000Z"]!, goldenKpis.quarterNextDay); // c54
   });
 
   it("by hour and by day, per provider and channel", () => {
     const hours = group(facts, { by: [], intervalMinutes: 60 });
     // 09:00–10:00 = the three quarter-hours: offered 15 + 13 + 16 = 44; answered 8 + 4 + 9 = 21; SL20 5 + 3 + 5 = 13
     // queue + ringing abandons 5 + 1 + 5 = 11; short 2 + 0 + 1 = 3; IVR c12 c44 = 2
-    expectKpis(hours["intervalStart=2026-11-02T09:00:00.000Z"]!, { offered: 44, answered: 21, abandonRate: 8 / 39, serviceLevel: 13 / 29 }); // (11 − 3) / (44 − 2 − 3); 13 / (21 + 11 − 3)
-    expectKpis(hours["intervalStart=2026-11-02T10:00:00.000Z"]!, { offered: 5, answered: 4 });
+    expectKpis(hours["intervalStart=2026-11-02T09:00:00.000Z"]!, goldenKpis.hour09); // (11 − 3) / (44 − 2 − 3); 13 / (21 + 11 − 3)
+    expectKpis(hours["intervalStart=2026-11-02T10:00:00.000Z"]!, goldenKpis.hour10);
     const days = group(facts, { by: [], intervalMinutes: 1440 });
     // 2026-11-02: all but c54: offered 49, answered 25, SL20 16, queue + ringing 12, short 3, IVR 2
-    expectKpis(days["intervalStart=2026-11-02T00:00:00.000Z"]!, { offered: 49, answered: 25, abandonRate: 9 / 44, serviceLevel: 16 / 34 }); // (12 − 3) / (49 − 2 − 3); 16 / (25 + 12 − 3)
-    expectKpis(days["intervalStart=2026-11-03T00:00:00.000Z"]!, { offered: 1, answered: 1 });
+    expectKpis(days["intervalStart=2026-11-02T00:00:00.000Z"]!, goldenKpis.day02); // (12 − 3) / (49 − 2 − 3); 16 / (25 + 12 − 3)
+    expectKpis(days["intervalStart=2026-11-03T00:00:00.000Z"]!, goldenKpis.day03);
     const daysByProvider = group(facts, { by: ["providerId", "channel"], intervalMinutes: 1440 });
     // p2 voice on 2026-11-02: c40–c47 c51 (c54 ended on the 3rd): offered 9, answered 5, SL20 c40 c47 c51 = 3
-    expectKpis(daysByProvider["intervalStart=2026-11-02T00:00:00.000Z&providerId=p2&channel=voice"]!, { offered: 9, answered: 5, serviceLevel: 3 / 6 }); // 3 / (5 + 1 + 1 − 1)
-    expectKpis(daysByProvider["intervalStart=2026-11-03T00:00:00.000Z&providerId=p2&channel=voice"]!, { offered: 1, answered: 1 });
+    expectKpis(daysByProvider["intervalStart=2026-11-02T00:00:00.000Z&providerId=p2&channel=voice"]!, goldenKpis.dayP2Voice02); // 3 / (5 + 1 + 1 − 1)
+    expectKpis(daysByProvider["intervalStart=2026-11-03T00:00:00.000Z&providerId=p2&channel=voice"]!, goldenKpis.dayP2Voice03);
   });
 });
 

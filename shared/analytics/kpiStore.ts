@@ -1,0 +1,146 @@
+import { createHash } from "node:crypto";
+import type { TableClient, TransactionAction } from "@azure/data-tables";
+import { isNotFound } from "../errors.js";
+import type { Tables } from "../storage/tables.js";
+import type { KpiAggregate, KpiInterval } from "../schemas/analytics.js";
+
+/**
+ * Where the KPI projection keeps its rows (docs/kpis.md, "How figures are kept"). Every key names the
+ * tenant and provider first, so one tenant's rows are never read for another.
+ *
+ * - kpiDirty: work to do, spread over 16 shards by a hash of the key, so no tenant heats one partition.
+ *   `c|tenant|provider|conversationId`: the conversation's events changed since it was last projected;
+ *   `i|tenant|provider|quarterStart`: that quarter-hour's aggregates must be recomputed;
+ *   `r|tenant`: every conversation of the tenant must be projected again (settings changed, or a rebuild).
+ * - kpiFacts: per conversation and quarter-hour it counts in, its facts and partner events: PK
+ *   `tenant|provider|quarterStart`, RK conversationId. One partition is exactly what one recompute reads.
+ * - kpiFeed: the facts as computed, in the order computed (the incremental export): PK
+ *   `tenant|provider|yyyy-mm`, RK `projectedAt|conversationId`.
+ * - kpiQuarterHours / kpiHours / kpiDays: aggregates, PK `tenant|provider|channel|yyyy-mm`, RK
+ *   `dimension|intervalStart|value` (dimension `all`, `queue` or `agent`), so a range of one dimension is
+ *   one range read per month.
+ */
+
+export const dirtyShards = 16;
+export type Dimension = "all" | "queue" | "agent";
+export const dimensions: readonly Dimension[] = ["all", "queue", "agent"];
+
+export function shardOf(rowKey: string): string {
+  return String(createHash("sha256").update(rowKey).digest().readUInt32BE(0) % dirtyShards).padStart(2, "0");
+}
+
+export function conversationMark(tenantId: string, providerId: string, conversationId: string): string {
+  return `c|${tenantId}|${providerId}|${conversationId}`;
+}
+
+export function intervalMark(tenantId: string, providerId: string, quarterStart: string): string {
+  return `i|${tenantId}|${providerId}|${quarterStart}`;
+}
+
+export function rebuildMark(tenantId: string): string {
+  return `r|${tenantId}`;
+}
+
+/** Upserts work markers (a newer mark of the same key changes its etag: see the projection's delete). */
+export async function mark(tables: Pick<Tables, "kpiDirty">, rowKeys: Iterable<string>, extra: Record<string, unknown> = {}): Promise<void> {
+  const byShard = new Map<string, Set<string>>();
+  for (const rowKey of rowKeys) {
+    const shard = shardOf(rowKey);
+    byShard.set(shard, (byShard.get(shard) ?? new Set()).add(rowKey));
+  }
+  await Promise.all(
+    [...byShard].map(([shard, keys]) =>
+      submitChunks(
+        tables.kpiDirty,
+        [...keys].map((rowKey): TransactionAction => ["upsert", { partitionKey: shard, rowKey, ...extra }, "Replace"]),
+      ),
+    ),
+  );
+}
+
+/** Marks the conversations whose events were just stored: the projection folds them again. */
+export function markConversations(
+  tables: Pick<Tables, "kpiDirty">,
+  tenantId: string,
+  providerId: string,
+  conversationIds: Iterable<string>,
+): Promise<void> {
+  return mark(tables, [...new Set(conversationIds)].map((id) => conversationMark(tenantId, providerId, id)));
+}
+
+/** Submits the actions of ONE partition in transactions of at most 100 (one round trip when 1). */
+export async function submitChunks(table: TableClient, actions: TransactionAction[]): Promise<void> {
+  for (let start = 0; start < actions.length; start += 100) {
+    const chunk = actions.slice(start, start + 100);
+    if (chunk.length === 1) {
+      const [kind, entity] = chunk[0]!;
+      if (kind === "upsert") await table.upsertEntity(entity, "Replace");
+      else if (kind === "delete") await table.deleteEntity(entity.partitionKey, entity.rowKey).catch(ignoreNotFound);
+      else await table.submitTransaction(chunk);
+    } else {
+      await table.submitTransaction(chunk);
+    }
+  }
+}
+
+export function ignoreNotFound(error: unknown): void {
+  if (!isNotFound(error)) throw error;
+}
+
+export function factsPartition(tenantId: string, providerId: string, quarterStart: string): string {
+  return `${tenantId}|${providerId}|${quarterStart}`;
+}
+
+export const aggregatedRowKey = "~aggregated";
+
+export function aggregatePartition(tenantId: string, providerId: string, channel: string, intervalStart: string): string {
+  return `${tenantId}|${providerId}|${channel}|${intervalStart.slice(0, 7)}`;
+}
+
+export function aggregateRowKey(dimension: Dimension, intervalStart: string, value: string): string {
+  return `${dimension}|${intervalStart}|${encodeURIComponent(value)}`;
+}
+
+export const aggregateTables: Record<KpiInterval, "kpiQuarterHours" | "kpiHours" | "kpiDays"> = {
+  "15m": "kpiQuarterHours",
+  hour: "kpiHours",
+  day: "kpiDays",
+};
+
+export const intervalMs: Record<KpiInterval, number> = { "15m": 15 * 60_000, hour: 60 * 60_000, day: 24 * 60 * 60_000 };
+
+/** The start of the interval holding `at` (UTC, aligned to midnight), as an ISO string. */
+export function startOf(at: string | number, interval: KpiInterval): string {
+  const ms = typeof at === "number" ? at : Date.parse(at);
+  const size = intervalMs[interval];
+  return new Date(ms - (((ms % size) + size) % size)).toISOString();
+}
+
+/** One pre-aggregated row as stored. */
+export interface AggregateRow {
+  partitionKey: string;
+  rowKey: string;
+  dimension: Dimension;
+  intervalStart: string;
+  value: string;
+  aggregate: string;
+}
+
+export function aggregateRow(
+  tenantId: string,
+  providerId: string,
+  channel: string,
+  dimension: Dimension,
+  intervalStart: string,
+  value: string,
+  aggregate: KpiAggregate,
+): AggregateRow {
+  return {
+    partitionKey: aggregatePartition(tenantId, providerId, channel, intervalStart),
+    rowKey: aggregateRowKey(dimension, intervalStart, value),
+    dimension,
+    intervalStart,
+    value,
+    aggregate: JSON.stringify(aggregate),
+  };
+}

@@ -1,0 +1,121 @@
+import { createHash } from "node:crypto";
+import { odata } from "@azure/data-tables";
+import type { Tables } from "../storage/tables.js";
+import { ConversationEvent } from "../schemas/conversationEvent.js";
+import type { ConversationFacts, ConversationFactsRecord, KpiSettings } from "../schemas/analytics.js";
+import { foldConversation } from "../conversation/conversationState.js";
+import { conversationPartition } from "../conversation/ingestEvent.js";
+import { dimensionsOf, factsOf } from "./conversationFacts.js";
+import { factsPartition, ignoreNotFound, startOf } from "./kpiStore.js";
+
+/** What a conversation counts in one quarter-hour: its facts (if it ended then) and its partner events then. */
+export interface FactsRowValue {
+  channel: string;
+  queue?: string;
+  agentId?: string;
+  facts?: ConversationFacts;
+  partnerEvents: Record<string, number>;
+}
+
+interface StoredFactsRow {
+  partitionKey: string;
+  rowKey: string;
+  channel: string;
+  value: string;
+}
+
+/** The row in the conversation's own partition that remembers what was last projected (RowKey "kpi"). */
+const pointerRowKey = "kpi";
+
+type Row = { rowKey?: string; body?: string; eventName?: string; eventTimestamp?: string; quarters?: string; digest?: string };
+
+/**
+ * Projects one conversation (docs/kpis.md, "How figures are kept"): folds its stored events, derives its
+ * facts with the tenant's settings, and writes one kpiFacts row per quarter-hour it counts in (the one of
+ * its endedAt, and those of its partner events), replacing what it wrote before; a quarter it no longer
+ * counts in loses its row. Returns the quarter-hours whose facts changed (old and new), for their aggregates
+ * to be recomputed, and the exported record when the facts changed.
+ *
+ * Idempotent: it writes nothing when the result equals what the pointer row says was written (a digest),
+ * so replays and duplicates cost one partition read. Partner events of a conversation that has no event
+ * yet wait (stored, uncounted) until its first event says its channel.
+ */
+export async function projectConversation(
+  tables: Pick<Tables, "conversations" | "kpiFacts" | "kpiFeed">,
+  settings: KpiSettings,
+  tenantId: string,
+  providerId: string,
+  conversationId: string,
+  now: Date,
+): Promise<{ quarters: string[]; record?: ConversationFactsRecord }> {
+  const partitionKey = conversationPartition(tenantId, providerId, conversationId);
+  const events: ConversationEvent[] = [];
+  const partnerEvents: Array<{ name: string; at: string }> = [];
+  let pointer: { quarters: string[]; digest: string } | undefined;
+  const rows = tables.conversations.listEntities<Row>({
+    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["RowKey", "body", "eventName", "eventTimestamp", "quarters", "digest"] },
+  });
+  for await (const row of rows) {
+    const rowKey = row.rowKey ?? "";
+    if (rowKey.startsWith("event|") && row.body) events.push(ConversationEvent.parse(JSON.parse(row.body)));
+    else if (rowKey.startsWith("analytics|") && row.eventName && row.eventTimestamp) partnerEvents.push({ name: row.eventName, at: row.eventTimestamp });
+    else if (rowKey === pointerRowKey) pointer = { quarters: JSON.parse(row.quarters ?? "[]") as string[], digest: row.digest ?? "" };
+  }
+
+  const values = new Map<string, FactsRowValue>();
+  let facts: ConversationFacts | null = null;
+  if (events.length > 0) {
+    const conversation = foldConversation(conversationId, events);
+    facts = factsOf(conversation, settings, providerId);
+    const { queue, agentId } = facts ?? dimensionsOf(conversation);
+    const at = (quarter: string): FactsRowValue => {
+      let value = values.get(quarter);
+      if (!value) {
+        value = { channel: conversation.channel, ...(queue !== undefined && { queue }), ...(agentId !== undefined && { agentId }), partnerEvents: {} };
+        values.set(quarter, value);
+      }
+      return value;
+    };
+    if (facts) at(startOf(facts.intervalAt, "15m")).facts = facts;
+    for (const event of partnerEvents) {
+      const counts = at(startOf(event.at, "15m")).partnerEvents;
+      counts[event.name] = (counts[event.name] ?? 0) + 1;
+    }
+  }
+
+  const quarters = [...values.keys()].sort();
+  const content = quarters.map((quarter) => [quarter, values.get(quarter)]);
+  const digest = createHash("sha256").update(JSON.stringify(content)).digest("base64");
+  if (pointer && pointer.digest === digest) return { quarters: [] };
+
+  const written: StoredFactsRow[] = quarters.map((quarter) => ({
+    partitionKey: factsPartition(tenantId, providerId, quarter),
+    rowKey: conversationId,
+    channel: values.get(quarter)!.channel,
+    value: JSON.stringify(values.get(quarter)),
+  }));
+  await Promise.all(written.map((row) => tables.kpiFacts.upsertEntity(row, "Replace")));
+  const gone = (pointer?.quarters ?? []).filter((quarter) => !values.has(quarter));
+  await Promise.all(
+    gone.map((quarter) => tables.kpiFacts.deleteEntity(factsPartition(tenantId, providerId, quarter), conversationId).catch(ignoreNotFound)),
+  );
+
+  let record: ConversationFactsRecord | undefined;
+  if (facts) {
+    const projectedAt = now.toISOString();
+    const totals: Record<string, number> = {};
+    for (const event of partnerEvents) totals[event.name] = (totals[event.name] ?? 0) + 1;
+    record = { ...facts, partnerEvents: totals, projectedAt };
+    await tables.kpiFeed.upsertEntity(
+      { partitionKey: feedPartition(tenantId, providerId, projectedAt), rowKey: `${projectedAt}|${conversationId}`, record: JSON.stringify(record) },
+      "Replace",
+    );
+  }
+  // Last: a crash before this line leaves the old digest, so the next pass writes again (same rows).
+  await tables.conversations.upsertEntity({ partitionKey, rowKey: pointerRowKey, quarters: JSON.stringify(quarters), digest }, "Replace");
+  return { quarters: [...new Set([...quarters, ...gone])], ...(record && { record }) };
+}
+
+export function feedPartition(tenantId: string, providerId: string, at: string): string {
+  return `${tenantId}|${providerId}|${at.slice(0, 7)}`;
+}

@@ -1,0 +1,126 @@
+import { odata, type TransactionAction } from "@azure/data-tables";
+import type { Tables } from "../storage/tables.js";
+import type { KpiAggregate, KpiInterval } from "../schemas/analytics.js";
+import { addAggregates, contributionOf, emptyAggregate } from "./kpis.js";
+import { contributionsOf } from "./groupFacts.js";
+import type { FactsRowValue } from "./projectConversation.js";
+import {
+  aggregatePartition,
+  aggregateRow,
+  aggregateRowKey,
+  aggregateTables,
+  aggregatedRowKey,
+
+  factsPartition,
+  intervalMs,
+  startOf,
+  submitChunks,
+  type Dimension,
+} from "./kpiStore.js";
+
+type AggregateTables = Pick<Tables, "kpiFacts" | "kpiQuarterHours" | "kpiHours" | "kpiDays">;
+
+/** A group of one interval: channel, dimension, value. */
+type GroupId = string;
+const groupId = (channel: string, dimension: Dimension, value: string): GroupId => JSON.stringify([channel, dimension, value]);
+const parseGroupId = (id: GroupId) => JSON.parse(id) as [string, Dimension, string];
+
+/**
+ * Recomputes one quarter-hour of one provider from its facts rows (one partition read), then the hour and
+ * the day holding it from the finer rows. Nothing is incremented: every row written is the sum of what it
+ * covers, read afresh, so running it twice, or after a crash half-way, gives the same rows, and a
+ * conversation can never be counted twice. Groups that no longer have any conversation are written as
+ * zero (never left stale); readers skip zero rows.
+ *
+ * Returns the number of facts rows read.
+ */
+export async function recomputeQuarter(tables: AggregateTables, tenantId: string, providerId: string, quarterStart: string): Promise<number> {
+  const partitionKey = factsPartition(tenantId, providerId, quarterStart);
+  const sums = new Map<GroupId, KpiAggregate>();
+  const add = (id: GroupId, aggregate: KpiAggregate) => sums.set(id, addAggregates(sums.get(id) ?? emptyAggregate(), aggregate));
+  let previous: GroupId[] = [];
+  let read = 0;
+  for await (const row of tables.kpiFacts.listEntities<{ value?: string; groups?: string }>({
+    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["RowKey", "value", "groups"] },
+  })) {
+    if (row.rowKey === aggregatedRowKey) {
+      previous = JSON.parse(row.groups ?? "[]") as GroupId[];
+      continue;
+    }
+    read += 1;
+    const value = JSON.parse(row.value ?? "{}") as FactsRowValue;
+    const { channel } = value;
+    const events: KpiAggregate = { ...emptyAggregate(), partnerEvents: value.partnerEvents };
+    const whole = value.facts ? addAggregates(contributionOf(value.facts), events) : events;
+    add(groupId(channel, "all", ""), whole);
+    add(groupId(channel, "queue", value.queue ?? ""), whole);
+    // By agent: the conversation counts for its agent, and each leg missed by another agent for that agent.
+    const own = value.agentId ?? "";
+    if (value.facts) {
+      for (const { key, aggregate } of contributionsOf(value.facts, { by: ["agentId"] })) {
+        add(groupId(channel, "agent", key.agentId ?? ""), key.agentId === own ? addAggregates(aggregate, events) : aggregate);
+      }
+    } else {
+      add(groupId(channel, "agent", own), events);
+    }
+  }
+
+  const current = [...sums.keys()];
+  const stale = previous.filter((id) => !sums.has(id));
+  for (const id of stale) sums.set(id, emptyAggregate());
+  await writeAggregates(tables.kpiQuarterHours, tenantId, providerId, quarterStart, sums);
+  await tables.kpiFacts.upsertEntity({ partitionKey, rowKey: aggregatedRowKey, groups: JSON.stringify(current) }, "Replace");
+
+  const touched = new Set([...sums.keys()].map((id) => JSON.stringify(parseGroupId(id).slice(0, 2))));
+  const channelDimensions = [...touched].map((id) => JSON.parse(id) as [string, Dimension]);
+  await rollUp(tables, "15m", "hour", tenantId, providerId, startOf(quarterStart, "hour"), channelDimensions);
+  await rollUp(tables, "hour", "day", tenantId, providerId, startOf(quarterStart, "day"), channelDimensions);
+  return read;
+}
+
+/** Rewrites the `coarse` rows of one interval as the sums of the `fine` rows it covers, per channel and dimension. */
+async function rollUp(
+  tables: AggregateTables,
+  fine: KpiInterval,
+  coarse: KpiInterval,
+  tenantId: string,
+  providerId: string,
+  start: string,
+  channelDimensions: ReadonlyArray<[string, Dimension]>,
+): Promise<void> {
+  const end = new Date(Date.parse(start) + intervalMs[coarse]).toISOString();
+  const sums = new Map<GroupId, KpiAggregate>();
+  await Promise.all(
+    channelDimensions.map(async ([channel, dimension]) => {
+      const rows = tables[aggregateTables[fine]].listEntities<{ value?: string; aggregate?: string }>({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${aggregatePartition(tenantId, providerId, channel, start)} and RowKey ge ${aggregateRowKey(dimension, start, "")} and RowKey lt ${aggregateRowKey(dimension, end, "")}`,
+          select: ["value", "aggregate"],
+        },
+      });
+      for await (const row of rows) {
+        const id = groupId(channel, dimension, row.value ?? "");
+        sums.set(id, addAggregates(sums.get(id) ?? emptyAggregate(), JSON.parse(row.aggregate ?? "{}") as KpiAggregate));
+      }
+    }),
+  );
+  await writeAggregates(tables[aggregateTables[coarse]], tenantId, providerId, start, sums);
+}
+
+async function writeAggregates(
+  table: AggregateTables["kpiQuarterHours"],
+  tenantId: string,
+  providerId: string,
+  intervalStart: string,
+  sums: ReadonlyMap<GroupId, KpiAggregate>,
+): Promise<void> {
+  const byPartition = new Map<string, TransactionAction[]>();
+  for (const [id, aggregate] of sums) {
+    const [channel, dimension, value] = parseGroupId(id);
+    const row = aggregateRow(tenantId, providerId, channel, dimension, intervalStart, value, aggregate);
+    byPartition.set(row.partitionKey, [...(byPartition.get(row.partitionKey) ?? []), ["upsert", { ...row }, "Replace"] as TransactionAction]);
+  }
+  await Promise.all([...byPartition.values()].map((actions) => submitChunks(table, actions)));
+}
+
+

@@ -1,0 +1,195 @@
+import { odata } from "@azure/data-tables";
+import { isNotFound, isPreconditionFailed } from "../errors.js";
+import type { Services } from "../services.js";
+import type { KpiSettings } from "../schemas/analytics.js";
+import { pushToSupervisors } from "../realtime/agentPush.js";
+import { getKpiSettings } from "./kpiSettingsStore.js";
+import { projectConversation } from "./projectConversation.js";
+import { recomputeQuarter } from "./recomputeAggregates.js";
+import { dirtyShards, intervalMark, mark, rebuildMark } from "./kpiStore.js";
+
+type ProjectionServices = Pick<Services, "tables" | "push" | "now">;
+
+export interface ProjectionLimits {
+  /** At most this many markers of each kind per shard and run (the rest waits for the next run). */
+  perShard?: number;
+  /** How many conversations or intervals are worked on at once. */
+  concurrency?: number;
+  /** Pages of a rebuild scan per run (1000 rows each). */
+  rebuildPages?: number;
+}
+
+export interface ProjectionRun {
+  conversations: number;
+  quarters: number;
+  factsRowsRead: number;
+  rebuildsMarked: number;
+  /** True when markers were left for the next run. */
+  more: boolean;
+}
+
+interface Marker {
+  partitionKey: string;
+  rowKey: string;
+  etag: string;
+  token?: string;
+  scope?: string;
+}
+
+/**
+ * One run of the KPI projection (the `runKpiProjection` timer; docs/kpis.md "How figures are kept"):
+ * 1. rebuild markers: a page of the tenant's conversations is marked for projection;
+ * 2. conversation markers: each conversation is projected (its facts rows rewritten), and the quarter-hours
+ *    it changed are marked;
+ * 3. quarter markers: each quarter-hour's aggregates are recomputed from its facts rows (then its hour and
+ *    day), and the tenant's supervisors are told which intervals changed.
+ * A marker is deleted only if it was not marked again meanwhile (etag); if another run deleted it first,
+ * ours re-marks it, so whatever was written last is recomputed once more from what is stored.
+ */
+export async function runKpiProjection(services: ProjectionServices, limits: ProjectionLimits = {}): Promise<ProjectionRun> {
+  const perShard = limits.perShard ?? 200;
+  const concurrency = limits.concurrency ?? 8;
+  const run: ProjectionRun = { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: false };
+  const settings = new Map<string, Promise<KpiSettings>>();
+  const settingsOf = (tenantId: string) => {
+    if (!settings.has(tenantId)) settings.set(tenantId, getKpiSettings(services.tables, tenantId));
+    return settings.get(tenantId)!;
+  };
+
+  const rebuilds = await readMarkers(services, "r|", perShard);
+  for (const marker of rebuilds.markers) run.rebuildsMarked += await continueRebuild(services, marker, limits.rebuildPages ?? 5);
+
+  const conversations = await readMarkers(services, "c|", perShard);
+  await inParallel(conversations.markers, concurrency, async (marker) => {
+    const [, tenantId, providerId, ...rest] = marker.rowKey.split("|");
+    const projected = await projectConversation(services.tables, await settingsOf(tenantId!), tenantId!, providerId!, rest.join("|"), services.now());
+    if (projected.quarters.length > 0) await mark(services.tables, projected.quarters.map((q) => intervalMark(tenantId!, providerId!, q)));
+    await settle(services, marker);
+    run.conversations += 1;
+  });
+
+  const quarters = await readMarkers(services, "i|", perShard);
+  const changed = new Map<string, Map<string, Set<string>>>(); // tenant → provider → quarters
+  await inParallel(quarters.markers, concurrency, async (marker) => {
+    const [, tenantId, providerId, quarterStart] = marker.rowKey.split("|") as [string, string, string, string];
+    run.factsRowsRead += await recomputeQuarter(services.tables, tenantId, providerId, quarterStart);
+    await settle(services, marker);
+    run.quarters += 1;
+    const byProvider = changed.get(tenantId) ?? new Map<string, Set<string>>();
+    changed.set(tenantId, byProvider.set(providerId, (byProvider.get(providerId) ?? new Set()).add(quarterStart)));
+  });
+  // Live dashboards: best effort (a supervisor who misses it sees the figures on the next change or refresh).
+  await Promise.all(
+    [...changed].flatMap(([tenantId, byProvider]) =>
+      [...byProvider].map(([providerId, starts]) =>
+        pushToSupervisors(services.push, tenantId, { v: 1, kind: "kpis", providerId, intervalStarts: [...starts].sort() }).catch(() => undefined),
+      ),
+    ),
+  );
+  run.more = rebuilds.more || conversations.more || quarters.more;
+  return run;
+}
+
+/** Runs the projection until no marker is left (the rebuild command, tests); returns the summed runs. */
+export async function drainKpiProjection(services: ProjectionServices, limits: ProjectionLimits = {}): Promise<ProjectionRun> {
+  const total: ProjectionRun = { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: false };
+  for (;;) {
+    const run = await runKpiProjection(services, limits);
+    total.conversations += run.conversations;
+    total.quarters += run.quarters;
+    total.factsRowsRead += run.factsRowsRead;
+    total.rebuildsMarked += run.rebuildsMarked;
+    if (!run.more && run.conversations === 0 && run.quarters === 0 && run.rebuildsMarked === 0) return total;
+  }
+}
+
+/**
+ * Marks every conversation of a tenant for projection: `scope: "projected"` (a settings change: those that
+ * counted somewhere) or `"all"` (a rebuild from the stored events). The scan continues over runs; its
+ * position is kept in the marker.
+ */
+export async function requestRebuild(tables: Services["tables"], tenantId: string, scope: "projected" | "all"): Promise<void> {
+  await mark(tables, [rebuildMark(tenantId)], { scope });
+}
+
+async function continueRebuild(services: ProjectionServices, marker: Marker, pages: number): Promise<number> {
+  const tenantId = marker.rowKey.slice(2);
+  const rowFilter = marker.scope === "all" ? odata` and RowKey ge 'event|' and RowKey lt 'event}'` : odata` and RowKey eq 'kpi'`;
+  const iterator = services.tables.conversations
+    .listEntities({ queryOptions: { filter: odata`PartitionKey ge ${`${tenantId}|`} and PartitionKey lt ${`${tenantId}}`}` + rowFilter, select: ["PartitionKey"] } })
+    .byPage({ maxPageSize: 1000, ...(marker.token ? { continuationToken: marker.token } : {}) });
+  let markedCount = 0;
+  let token: string | undefined;
+  for (let page = 0; page < pages; page += 1) {
+    const next = await iterator.next();
+    if (next.done) {
+      token = undefined;
+      break;
+    }
+    const ids = new Set(next.value.map((row) => `c|${row.partitionKey}`));
+    await mark(services.tables, ids);
+    markedCount += ids.size;
+    token = next.value.continuationToken;
+    if (!token) break;
+  }
+  if (token) {
+    await services.tables.kpiDirty.updateEntity({ partitionKey: marker.partitionKey, rowKey: marker.rowKey, scope: marker.scope, token }, "Replace", {
+      etag: marker.etag,
+    }).catch((error: unknown) => {
+      if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
+    });
+  } else {
+    await settle(services, marker);
+  }
+  return markedCount;
+}
+
+async function readMarkers(services: ProjectionServices, prefix: string, perShard: number): Promise<{ markers: Marker[]; more: boolean }> {
+  let more = false;
+  const shards = await Promise.all(
+    Array.from({ length: dirtyShards }, async (_, index) => {
+      const shard = String(index).padStart(2, "0");
+      const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+      const pages = services.tables.kpiDirty
+        .listEntities<{ token?: string; scope?: string }>({
+          queryOptions: { filter: odata`PartitionKey eq ${shard} and RowKey ge ${prefix} and RowKey lt ${end}` },
+        })
+        .byPage({ maxPageSize: perShard });
+      const first = await pages.next();
+      if (first.done) return [];
+      if (first.value.continuationToken) more = true;
+      return first.value.map((row) => ({
+        partitionKey: row.partitionKey!,
+        rowKey: row.rowKey!,
+        etag: row.etag,
+        ...(row.token ? { token: row.token } : {}),
+        ...(row.scope ? { scope: row.scope } : {}),
+      }));
+    }),
+  );
+  return { markers: shards.flat(), more };
+}
+
+/**
+ * Deletes a marker that was not marked again since it was read. Marked again (412): it stays for the next
+ * run. Already gone (404): another run did the same work at the same time and may have written before us
+ * from older data, so mark it again: the next run recomputes from what is stored now.
+ */
+async function settle(services: ProjectionServices, marker: Marker): Promise<void> {
+  try {
+    await services.tables.kpiDirty.deleteEntity(marker.partitionKey, marker.rowKey, { etag: marker.etag });
+  } catch (error) {
+    if (isPreconditionFailed(error)) return;
+    if (!isNotFound(error)) throw error;
+    await services.tables.kpiDirty.upsertEntity({ partitionKey: marker.partitionKey, rowKey: marker.rowKey }, "Replace");
+  }
+}
+
+async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
