@@ -42,7 +42,7 @@ async function partner(path: string, body: unknown): Promise<{ status: number; b
 
 async function ops(...argv: string[]) {
   const output: string[] = [];
-  const code = await runOps(argv, { env: { WEBCTI_TABLES_CONNECTION_STRING: stack.tablesConnectionString }, print: (line) => output.push(line) });
+  const code = await runOps(argv, { env: { WEBCTI_TABLES_CONNECTION_STRING: stack.tablesConnectionString, WEBCTI_WEBPUBSUB_CONNECTION_STRING: stack.webPubSub.connectionString }, print: (line) => output.push(line) });
   expect(code, output.join("\n")).toBe(0);
 }
 

@@ -231,17 +231,21 @@ export async function dashboardPage(params: URLSearchParams): Promise<HTMLElemen
     timer = setTimeout(() => void refresh(), refreshDelayMs);
   }
 
-  function chosenSeries(r: KpiReport): { series: KpiSeries[]; all: boolean } {
-    if (!state.by || state.value === undefined) return { series: r.series, all: true };
+  /**
+   * What the view shows: the service's own figures of everything asked for (`total`, `points`), or of the
+   * queue or agent picked (its `splits` total; per interval, its series added up where it has several).
+   */
+  function viewOfReport(r: KpiReport): View {
+    if (!state.by || state.value === undefined) return { total: r.total, points: r.points };
     const key = state.by === "queue" ? "queue" : "agentId";
-    return { series: r.series.filter((s) => (s[key] ?? "") === state.value), all: false };
+    const series: KpiSeries[] = r.series.filter((s) => (s[key] ?? "") === state.value);
+    return viewOf(series, r.splits?.find((s) => s.value === state.value)?.total);
   }
 
   function show(r: KpiReport) {
     fillProviders(r);
     fillValues(r);
-    const { series, all } = chosenSeries(r);
-    const view = viewOf(series, all ? r.total : undefined);
+    const view = viewOfReport(r);
     const input = { view, from: r.from, to: r.to, interval: r.interval };
     for (const [name, canvas] of canvases) drawChart(canvas, name, input);
     canvases.get("events")!.closest("figure")!.hidden = partnerEventNames(view).length === 0;

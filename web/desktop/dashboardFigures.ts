@@ -136,8 +136,9 @@ export interface View {
 }
 
 /**
- * One view of some series of a report: a single series as the service sent it, several added up per
- * interval. `reportTotal`, when given, is the service's own total of exactly these series.
+ * One view of some series of a report (a queue or agent picked across several providers or channels): a
+ * single series as the service sent it, several added up per interval. `reportTotal`, when given, is the
+ * service's own total of exactly these series.
  */
 export function viewOf(series: readonly KpiSeries[], reportTotal?: Kpis): View {
   if (series.length === 1) return { total: series[0]!.total, points: series[0]!.points };
