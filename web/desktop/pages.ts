@@ -42,7 +42,10 @@ export async function renderRoute(route: Route): Promise<HTMLElement> {
   if (route.page !== "dashboard") void dashboard?.then((d) => d.leaveDashboard());
   switch (route.page) {
     case "dashboard":
-      dashboard ??= import("./dashboard.js");
+      dashboard ??= import("./dashboard.js").catch((error: unknown) => {
+        dashboard = undefined; // a chunk that failed to load is tried again on the next visit
+        throw error;
+      });
       return (await dashboard).dashboardPage(route.params);
     case "list":
       return listPage(route.collection);
