@@ -11,6 +11,7 @@ import { odata } from "@azure/data-tables";
 import { readConfig } from "../shared/config.js";
 import { createTables, ensureTables, type Tables } from "../shared/storage/tables.js";
 import { putAgent, putProvider, putTenant } from "../shared/tenancy/tenancyStore.js";
+import { drainKpiProjection, requestRebuild } from "../shared/analytics/runProjection.js";
 import { linkPrincipal } from "../shared/auth/agentPrincipal.js";
 import { issuePartnerKey, revokePartnerKey } from "../shared/auth/partnerKeys.js";
 import { TtlCache } from "../shared/ttlCache.js";
@@ -28,6 +29,9 @@ export const usage = `Usage: npm run ops -- <command> [options]
   key issue    --tenant ID --provider ID      prints the new key once; store it at the partner
   key list     --tenant ID --provider ID      key ids, creation time, revoked or not (never secrets)
   key revoke   --key KEY_ID
+  kpis rebuild --tenant ID [--no-wait]
+                 recomputes every KPI figure of the tenant from its stored conversation events (docs/kpis.md);
+                 waits until done, or with --no-wait leaves the work to the projection timer
 
 Settings: as the app (WEBCTI_TABLES_CONNECTION_STRING or WEBCTI_TABLES_ENDPOINT, WEBCTI_TABLE_PREFIX, ...).`;
 
@@ -43,6 +47,7 @@ const options = {
   idp: { type: "string", default: "aad" },
   key: { type: "string" },
   supervisor: { type: "boolean" },
+  "no-wait": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -145,6 +150,14 @@ const commands: Record<string, (values: Values, tables: Tables, now: () => Date)
     // This process caches nothing; app instances drop a revoked key within WEBCTI_CACHE_TTL_SECONDS.
     await revokePartnerKey({ tables, caches: uncached() }, keyId!);
     return { keyId, revoked: true };
+  },
+  "kpis rebuild": async (values, tables, now) => {
+    const [tenantId] = need(values, "tenant");
+    await requireTenant(tables, tenantId!);
+    await requestRebuild(tables, tenantId!, "all");
+    if (values["no-wait"]) return { tenantId, rebuild: "requested" };
+    const run = await drainKpiProjection({ tables, now }, { perShard: 500 });
+    return { tenantId, rebuild: "done", conversations: run.conversations, quarterHours: run.quarters };
   },
 };
 

@@ -41,8 +41,16 @@ export function rebuildMark(tenantId: string): string {
   return `r|${tenantId}`;
 }
 
-/** Upserts work markers (a newer mark of the same key changes its etag: see the projection's delete). */
-export async function mark(tables: Pick<Tables, "kpiDirty">, rowKeys: Iterable<string>, extra: Record<string, unknown> = {}): Promise<void> {
+/**
+ * Upserts work markers (a newer mark of the same key changes its etag: see the projection's delete). Merged,
+ * so a conversation marked `force` by a rebuild stays so when an event marks it again; "Replace" starts over.
+ */
+export async function mark(
+  tables: Pick<Tables, "kpiDirty">,
+  rowKeys: Iterable<string>,
+  extra: Record<string, unknown> = {},
+  mode: "Merge" | "Replace" = "Merge",
+): Promise<void> {
   const byShard = new Map<string, Set<string>>();
   for (const rowKey of rowKeys) {
     const shard = shardOf(rowKey);
@@ -52,7 +60,7 @@ export async function mark(tables: Pick<Tables, "kpiDirty">, rowKeys: Iterable<s
     [...byShard].map(([shard, keys]) =>
       submitChunks(
         tables.kpiDirty,
-        [...keys].map((rowKey): TransactionAction => ["upsert", { partitionKey: shard, rowKey, ...extra }, "Replace"]),
+        [...keys].map((rowKey): TransactionAction => ["upsert", { partitionKey: shard, rowKey, ...extra }, mode]),
       ),
     ),
   );
@@ -74,7 +82,7 @@ export async function submitChunks(table: TableClient, actions: TransactionActio
     const chunk = actions.slice(start, start + 100);
     if (chunk.length === 1) {
       const [kind, entity] = chunk[0]!;
-      if (kind === "upsert") await table.upsertEntity(entity, "Replace");
+      if (kind === "upsert") await table.upsertEntity(entity, chunk[0]![2] === "Merge" ? "Merge" : "Replace");
       else if (kind === "delete") await table.deleteEntity(entity.partitionKey, entity.rowKey).catch(ignoreNotFound);
       else await table.submitTransaction(chunk);
     } else {

@@ -47,6 +47,8 @@ export async function projectConversation(
   providerId: string,
   conversationId: string,
   now: Date,
+  /** Write even if the pointer says these rows were written (a rebuild: they may have been lost). */
+  force = false,
 ): Promise<{ quarters: string[]; record?: ConversationFactsRecord }> {
   const partitionKey = conversationPartition(tenantId, providerId, conversationId);
   const events: ConversationEvent[] = [];
@@ -86,7 +88,7 @@ export async function projectConversation(
   const quarters = [...values.keys()].sort();
   const content = quarters.map((quarter) => [quarter, values.get(quarter)]);
   const digest = createHash("sha256").update(JSON.stringify(content)).digest("base64");
-  if (pointer && pointer.digest === digest) return { quarters: [] };
+  if (!force && pointer && pointer.digest === digest) return { quarters: [] };
 
   const written: StoredFactsRow[] = quarters.map((quarter) => ({
     partitionKey: factsPartition(tenantId, providerId, quarter),

@@ -8,7 +8,8 @@ import { projectConversation } from "./projectConversation.js";
 import { recomputeQuarter } from "./recomputeAggregates.js";
 import { dirtyShards, intervalMark, mark, rebuildMark } from "./kpiStore.js";
 
-type ProjectionServices = Pick<Services, "tables" | "push" | "now">;
+/** Without `push` (the operator's rebuild command), supervisors are not told; their dashboards refresh on the next change. */
+type ProjectionServices = Pick<Services, "tables" | "now"> & Partial<Pick<Services, "push">>;
 
 export interface ProjectionLimits {
   /** At most this many markers of each kind per shard and run (the rest waits for the next run). */
@@ -34,6 +35,7 @@ interface Marker {
   etag: string;
   token?: string;
   scope?: string;
+  force?: boolean;
 }
 
 /**
@@ -62,7 +64,8 @@ export async function runKpiProjection(services: ProjectionServices, limits: Pro
   const conversations = await readMarkers(services, "c|", perShard);
   await inParallel(conversations.markers, concurrency, async (marker) => {
     const [, tenantId, providerId, ...rest] = marker.rowKey.split("|");
-    const projected = await projectConversation(services.tables, await settingsOf(tenantId!), tenantId!, providerId!, rest.join("|"), services.now());
+    const settings = await settingsOf(tenantId!);
+    const projected = await projectConversation(services.tables, settings, tenantId!, providerId!, rest.join("|"), services.now(), marker.force === true);
     if (projected.quarters.length > 0) await mark(services.tables, projected.quarters.map((q) => intervalMark(tenantId!, providerId!, q)));
     await settle(services, marker);
     run.conversations += 1;
@@ -79,10 +82,11 @@ export async function runKpiProjection(services: ProjectionServices, limits: Pro
     changed.set(tenantId, byProvider.set(providerId, (byProvider.get(providerId) ?? new Set()).add(quarterStart)));
   });
   // Live dashboards: best effort (a supervisor who misses it sees the figures on the next change or refresh).
+  const push = services.push;
   await Promise.all(
     [...changed].flatMap(([tenantId, byProvider]) =>
       [...byProvider].map(([providerId, starts]) =>
-        pushToSupervisors(services.push, tenantId, { v: 1, kind: "kpis", providerId, intervalStarts: [...starts].sort() }).catch(() => undefined),
+        push && pushToSupervisors(push, tenantId, { v: 1, kind: "kpis", providerId, intervalStarts: [...starts].sort() }).catch(() => undefined),
       ),
     ),
   );
@@ -109,7 +113,7 @@ export async function drainKpiProjection(services: ProjectionServices, limits: P
  * position is kept in the marker.
  */
 export async function requestRebuild(tables: Services["tables"], tenantId: string, scope: "projected" | "all"): Promise<void> {
-  await mark(tables, [rebuildMark(tenantId)], { scope });
+  await mark(tables, [rebuildMark(tenantId)], { scope }, "Replace"); // a new request starts the scan over
 }
 
 async function continueRebuild(services: ProjectionServices, marker: Marker, pages: number): Promise<number> {
@@ -127,7 +131,8 @@ async function continueRebuild(services: ProjectionServices, marker: Marker, pag
       break;
     }
     const ids = new Set(next.value.map((row) => `c|${row.partitionKey}`));
-    await mark(services.tables, ids);
+    // A rebuild from the events rewrites every row even where the pointer says nothing changed (rows lost).
+    await mark(services.tables, ids, marker.scope === "all" ? { force: true } : {});
     markedCount += ids.size;
     token = next.value.continuationToken;
     if (!token) break;
@@ -151,7 +156,7 @@ async function readMarkers(services: ProjectionServices, prefix: string, perShar
       const shard = String(index).padStart(2, "0");
       const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
       const pages = services.tables.kpiDirty
-        .listEntities<{ token?: string; scope?: string }>({
+        .listEntities<{ token?: string; scope?: string; force?: boolean }>({
           queryOptions: { filter: odata`PartitionKey eq ${shard} and RowKey ge ${prefix} and RowKey lt ${end}` },
         })
         .byPage({ maxPageSize: perShard });
@@ -164,6 +169,7 @@ async function readMarkers(services: ProjectionServices, prefix: string, perShar
         etag: row.etag,
         ...(row.token ? { token: row.token } : {}),
         ...(row.scope ? { scope: row.scope } : {}),
+        ...(row.force ? { force: true } : {}),
       }));
     }),
   );

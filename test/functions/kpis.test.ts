@@ -8,6 +8,7 @@ import { linkPrincipal } from "../../shared/auth/agentPrincipal.js";
 import { issuePartnerKey } from "../../shared/auth/partnerKeys.js";
 import { putAgent, putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
 import { drainKpiProjection } from "../../shared/analytics/runProjection.js";
+import { runOps } from "../../local/ops.js";
 import { factsCsvColumns } from "../../shared/analytics/factsExport.js";
 import type { ConversationFactsRecord, KpiReport, Kpis } from "../../shared/schemas/analytics.js";
 import type { ConversationEventInput } from "../../shared/schemas/conversationEvent.js";
@@ -317,5 +318,34 @@ describe("export of per-conversation facts: 'incrementally (cursor, CSV or JSON 
     const agentCsv = await call<string>(`${stack.apiUrl}/v1/agent/analytics/conversations?providerId=p2&since=${since}&format=csv&limit=100`, { headers: { cookie: supervisor } });
     expect(agentCsv.status).toBe(200);
     expect(new Set(agentCsv.body.trimEnd().split("\r\n").slice(1).map((line) => line.split(",")[0])).size).toBe(10); // p2's ended conversations
+  });
+});
+
+describe("rebuild: 'can be rebuilt from the stored conversations by a command'", () => {
+  it("npm run ops -- kpis rebuild: every figure back from the events after the KPI rows are lost, while the timer's run goes on", async () => {
+    const views = [`${range}&interval=day`, `${range}&interval=15m&by=agent`, `${range}&interval=hour&by=queue`];
+    const before = await Promise.all(views.map(supervisorReport));
+    const t = stack.services.tables;
+    for (const table of [t.kpiFacts, t.kpiQuarterHours, t.kpiHours, t.kpiDays]) {
+      for await (const row of table.listEntities()) await table.deleteEntity(row.partitionKey!, row.rowKey!);
+    }
+    expect((await supervisorReport(views[0]!)).series).toEqual([]);
+
+    const env = {
+      WEBCTI_TABLES_CONNECTION_STRING: stack.tablesConnectionString,
+      WEBCTI_WEBPUBSUB_CONNECTION_STRING: stack.webPubSub.connectionString,
+      WEBCTI_TABLE_PREFIX: stack.config.WEBCTI_TABLE_PREFIX,
+    };
+    const lines: string[] = [];
+    const [code] = await Promise.all([
+      runOps(["kpis", "rebuild", "--tenant", tenantId], { env, print: (line) => lines.push(line) }),
+      drainKpiProjection(stack.services), // another run at the same time (the timer)
+    ]);
+    expect(code, lines.join("\n")).toBe(0);
+    expect(JSON.parse(lines.join("\n"))).toMatchObject({ tenantId, rebuild: "done" });
+    await drainKpiProjection(stack.services); // whatever the two runs re-marked for each other
+    const after = await Promise.all(views.map(supervisorReport));
+    expect(after.map(({ rowsRead: _, ...report }) => report)).toEqual(before.map(({ rowsRead: _, ...report }) => report));
+    expectKpis(after[0]!.series.find((s) => s.providerId === "p2")!.total, goldenKpis.p2Voice, "p2 voice after the rebuild");
   });
 });
