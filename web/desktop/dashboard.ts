@@ -145,8 +145,9 @@ export async function dashboardPage(params: URLSearchParams): Promise<HTMLElemen
   function fillValues(report: KpiReport) {
     valueControl.hidden = !state.by;
     if (!state.by) return;
+    valueLabel.textContent = state.by === "queue" ? "Queue" : "Agent";
     const key = state.by === "queue" ? "queue" : "agentId";
-    const values = [...new Set(report.series.map((s) => s[key] ?? ""))];
+    const values = [...new Set([...(report.splits ?? []).map((s) => s.value), ...report.series.map((s) => s[key] ?? "")])];
     if (state.value !== undefined && !values.includes(state.value)) values.push(state.value);
     values.sort();
     const none = state.by === "queue" ? "(no queue)" : "(no agent)";
