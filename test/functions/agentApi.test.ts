@@ -50,7 +50,8 @@ describe("agent identity", () => {
   it("describes the signed-in agent", async () => {
     const me = await agentCall("/v1/agent/me");
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ tenantId: demo.tenantId, agentId: demo.agentId, displayName: demo.agentName });
+    // The demo agent is also the demo tenant's supervisor (the KPI dashboard).
+    expect(me.body).toEqual({ tenantId: demo.tenantId, agentId: demo.agentId, displayName: demo.agentName, supervisor: true });
   });
 
   it("answers 401 without a session and 403 for a signed-in user who is no agent", async () => {
@@ -70,16 +71,16 @@ describe("agent identity", () => {
 });
 
 describe("negotiate", () => {
-  it("gives a token for this agent's stream and tenant group, with no roles", async () => {
+  it("gives a token for this agent's stream, tenant group and (a supervisor) supervisors' group, with no roles", async () => {
     const res = await agentCall("/v1/agent/negotiate", { method: "POST" });
     expect(res.status).toBe(200);
     expect(res.body.userId).toBe(`${demo.tenantId}:${demo.agentId}`);
-    expect(res.body.groups).toEqual([`tenant.${demo.tenantId}`]);
+    expect(res.body.groups).toEqual([`tenant.${demo.tenantId}`, `supervisors.${demo.tenantId}`]);
     const token = new URL(res.body.url).searchParams.get("access_token")!;
     const claims = decodeJwt(token);
     expect(claims.sub).toBe(`${demo.tenantId}:${demo.agentId}`);
     expect(claims["role"] ?? []).toEqual([]);
-    expect(claims["webpubsub.group"]).toEqual([`tenant.${demo.tenantId}`]);
+    expect(claims["webpubsub.group"]).toEqual([`tenant.${demo.tenantId}`, `supervisors.${demo.tenantId}`]);
     expect(Date.parse(res.body.expiresAt)).toBeGreaterThan(Date.now());
   });
 

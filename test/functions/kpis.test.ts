@@ -126,7 +126,7 @@ describe("the golden set through the API: 'the API must return exactly those'", 
     expectKpis(pointOf(report.points, "2026-11-03T00:00:00.000Z"), goldenKpis.day03, "day 2026-11-03");
     expectKpis(pointOf(seriesOf(report, "p2", "voice")!.points, "2026-11-02T00:00:00.000Z"), goldenKpis.dayP2Voice02, "p2 voice on the 2nd");
     expectKpis(pointOf(seriesOf(report, "p2", "voice")!.points, "2026-11-03T00:00:00.000Z"), goldenKpis.dayP2Voice03, "p2 voice on the 3rd");
-  });
+  }, 120_000); // ~1,500 requests: seconds alone, much longer on a loaded machine
 
   it("by hour and by 15 minutes: the interval of endedAt", async () => {
     const hours = await supervisorReport(`${range}&interval=hour`);
@@ -184,6 +184,9 @@ describe("the golden set through the API: 'the API must return exactly those'", 
     expect((await asSupervisor(`${range}&interval=day`, agentOnly)).status).toBe(403);
     const settings = await call(`${stack.apiUrl}/v1/agent/analytics/settings`, { headers: { cookie: agentOnly } });
     expect(settings.status).toBe(403);
+    // Nor do they hear of KPI changes: only a supervisor's connection joins the supervisors' group.
+    const negotiated = await call(`${stack.apiUrl}/v1/agent/negotiate`, { method: "POST", headers: { cookie: agentOnly } });
+    expect(negotiated.body.groups).toEqual([`tenant.${tenantId}`]);
   });
 });
 
