@@ -1,7 +1,8 @@
 // Builds what browsers load:
 //   dist/web/webcti/agent.js    the browser client a CRM page loads (its phone-number chunk loads on demand)
 //   dist/web/webcti/widget.js   the widget SDK a partner's widget loads (widget.global.js: the same for a classic script tag)
-//   dist/web/                   the reference agent desktop (imports /webcti/agent.js at run time)
+//   dist/web/                   the reference agent desktop (imports /webcti/agent.js at run time; its dashboard
+//                               page and Chart.js are a chunk, dist/web/desktop/chunks/, loaded on demand)
 //   dist/widgets/               the demo softphone, served from a second origin (imports /webcti/widget.js)
 import { build } from "esbuild";
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
@@ -34,5 +35,14 @@ await build({ ...common, entryPoints: { widget: root("client/widget/index.ts") }
 await writeFile(root("packages/widget-sdk/dist/index.d.ts"), 'export * from "./types/widget/index.js";\n');
 // The same SDK for one classic <script> tag: window.WebCtiWidget.
 await build({ ...common, format: "iife", globalName: "WebCtiWidget", entryPoints: { "widget.global": root("client/widget/index.ts") }, outdir: `${web}/webcti` });
-await build({ ...common, entryPoints: { "desktop/main": root("web/desktop/main.ts") }, outdir: web, external: ["/webcti/agent.js"] });
+// The desktop's pages that only some agents open (the supervisor dashboard with Chart.js) are chunks it
+// loads on demand.
+await build({
+  ...common,
+  entryPoints: { "desktop/main": root("web/desktop/main.ts") },
+  outdir: web,
+  external: ["/webcti/agent.js"],
+  splitting: true,
+  chunkNames: "desktop/chunks/[name]-[hash]",
+});
 await build({ ...common, entryPoints: { "softphone/main": root("web/widgets/softphone/main.ts") }, outdir: widgets, external: ["/webcti/widget.js"] });

@@ -12,6 +12,8 @@ const connection = document.getElementById("connection")!;
 const popLog = document.getElementById("pop-log")!;
 const clickLog = document.getElementById("click-log")!;
 
+const dashboardPage = () => page.querySelector<HTMLElement>(':scope > [data-page="dashboard"]');
+
 let panelHost: PanelHost | undefined;
 let renderCount = 0;
 async function render() {
@@ -68,6 +70,7 @@ async function main() {
   try {
     const agent = await crmApi.me();
     document.getElementById("agent-name")!.textContent = agent.displayName;
+    document.getElementById("nav-dashboard")!.hidden = !agent.supervisor;
   } catch (error) {
     page.replaceChildren(h("p", { class: "banner error", role: "alert" }, `Signed in as ${user.name}, but: ${(error as Error).message}`));
     return;
@@ -82,6 +85,8 @@ async function main() {
   client.on("state", (state) => {
     connection.dataset.state = state;
     connection.textContent = state === "connected" ? "connected" : state;
+    // Pushes sent while the page was not connected are not replayed: the dashboard reads its figures again.
+    if (state === "connected") dashboardPage()?.dispatchEvent(new CustomEvent("webcti:reconnected"));
   });
   client.on("pop", ({ pop, outcome, via }) => {
     const target = pop.target;
@@ -98,6 +103,8 @@ async function main() {
   // An activity stored for this agent (by a widget, or by a partner's server): on the open timeline at once.
   client.on("message", (message) => {
     if (message.kind === "activity") showActivity(message.activity);
+    // Figures changed (conversations ended): the open dashboard reads them again.
+    if (message.kind === "kpis") dashboardPage()?.dispatchEvent(new CustomEvent("webcti:kpis", { detail: message }));
   });
   client.on("error", (error) => console.warn("WebCTI:", error.message));
   // The partner widgets, docked at the right; they stay loaded while the agent moves between pages.

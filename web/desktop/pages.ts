@@ -3,7 +3,7 @@ import { crmApi, type Activity, type Collection, type DirectoryRecord, type Reco
 import type { DirectoryRecordInput } from "../../shared/schemas/directory.js";
 
 export interface Route {
-  page: "list" | "record" | "newRecord" | "search";
+  page: "list" | "record" | "newRecord" | "search" | "dashboard";
   collection: Collection;
   id?: string;
   params: URLSearchParams;
@@ -14,6 +14,7 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(query);
   const [first, second] = path.split("/").map((s) => decodeURIComponent(s));
   if (first === "search") return { page: "search", collection: "contacts", params };
+  if (first === "dashboard") return { page: "dashboard", collection: "contacts", params };
   const collection: Collection = first === "accounts" ? "accounts" : "contacts";
   if (second === "new") return { page: "newRecord", collection, params };
   if (second) return { page: "record", collection, id: second, params };
@@ -34,8 +35,18 @@ export function recordHref(match: Pick<RecordMatch, "type" | "id">): string {
 /** Results a screen pop carried, so the search page shows exactly what the pop matched. */
 export const popSearches = new Map<string, RecordMatch[]>();
 
+/** The supervisor dashboard and its chart library: a chunk loaded the first time the page is opened. */
+let dashboard: Promise<typeof import("./dashboard.js")> | undefined;
+
 export async function renderRoute(route: Route): Promise<HTMLElement> {
+  if (route.page !== "dashboard") void dashboard?.then((d) => d.leaveDashboard());
   switch (route.page) {
+    case "dashboard":
+      dashboard ??= import("./dashboard.js").catch((error: unknown) => {
+        dashboard = undefined; // a chunk that failed to load is tried again on the next visit
+        throw error;
+      });
+      return (await dashboard).dashboardPage(route.params);
     case "list":
       return listPage(route.collection);
     case "record":
