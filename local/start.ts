@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot, startStack } from "./stack.js";
 import { demo, seedDemo } from "./seedDemo.js";
+import { seedDemoTraffic } from "./demoTraffic.js";
 import { startTelemetry, telemetrySettings } from "../shared/telemetry/setup.js";
 
 /**
@@ -53,6 +54,7 @@ if (!values.memory) {
   knownKey = await readFile(demoFile, "utf8").then((t) => (JSON.parse(t) as { apiKey?: string }).apiKey, () => undefined);
 }
 const seed = await seedDemo(stack.services, knownKey, { widgetBaseUrl: stack.widgetUrl });
+const demoConversations = await seedDemoTraffic(stack.services);
 const desktopUrl = `${stack.url}/`;
 if (!values.memory) {
   await mkdir(dataDir, { recursive: true });
@@ -67,6 +69,7 @@ WebCTI is running (${values.memory ? "tables in memory" : "tables kept in .data/
   API reference     ${stack.referenceUrl}
   Demo partner key  ${seed.apiKey}
   Demo softphone    ${stack.widgetUrl}/softphone/  (partner widget origin; docked in the desktop)
+  KPI dashboard     ${desktopUrl}#/dashboard   (${demoConversations} demo conversations of the last hours)
   Web PubSub        ${stack.webPubSub.endpoint}  (local service, hub "${stack.config.WEBCTI_WEBPUBSUB_HUB}")
   Tables            ${stack.tablesConnectionString.match(/TableEndpoint=([^;]+)/)?.[1] ?? ""}  (Azurite)
 

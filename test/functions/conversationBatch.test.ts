@@ -20,10 +20,11 @@ function call3(conversationId = `bc-${++n}`) {
   ];
 }
 
+/** The stored event rows of a conversation (its partition also holds the KPI projection's row). */
 async function rowsOf(conversationId: string): Promise<number> {
   let count = 0;
   for await (const _ of stack.services.tables.conversations.listEntities({
-    queryOptions: { filter: `PartitionKey eq '${demo.tenantId}|${demo.providerId}|${conversationId}'` },
+    queryOptions: { filter: `PartitionKey eq '${demo.tenantId}|${demo.providerId}|${conversationId}' and RowKey ge 'event|' and RowKey lt 'event}'` },
   }))
     count++;
   return count;

@@ -6,7 +6,7 @@ import { demo } from "../../local/seedDemo.js";
 import { putAgent, putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
 import { issuePartnerKey } from "../../shared/auth/partnerKeys.js";
 import { recordedCalls, type RecordedCall } from "../fixtures/recordedCalls.js";
-import { random, shuffle } from "../support/random.js";
+import { random, shuffle } from "../../local/random.js";
 
 // The issue's replay test, through the partner API: a recorded set of realistic calls (answered, abandoned in
 // queue, transferred twice, held three times, a chat, voicemail, missed by an agent, outbound no answer) sent

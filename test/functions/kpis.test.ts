@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, startTestStack, type ApiResponse } from "../support/stack.js";
 import { signInCookie } from "../support/agentSession.js";
-import { random, shuffle } from "../support/random.js";
+import { random, shuffle } from "../../local/random.js";
 import type { Stack } from "../../local/stack.js";
 import { demoIdentityProvider } from "../../local/easyAuthEmulator.js";
 import { linkPrincipal } from "../../shared/auth/agentPrincipal.js";

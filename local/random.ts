@@ -1,4 +1,4 @@
-/** A small deterministic generator (mulberry32), so a failure can be replayed with its seed. */
+/** A small deterministic generator (mulberry32): the same seed, the same numbers (test replays, demo data). */
 export function random(seedValue: number): () => number {
   let a = seedValue;
   return () => {
