@@ -63,16 +63,22 @@ export async function readKpiReport(
 
   let total = emptyAggregate();
   const byInterval = new Map<string, KpiAggregate>();
-  const bySplit = new Map<string, KpiAggregate>();
+  const bySplit = new Map<string, { total: KpiAggregate; points: Map<string, KpiAggregate> }>();
+  const pointsOf = (map: Map<string, KpiAggregate>) =>
+    [...map].sort(([a], [b]) => (a < b ? -1 : 1)).map(([intervalStart, aggregate]) => ({ intervalStart, kpis: kpisOf(aggregate) }));
   const list: KpiSeries[] = [...series.values()]
     .sort((a, b) => compare(a.key, b.key))
     .map(({ key, points }) => {
       const ordered = [...points].sort(([a], [b]) => (a < b ? -1 : 1));
       const sum = ordered.reduce((acc, [, aggregate]) => addAggregates(acc, aggregate), emptyAggregate());
       total = addAggregates(total, sum);
-      for (const [intervalStart, aggregate] of ordered) byInterval.set(intervalStart, addAggregates(byInterval.get(intervalStart) ?? emptyAggregate(), aggregate));
       const split = key.queue ?? key.agentId;
-      if (split !== undefined) bySplit.set(split, addAggregates(bySplit.get(split) ?? emptyAggregate(), sum));
+      const splitEntry = split === undefined ? undefined : (bySplit.get(split) ?? { total: emptyAggregate(), points: new Map<string, KpiAggregate>() });
+      for (const [intervalStart, aggregate] of ordered) {
+        byInterval.set(intervalStart, addAggregates(byInterval.get(intervalStart) ?? emptyAggregate(), aggregate));
+        splitEntry?.points.set(intervalStart, addAggregates(splitEntry.points.get(intervalStart) ?? emptyAggregate(), aggregate));
+      }
+      if (split !== undefined && splitEntry) bySplit.set(split, { total: addAggregates(splitEntry.total, sum), points: splitEntry.points });
       return { ...key, total: kpisOf(sum), points: ordered.map(([intervalStart, aggregate]) => ({ intervalStart, kpis: kpisOf(aggregate) })) };
     });
   return {
@@ -82,8 +88,10 @@ export async function readKpiReport(
     settings,
     series: list,
     total: kpisOf(total),
-    points: [...byInterval].sort(([a], [b]) => (a < b ? -1 : 1)).map(([intervalStart, aggregate]) => ({ intervalStart, kpis: kpisOf(aggregate) })),
-    ...(query.by && { splits: [...bySplit].sort(([a], [b]) => (a < b ? -1 : 1)).map(([value, aggregate]) => ({ value, total: kpisOf(aggregate) })) }),
+    points: pointsOf(byInterval),
+    ...(query.by && {
+      splits: [...bySplit].sort(([a], [b]) => (a < b ? -1 : 1)).map(([value, entry]) => ({ value, total: kpisOf(entry.total), points: pointsOf(entry.points) })),
+    }),
     rowsRead,
   };
 }

@@ -198,9 +198,9 @@ export const KpiReport = z
     total: Kpis.describe("Every series together (with `by=agent`, each missed leg counts once, for the agent who missed it)."),
     points: z.array(KpiPoint).describe("Every series together, per interval, oldest first; only intervals with data."),
     splits: z
-      .array(z.object({ value: z.string().describe("The queue or agent (\"\" for none)."), total: Kpis }))
+      .array(z.object({ value: z.string().describe("The queue or agent (\"\" for none)."), total: Kpis, points: z.array(KpiPoint) }))
       .optional()
-      .describe("With `by`: each queue's or agent's figures over every provider and channel asked for."),
+      .describe("With `by`: each queue's or agent's figures over every provider and channel asked for, in total and per interval."),
     rowsRead: z.number().int().min(0).describe("Pre-aggregated rows read to answer."),
   })
   .meta({ id: "KpiReport", description: "KPI figures over a range, read from pre-aggregated rows (docs/kpis.md)." });

@@ -158,6 +158,11 @@ describe("the golden set through the API: 'the API must return exactly those'", 
     expectKpis(splitOf(queues, "webchat"), goldenKpis.queueWebchat, "webchat");
     expectKpis(splitOf(queues, ""), goldenKpis.queueNone, "no queue");
     expectKpis(queues.total, goldenKpis.whole, "queues add up to the whole");
+    // Per interval too: billing is p2 voice only, so its split is that series; support's days add up to its total.
+    const billing = queues.splits!.find((s) => s.value === "billing")!;
+    expect(billing.points).toEqual(seriesOf(queues, "p2", "voice", "billing")!.points);
+    const support = queues.splits!.find((s) => s.value === "support")!;
+    expect(support.points.reduce((sum, p) => sum + p.kpis.offered, 0)).toBe(goldenKpis.queueSupport.offered);
 
     const byAgent = await supervisorReport(`${range}&interval=day&by=agent`);
     expect(byAgent.splits?.map((s) => s.value)).toEqual(["", "a1", "a2", "a3", "a4"]);

@@ -3,7 +3,8 @@
 // `kpis` (conversations ended) and with the tenant's KPI settings in a small form. Loaded on demand
 // (pages.ts imports it dynamically), so Chart.js is only downloaded by whoever opens this page.
 import type { Channel } from "../../shared/schemas/conversationEvent.js";
-import type { KpiInterval, KpiReport, KpiSeries, KpiSettings, Kpis } from "../../shared/schemas/analytics.js";
+import type { KpiInterval, KpiReport, KpiSettings, Kpis } from "../../shared/schemas/analytics.js";
+import { emptyAggregate, kpisOf } from "../../shared/analytics/kpis.js";
 import type { AgentPanelList } from "../../shared/schemas/panel.js";
 import type { AgentPushMessage } from "../../shared/schemas/push.js";
 import { h } from "./dom.js";
@@ -16,7 +17,6 @@ import {
   partnerEventNames,
   rangeLabels,
   rangeOf,
-  viewOf,
   type RangePreset,
   type View,
 } from "./dashboardFigures.js";
@@ -233,14 +233,13 @@ export async function dashboardPage(params: URLSearchParams): Promise<HTMLElemen
   }
 
   /**
-   * What the view shows: the service's own figures of everything asked for (`total`, `points`), or of the
-   * queue or agent picked (its `splits` total; per interval, its series added up where it has several).
+   * What the view shows, always the service's own figures (rates are never added up here): of everything
+   * asked for (`total`, `points`), or of the queue or agent picked (its entry in `splits`).
    */
   function viewOfReport(r: KpiReport): View {
     if (!state.by || state.value === undefined) return { total: r.total, points: r.points };
-    const key = state.by === "queue" ? "queue" : "agentId";
-    const series: KpiSeries[] = r.series.filter((s) => (s[key] ?? "") === state.value);
-    return viewOf(series, r.splits?.find((s) => s.value === state.value)?.total);
+    const split = r.splits?.find((s) => s.value === state.value);
+    return split ? { total: split.total, points: split.points } : { total: kpisOf(emptyAggregate()), points: [] };
   }
 
   function show(r: KpiReport) {

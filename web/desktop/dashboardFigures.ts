@@ -1,7 +1,6 @@
 // The supervisor dashboard's arithmetic, apart from the page: which figures it shows and how, the UTC
-// ranges it asks for, and how it adds up several series of a report. No DOM here.
-import type { KpiAggregate, KpiInterval, KpiSeries, Kpis } from "../../shared/schemas/analytics.js";
-import { addAggregates, emptyAggregate, kpisOf } from "../../shared/analytics/kpis.js";
+// ranges it asks for. No DOM here: the figures themselves are always the service's (never added up here).
+import type { KpiInterval, Kpis } from "../../shared/schemas/analytics.js";
 
 export type FigureKind = "count" | "rate" | "seconds";
 type NumberKey = Exclude<keyof Kpis, "partnerEvents">;
@@ -90,64 +89,10 @@ export function intervalLabel(start: string, interval: KpiInterval): string {
   return interval === "day" ? iso.slice(0, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
 }
 
-// ── Adding up series: Kpis back to the counts and sums they were derived from ────────────────────────
-
-/**
- * The aggregate a Kpis was derived from (docs/kpis.md, "Formulas", read backwards). Every rate and
- * average times its denominator is a whole count or a whole number of milliseconds, so rounding gives the
- * exact numerator back. `unansweredOther` is what is left of `offered`.
- */
-export function aggregateOf(k: Kpis): KpiAggregate {
-  const waitingAbandons = k.abandonedInQueue + k.abandonedInRinging - k.shortAbandoned;
-  const ms = (average: number | null) => Math.round((average ?? 0) * k.answered * 1000);
-  return {
-    ...emptyAggregate(),
-    offered: k.offered,
-    answered: k.answered,
-    abandonedInIvr: k.abandonedInIvr,
-    abandonedInQueue: k.abandonedInQueue,
-    abandonedInRinging: k.abandonedInRinging,
-    abandonedInHold: k.abandonedInHold,
-    shortAbandoned: k.shortAbandoned,
-    flowOut: k.flowOut,
-    unansweredOther: k.offered - k.answered - k.abandonedInIvr - k.abandonedInQueue - k.abandonedInRinging - k.flowOut,
-    answeredWithinServiceLevel: Math.round((k.serviceLevel ?? 0) * (k.answered + waitingAbandons)),
-    transferred: Math.round((k.transferRate ?? 0) * k.answered),
-    missedByAgent: k.missedByAgent,
-    outbound: k.outbound,
-    outboundConnected: k.outboundConnected,
-    answerWaitMs: ms(k.averageSpeedOfAnswerSeconds),
-    talkMs: ms(k.averageTalkSeconds),
-    holdMs: ms(k.averageHoldSeconds),
-    wrapUpMs: ms(k.averageWrapUpSeconds),
-    partnerEvents: { ...k.partnerEvents },
-  };
-}
-
-/** The figures of several groups together, with the same formulas the service uses (shared/analytics). */
-export function sumKpis(list: readonly Kpis[]): Kpis {
-  return kpisOf(list.reduce((sum, k) => addAggregates(sum, aggregateOf(k)), emptyAggregate()));
-}
-
 export interface View {
   total: Kpis;
   /** Oldest first; only intervals with data. */
   points: Array<{ intervalStart: string; kpis: Kpis }>;
-}
-
-/**
- * One view of some series of a report (a queue or agent picked across several providers or channels): a
- * single series as the service sent it, several added up per interval. `reportTotal`, when given, is the
- * service's own total of exactly these series.
- */
-export function viewOf(series: readonly KpiSeries[], reportTotal?: Kpis): View {
-  if (series.length === 1) return { total: series[0]!.total, points: series[0]!.points };
-  const byStart = new Map<string, Kpis[]>();
-  for (const one of series) for (const point of one.points) byStart.set(point.intervalStart, [...(byStart.get(point.intervalStart) ?? []), point.kpis]);
-  return {
-    total: reportTotal ?? sumKpis(series.map((s) => s.total)),
-    points: [...byStart.keys()].sort().map((intervalStart) => ({ intervalStart, kpis: sumKpis(byStart.get(intervalStart)!) })),
-  };
 }
 
 /** Every partner event name in a view, sorted. */
