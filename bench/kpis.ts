@@ -274,7 +274,10 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
   let quarterRows = 0;
   for (let d = 0; d < days; d++) {
     const byPartition = new Map<string, TransactionAction[]>();
-    for await (const row of dayTables[d]!.kpiHours.listEntities<Record<string, unknown>>()) {
+    // Only the `all` rows: what the hourly reports below read. The queue and agent rows stay in the day's
+    // table: in Azurite they would only slow every query of the table down (a scan), where Azure reads the
+    // range asked for whatever else the partition holds.
+    for await (const row of dayTables[d]!.kpiHours.listEntities<Record<string, unknown>>({ queryOptions: { filter: "RowKey ge 'all|' and RowKey lt 'all}'" } })) {
       const { partitionKey, rowKey, dimension, intervalStart, value, aggregate } = row;
       const actions = byPartition.get(partitionKey!) ?? [];
       actions.push(["upsert", { partitionKey: partitionKey!, rowKey: rowKey!, dimension, intervalStart, value, aggregate }, "Replace"]);
@@ -294,7 +297,7 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
   console.log(`  facts rows        ${factsRows} rows in ${transactions} transactions, ${factsSeconds.toFixed(1)} s = ${(factsRows / factsSeconds).toFixed(0)} facts rows/s (16 transactions in flight)`);
   console.log(`  recomputeQuarter  ${days * 96} quarter-hours, ${factsRowsRead} facts rows read, ${recomputeSeconds.toFixed(1)} s = ${(factsRows / recomputeSeconds).toFixed(0)} conversations/s aggregated`);
   console.log(`                    per quarter-hour p50 ${percentile(recomputeMs, 50).toFixed(0)} ms, p99 ${percentile(recomputeMs, 99).toFixed(0)} ms (4 days at once); wrote ${quarterRows} quarter-hour, ${hourRows} hour, ${dayRowsCount} day rows`);
-  console.log(`  hour rows copied  ${hourRows} rows into the product's kpiHours table, ${copySeconds.toFixed(1)} s`);
+  console.log(`  hour rows copied  ${hourRows} rows (dimension "all") into the product's kpiHours table, ${copySeconds.toFixed(1)} s`);
 
   // --- 4. the KPI report: in-process and over HTTP (the product's process reads the same tables) -------
   const range = { from: new Date(day0).toISOString(), to: new Date(day0 + days * dayMs).toISOString() };
