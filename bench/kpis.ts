@@ -296,7 +296,7 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
   console.log(`generation ${total.toFixed(0)} s in all:`);
   console.log(`  facts rows        ${factsRows} rows in ${transactions} transactions, ${factsSeconds.toFixed(1)} s = ${(factsRows / factsSeconds).toFixed(0)} facts rows/s (16 transactions in flight)`);
   console.log(`  recomputeQuarter  ${days * 96} quarter-hours, ${factsRowsRead} facts rows read, ${recomputeSeconds.toFixed(1)} s = ${(factsRows / recomputeSeconds).toFixed(0)} conversations/s aggregated`);
-  console.log(`                    per quarter-hour p50 ${percentile(recomputeMs, 50).toFixed(0)} ms, p99 ${percentile(recomputeMs, 99).toFixed(0)} ms (4 days at once); wrote ${quarterRows} quarter-hour, ${hourRows} hour, ${dayRowsCount} day rows`);
+  console.log(`                    per quarter-hour p50 ${percentile(recomputeMs, 50).toFixed(0)} ms, p99 ${percentile(recomputeMs, 99).toFixed(0)} ms (4 quarter-hours of a day and 2 days at once); wrote ${quarterRows} quarter-hour, ${hourRows} hour, ${dayRowsCount} day rows`);
   console.log(`  hour rows copied  ${hourRows} rows (dimension "all") into the product's kpiHours table, ${copySeconds.toFixed(1)} s`);
 
   // --- 4. the KPI report: in-process and over HTTP (the product's process reads the same tables) -------
