@@ -2,7 +2,8 @@ import { odata } from "@azure/data-tables";
 import { WebCtiError } from "../errors.js";
 import type { Services } from "../services.js";
 import type { ConversationFactsRecord, FactsExport, FactsExportQuery } from "../schemas/analytics.js";
-import { feedPartition } from "./projectConversation.js";
+import { feedPartition } from "./kpiStore.js";
+import { nextMonth } from "./intervals.js";
 
 /**
  * The incremental export of per-conversation facts (docs/kpis.md, "Export"): the records in the order they
@@ -55,15 +56,9 @@ export async function exportFacts(
       if (position.after < settled) position = { month: position.month, after: settled };
       break;
     }
-    position = { month: nextMonth(position.month), after: "" };
+    position = { month: nextMonth(`${position.month}-01`).slice(0, 7), after: "" };
   }
   return { records, nextCursor: encodePosition(position) };
-}
-
-function nextMonth(month: string): string {
-  const date = new Date(`${month}-01T00:00:00.000Z`);
-  date.setUTCMonth(date.getUTCMonth() + 1);
-  return date.toISOString().slice(0, 7);
 }
 
 function encodePosition(position: Position): string {

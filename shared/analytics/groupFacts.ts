@@ -1,5 +1,6 @@
 import type { ConversationFacts, KpiAggregate } from "../schemas/analytics.js";
 import { addAggregates, contributionOf, emptyAggregate } from "./kpis.js";
+import { alignTo } from "./intervals.js";
 
 /** The dimensions a KPI view can be split by (docs/kpis.md, "Dimensions and intervals"). */
 export type KpiDimension = "providerId" | "channel" | "queue" | "agentId";
@@ -66,9 +67,7 @@ export function groupKeyString(key: GroupKey): string {
 
 /** The start of the interval (UTC) holding `at`. */
 export function intervalStartOf(at: string, minutes: IntervalMinutes): string {
-  const sizeMs = minutes * 60_000;
-  const ms = Date.parse(at);
-  return new Date(ms - (((ms % sizeMs) + sizeMs) % sizeMs)).toISOString();
+  return alignTo(at, minutes * 60_000);
 }
 
 function baseKey(facts: ConversationFacts, { by, intervalMinutes }: GroupOptions): GroupKey {

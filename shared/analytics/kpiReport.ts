@@ -3,9 +3,10 @@ import { WebCtiError } from "../errors.js";
 import type { Services } from "../services.js";
 import { Channel } from "../schemas/conversationEvent.js";
 import { maxKpiRangeDays, type KpiAggregate, type KpiQuery, type KpiReport, type KpiSeries } from "../schemas/analytics.js";
-import { addAggregates, emptyAggregate, kpisOf } from "./kpis.js";
+import { addAggregates, emptyAggregate, isEmptyAggregate, kpisOf } from "./kpis.js";
 import { getKpiSettings } from "./kpiSettingsStore.js";
-import { aggregatePartition, aggregateRowKey, aggregateTables, intervalMs, startOf, type Dimension } from "./kpiStore.js";
+import { aggregatePartition, aggregateRowKey, aggregateTables, type Dimension } from "./kpiStore.js";
+import { intervalMs, nextMonth, startOf } from "./intervals.js";
 
 /**
  * A KPI report (docs/kpis.md, "Reading figures"): for each provider and channel asked for, one range read
@@ -40,7 +41,7 @@ export async function readKpiReport(
           for await (const row of rows) {
             rowsRead += 1;
             const aggregate = JSON.parse(row.aggregate ?? "{}") as KpiAggregate;
-            if (isEmpty(aggregate)) continue; // a group that lost its last conversation
+            if (isEmptyAggregate(aggregate)) continue; // a group that lost its last conversation
             const value = row.value ?? "";
             const id = JSON.stringify([providerId, channel, value]);
             let entry = series.get(id);
@@ -120,17 +121,9 @@ function checkRange(query: KpiQuery): { from: string; to: string } {
 
 /** The first instant of each UTC month the range [from, to) touches. */
 function monthsBetween(from: string, to: string): string[] {
-  const months: string[] = [];
-  const cursor = new Date(Date.UTC(Number(from.slice(0, 4)), Number(from.slice(5, 7)) - 1, 1));
-  while (cursor.toISOString() < to) {
-    months.push(cursor.toISOString());
-    cursor.setUTCMonth(cursor.getUTCMonth() + 1);
-  }
+  const months = [`${from.slice(0, 7)}-01T00:00:00.000Z`];
+  for (let month = nextMonth(from); month < to; month = nextMonth(month)) months.push(month);
   return months;
-}
-
-function isEmpty(aggregate: KpiAggregate): boolean {
-  return Object.entries(aggregate).every(([name, value]) => (name === "partnerEvents" ? Object.keys(value as object).length === 0 : value === 0));
 }
 
 function compare(a: Omit<KpiSeries, "total" | "points">, b: Omit<KpiSeries, "total" | "points">): number {

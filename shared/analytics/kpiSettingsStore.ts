@@ -1,7 +1,7 @@
 import { isNotFound } from "../errors.js";
 import type { Tables } from "../storage/tables.js";
 import { KpiSettings, defaultKpiSettings } from "../schemas/analytics.js";
-import { requestRebuild } from "./runProjection.js";
+import { requestRebuild } from "./kpiStore.js";
 
 /** A tenant's KPI settings live beside the tenant (tenants table, RowKey "kpiSettings"); absent: the defaults. */
 const settingsRowKey = "kpiSettings";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { isNotFound } from "../errors.js";
-import type { Tables } from "../storage/tables.js";
+import { key, type Tables } from "../storage/tables.js";
 import type { KpiAggregate, KpiInterval } from "../schemas/analytics.js";
 
 /**
@@ -30,16 +30,28 @@ export function shardOf(rowKey: string): string {
 }
 
 export function conversationMark(tenantId: string, providerId: string, conversationId: string): string {
-  return `c|${tenantId}|${providerId}|${conversationId}`;
+  return key("c", tenantId, providerId, conversationId);
 }
 
 export function intervalMark(tenantId: string, providerId: string, quarterStart: string): string {
-  return `i|${tenantId}|${providerId}|${quarterStart}`;
+  return key("i", tenantId, providerId, quarterStart);
 }
 
 export function rebuildMark(tenantId: string): string {
-  return `r|${tenantId}`;
+  return key("r", tenantId);
 }
+
+/**
+ * Marks every conversation of a tenant for projection: `scope: "projected"` (a settings change: those that
+ * counted somewhere) or `"all"` (a rebuild from the stored events). The projection's scan continues over
+ * runs; its position is kept in the marker, which a new request replaces (the scan starts over).
+ */
+export async function requestRebuild(tables: Pick<Tables, "kpiDirty">, tenantId: string, scope: "projected" | "all"): Promise<void> {
+  await mark(tables, [rebuildMark(tenantId)], { scope }, "Replace");
+}
+
+/** The row beside a conversation's events (RowKey "kpi") that remembers what its projection last wrote. */
+export const pointerRowKey = "kpi";
 
 /**
  * Upserts work markers (a newer mark of the same key changes its etag: see the projection's delete). Merged,
@@ -96,17 +108,21 @@ export function ignoreNotFound(error: unknown): void {
 }
 
 export function factsPartition(tenantId: string, providerId: string, quarterStart: string): string {
-  return `${tenantId}|${providerId}|${quarterStart}`;
+  return key(tenantId, providerId, quarterStart);
+}
+
+export function feedPartition(tenantId: string, providerId: string, at: string): string {
+  return key(tenantId, providerId, at.slice(0, 7));
 }
 
 export const aggregatedRowKey = "~aggregated";
 
 export function aggregatePartition(tenantId: string, providerId: string, channel: string, intervalStart: string): string {
-  return `${tenantId}|${providerId}|${channel}|${intervalStart.slice(0, 7)}`;
+  return key(tenantId, providerId, channel, intervalStart.slice(0, 7));
 }
 
 export function aggregateRowKey(dimension: Dimension, intervalStart: string, value: string): string {
-  return `${dimension}|${intervalStart}|${encodeURIComponent(value)}`;
+  return key(dimension, intervalStart, encodeURIComponent(value));
 }
 
 export const aggregateTables: Record<KpiInterval, "kpiQuarterHours" | "kpiHours" | "kpiDays"> = {
@@ -114,15 +130,6 @@ export const aggregateTables: Record<KpiInterval, "kpiQuarterHours" | "kpiHours"
   hour: "kpiHours",
   day: "kpiDays",
 };
-
-export const intervalMs: Record<KpiInterval, number> = { "15m": 15 * 60_000, hour: 60 * 60_000, day: 24 * 60 * 60_000 };
-
-/** The start of the interval holding `at` (UTC, aligned to midnight), as an ISO string. */
-export function startOf(at: string | number, interval: KpiInterval): string {
-  const ms = typeof at === "number" ? at : Date.parse(at);
-  const size = intervalMs[interval];
-  return new Date(ms - (((ms % size) + size) % size)).toISOString();
-}
 
 /** One pre-aggregated row as stored. */
 export interface AggregateRow {

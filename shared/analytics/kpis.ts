@@ -35,6 +35,11 @@ export function emptyAggregate(): KpiAggregate {
 
 const countKeys = Object.keys(emptyAggregate()).filter((key) => key !== "partnerEvents") as CountKey[];
 
+/** All zero: a group that lost its last conversation (stored so, never left stale; readers skip it). */
+export function isEmptyAggregate(a: KpiAggregate): boolean {
+  return countKeys.every((name) => a[name] === 0) && Object.keys(a.partnerEvents).length === 0;
+}
+
 /** What one conversation adds to every aggregate it counts in. */
 export function contributionOf(facts: ConversationFacts): KpiAggregate {
   const a = emptyAggregate();

@@ -6,7 +6,8 @@ import type { ConversationFacts, ConversationFactsRecord, KpiSettings } from "..
 import { foldConversation } from "../conversation/conversationState.js";
 import { conversationPartition } from "../conversation/ingestEvent.js";
 import { dimensionsOf, factsOf } from "./conversationFacts.js";
-import { factsPartition, ignoreNotFound, startOf } from "./kpiStore.js";
+import { factsPartition, feedPartition, ignoreNotFound, pointerRowKey } from "./kpiStore.js";
+import { startOf } from "./intervals.js";
 
 /** What a conversation counts in one quarter-hour: its facts (if it ended then) and its partner events then. */
 export interface FactsRowValue {
@@ -23,9 +24,6 @@ interface StoredFactsRow {
   channel: string;
   value: string;
 }
-
-/** The row in the conversation's own partition that remembers what was last projected (RowKey "kpi"). */
-const pointerRowKey = "kpi";
 
 type Row = { rowKey?: string; body?: string; eventName?: string; eventTimestamp?: string; quarters?: string; digest?: string };
 
@@ -116,8 +114,4 @@ export async function projectConversation(
   // Last: a crash before this line leaves the old digest, so the next pass writes again (same rows).
   await tables.conversations.upsertEntity({ partitionKey, rowKey: pointerRowKey, quarters: JSON.stringify(quarters), digest }, "Replace");
   return { quarters: [...new Set([...quarters, ...gone])], ...(record && { record }) };
-}
-
-export function feedPartition(tenantId: string, providerId: string, at: string): string {
-  return `${tenantId}|${providerId}|${at.slice(0, 7)}`;
 }

@@ -12,11 +12,10 @@ import {
   aggregatedRowKey,
 
   factsPartition,
-  intervalMs,
-  startOf,
   submitChunks,
   type Dimension,
 } from "./kpiStore.js";
+import { intervalMs } from "./intervals.js";
 
 type AggregateTables = Pick<Tables, "kpiFacts" | "kpiQuarterHours" | "kpiHours" | "kpiDays">;
 

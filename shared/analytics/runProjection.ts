@@ -6,7 +6,8 @@ import { pushToSupervisors } from "../realtime/agentPush.js";
 import { getKpiSettings } from "./kpiSettingsStore.js";
 import { projectConversation } from "./projectConversation.js";
 import { recomputeQuarter, rollUp } from "./recomputeAggregates.js";
-import { dirtyShards, intervalMark, mark, rebuildMark, startOf, type Dimension } from "./kpiStore.js";
+import { dirtyShards, intervalMark, mark, pointerRowKey, type Dimension } from "./kpiStore.js";
+import { startOf } from "./intervals.js";
 
 /** Without `push` (the operator's rebuild command), supervisors are not told; their dashboards refresh on the next change. */
 type ProjectionServices = Pick<Services, "tables" | "now"> & Partial<Pick<Services, "push">>;
@@ -144,18 +145,9 @@ export async function drainKpiProjection(services: ProjectionServices, limits: P
   }
 }
 
-/**
- * Marks every conversation of a tenant for projection: `scope: "projected"` (a settings change: those that
- * counted somewhere) or `"all"` (a rebuild from the stored events). The scan continues over runs; its
- * position is kept in the marker.
- */
-export async function requestRebuild(tables: Services["tables"], tenantId: string, scope: "projected" | "all"): Promise<void> {
-  await mark(tables, [rebuildMark(tenantId)], { scope }, "Replace"); // a new request starts the scan over
-}
-
 async function continueRebuild(services: ProjectionServices, marker: Marker, pages: number): Promise<number> {
   const tenantId = marker.rowKey.slice(2);
-  const rowFilter = marker.scope === "all" ? odata` and RowKey ge 'event|' and RowKey lt 'event}'` : odata` and RowKey eq 'kpi'`;
+  const rowFilter = marker.scope === "all" ? odata` and RowKey ge 'event|' and RowKey lt 'event}'` : odata` and RowKey eq ${pointerRowKey}`;
   const iterator = services.tables.conversations
     .listEntities({ queryOptions: { filter: odata`PartitionKey ge ${`${tenantId}|`} and PartitionKey lt ${`${tenantId}}`}` + rowFilter, select: ["PartitionKey"] } })
     .byPage({ maxPageSize: 1000, ...(marker.token ? { continuationToken: marker.token } : {}) });

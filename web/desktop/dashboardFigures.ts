@@ -1,6 +1,7 @@
 // The supervisor dashboard's arithmetic, apart from the page: which figures it shows and how, the UTC
 // ranges it asks for. No DOM here: the figures themselves are always the service's (never added up here).
 import type { KpiInterval, Kpis } from "../../shared/schemas/analytics.js";
+import { intervalMs } from "../../shared/analytics/intervals.js";
 
 export type FigureKind = "count" | "rate" | "seconds";
 type NumberKey = Exclude<keyof Kpis, "partnerEvents">;
@@ -45,7 +46,6 @@ export function formatFigure(value: number | null | undefined, kind: FigureKind)
 
 // ── Ranges: interval boundaries in UTC (the API takes no other) ──────────────────────────────────────
 
-export const intervalMs: Record<KpiInterval, number> = { "15m": 15 * 60_000, hour: 3_600_000, day: 86_400_000 };
 export type RangePreset = "today" | "24h" | "7d" | "30d" | "custom";
 export const rangeLabels: Record<RangePreset, string> = {
   today: "Today (UTC)",
