@@ -13,6 +13,7 @@ import { demo } from "../local/seedDemo.js";
 import { createAgentClient } from "../client/agent/agentClient.js";
 import { memoryStorage } from "../client/agent/popLedger.js";
 import { benchIngestion } from "./ingestion.js";
+import { percentile } from "./stats.js";
 import { benchKpis } from "./kpis.js";
 
 const { values } = parseArgs({
@@ -30,11 +31,6 @@ const { values } = parseArgs({
 const parts = new Set(values.parts.split(","));
 const count = Number(values.pops);
 const warmup = Number(values.warmup);
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 // The product runs as `npm start` runs it, in its own process; this process is the partner and the browser.
 // It sends pops as fast as they arrive, far above a partner key's default rate: lift the limit for the run.

@@ -14,6 +14,7 @@
  * accepted, and until the KPI projection has also drained (no marker left: facts and aggregates written).
  */
 import { performance } from "node:perf_hooks";
+import { inParallel } from "../shared/inParallel.js";
 import { TableClient } from "@azure/data-tables";
 import azureFunctions from "@azure/functions";
 import type { RunningStack } from "../local/spawnStack.js";
@@ -55,14 +56,10 @@ function callEvents(conversationId: string, start: number) {
 }
 const eventsPerCall = 9;
 
+/** Seconds to run `work` over `items`, `concurrency` at once. */
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<number> {
-  let next = 0;
   const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
+  await inParallel(items, concurrency, work);
   return (performance.now() - start) / 1000;
 }
 

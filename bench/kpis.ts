@@ -26,9 +26,12 @@ import { readConfig } from "../shared/config.js";
 import { createTables, ensureTables, type Tables } from "../shared/storage/tables.js";
 import type { ConversationFacts, KpiQuery, KpiReport } from "../shared/schemas/analytics.js";
 import type { LegOutcome } from "../shared/schemas/conversationEvent.js";
-import { factsPartition, type Dimension } from "../shared/analytics/kpiStore.js";
+import { factsPartition } from "../shared/analytics/kpiStore.js";
 import type { FactsRowValue } from "../shared/analytics/projectConversation.js";
-import { recomputeQuarter, rollUp } from "../shared/analytics/recomputeAggregates.js";
+import { aggregateQuarters } from "../shared/analytics/recomputeAggregates.js";
+import { inParallel } from "../shared/inParallel.js";
+import { random } from "../local/random.js";
+import { percentile } from "./stats.js";
 import { readKpiReport } from "../shared/analytics/kpiReport.js";
 
 const day0 = Date.UTC(2026, 9, 1); // 2026-10-01T00:00Z
@@ -41,30 +44,9 @@ type BenchChannel = keyof typeof agentsOf;
 /** Conversations per hour of the day (UTC): quiet nights, busy office hours. */
 const hourWeights = [1, 1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 10, 11, 12, 11, 10, 8, 6, 5, 4, 3, 2, 1];
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
-
-/** A small seeded generator (mulberry32): the same data on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The seeded generator (the same data on every run) and the draws the generated calls need. */
+function draws(seed: number) {
+  const next = random(seed);
   return {
     next,
     int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
@@ -73,7 +55,7 @@ function random(seed: number) {
     pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
   };
 }
-type Random = ReturnType<typeof random>;
+type Random = ReturnType<typeof draws>;
 
 /**
  * One ended conversation's facts, as `factsOf` would derive them (docs/kpis.md, "Per-conversation facts";
@@ -164,7 +146,7 @@ function conversationFacts(r: Random, conversationId: string, providerId: string
 
 /** The facts rows of one day, by partition (quarter-hour), in the projection's shape. */
 function dayRows(dayIndex: number, count: number, tenantId: string, providerId: string): Map<string, Array<{ partitionKey: string; rowKey: string; channel: string; value: string }>> {
-  const r = random(1000 + dayIndex);
+  const r = draws(1000 + dayIndex);
   const quarterWeights = Array.from({ length: 96 }, (_, q) => hourWeights[Math.floor(q / 4)]!);
   const totalWeight = quarterWeights.reduce((a, b) => a + b, 0);
   const byPartition = new Map<string, Array<{ partitionKey: string; rowKey: string; channel: string; value: string }>>();
@@ -229,7 +211,7 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
       factsRows += rows.length;
     }
     transactions += chunks.length;
-    await pool(chunks, 16, async (chunk) => void (await dayTables[d]!.kpiFacts.submitTransaction(chunk)));
+    await inParallel(chunks, 16, async (chunk) => void (await dayTables[d]!.kpiFacts.submitTransaction(chunk)));
     if (d % 5 === 4) progress(`facts of ${d + 1} days written (${factsRows} rows)`);
   }
   const factsSeconds = (performance.now() - factsStart) / 1000;
@@ -238,31 +220,15 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
   let factsRowsRead = 0;
   const recomputeStart = performance.now();
   const recomputeMs: number[] = [];
-  await pool(
+  await inParallel(
     Array.from({ length: days }, (_, d) => d),
     2,
     async (d) => {
+      // As a projection run does (aggregateQuarters): the quarter-hours (4 at once), then each hour once, then the day.
+      const quarters = Array.from({ length: 96 }, (_, q) => ({ tenantId, providerId, quarterStart: new Date(day0 + d * dayMs + q * quarterMs).toISOString() }));
       const tables = { ...dayTables[d]!, kpiDays: services.tables.kpiDays };
-      // As a projection run does: the quarter-hours (4 at once), then each hour once, then the day once.
-      const pairsByHour = Array.from({ length: 24 }, () => new Map<string, [string, Dimension]>());
-      await pool(
-        Array.from({ length: 96 }, (_, q) => q),
-        4,
-        async (q) => {
-          const start = performance.now();
-          const recomputed = await recomputeQuarter(tables, tenantId, providerId, new Date(day0 + d * dayMs + q * quarterMs).toISOString());
-          factsRowsRead += recomputed.factsRowsRead;
-          for (const pair of recomputed.channelDimensions) pairsByHour[Math.floor(q / 4)]!.set(pair.join("|"), pair);
-          recomputeMs.push(performance.now() - start);
-        },
-      );
-      await pool(
-        Array.from({ length: 24 }, (_, h) => h),
-        4,
-        (h) => rollUp(tables, "15m", "hour", tenantId, providerId, new Date(day0 + d * dayMs + h * 4 * quarterMs).toISOString(), [...pairsByHour[h]!.values()]),
-      );
-      const dayPairs = new Map(pairsByHour.flatMap((pairs) => [...pairs]));
-      await rollUp(tables, "hour", "day", tenantId, providerId, new Date(day0 + d * dayMs).toISOString(), [...dayPairs.values()]);
+      const read = await aggregateQuarters(tables, quarters, { concurrency: 4, onQuarter: (ms) => recomputeMs.push(ms) });
+      factsRowsRead += read; // after the await: two days run at once
       progress(`day ${d + 1} aggregated (${recomputeMs.length} quarter-hours so far)`);
     },
   );
@@ -285,7 +251,7 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
       hourRows += 1;
     }
     const chunks = [...byPartition.values()].flatMap((actions) => Array.from({ length: Math.ceil(actions.length / 100) }, (_, i) => actions.slice(i * 100, i * 100 + 100)));
-    await pool(chunks, 16, async (chunk) => void (await services.tables.kpiHours.submitTransaction(chunk)));
+    await inParallel(chunks, 16, async (chunk) => void (await services.tables.kpiHours.submitTransaction(chunk)));
   }
   const copySeconds = (performance.now() - copyStart) / 1000;
   for (const t of dayTables) for await (const _ of t.kpiQuarterHours.listEntities({ queryOptions: { select: ["RowKey"] } })) quarterRows += 1;

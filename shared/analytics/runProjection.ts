@@ -5,9 +5,9 @@ import type { KpiSettings } from "../schemas/analytics.js";
 import { pushToSupervisors } from "../realtime/agentPush.js";
 import { getKpiSettings } from "./kpiSettingsStore.js";
 import { projectConversation } from "./projectConversation.js";
-import { recomputeQuarter, rollUp } from "./recomputeAggregates.js";
-import { dirtyShards, intervalMark, mark, pointerRowKey, type Dimension } from "./kpiStore.js";
-import { startOf } from "./intervals.js";
+import { aggregateQuarters } from "./recomputeAggregates.js";
+import { dirtyShards, intervalMark, mark, pointerRowKey } from "./kpiStore.js";
+import { inParallel } from "../inParallel.js";
 
 /** Without `push` (the operator's rebuild command), supervisors are not told; their dashboards refresh on the next change. */
 type ProjectionServices = Pick<Services, "tables" | "now"> & Partial<Pick<Services, "push">>;
@@ -87,34 +87,19 @@ async function projectOnce(services: ProjectionServices, limits: ProjectionLimit
 
   await lease.renew();
   const quarters = await readMarkers(services, "i|", perShard);
-  const changed = new Map<string, Map<string, Set<string>>>(); // tenant → provider → quarters
-  // Quarter-hours in parallel; then each hour once, then each day once (two roll-ups of one interval at
-  // once could leave the older sum); the markers go last, so a crash half-way redoes all of it.
-  const hours = new Map<string, { tenantId: string; providerId: string; start: string; pairs: Map<string, [string, Dimension]> }>();
-  const addTo = (map: typeof hours, tenantId: string, providerId: string, start: string, pairs: Iterable<[string, Dimension]>) => {
-    const id = `${tenantId}|${providerId}|${start}`;
-    const entry = map.get(id) ?? { tenantId, providerId, start, pairs: new Map() };
-    for (const pair of pairs) entry.pairs.set(pair.join("|"), pair);
-    map.set(id, entry);
-  };
-  await inParallel(quarters.markers, concurrency, async (marker) => {
+  const keys = quarters.markers.map((marker) => {
     const [, tenantId, providerId, quarterStart] = marker.rowKey.split("|") as [string, string, string, string];
-    const recomputed = await recomputeQuarter(services.tables, tenantId, providerId, quarterStart);
-    run.factsRowsRead += recomputed.factsRowsRead;
-    addTo(hours, tenantId, providerId, startOf(quarterStart, "hour"), recomputed.channelDimensions);
-    run.quarters += 1;
+    return { tenantId, providerId, quarterStart };
+  });
+  // The markers go last, so a crash half-way redoes all of it.
+  run.factsRowsRead += await aggregateQuarters(services.tables, keys, { concurrency });
+  run.quarters += keys.length;
+  await inParallel(quarters.markers, concurrency, (marker) => settle(services, marker));
+  const changed = new Map<string, Map<string, Set<string>>>(); // tenant → provider → quarters
+  for (const { tenantId, providerId, quarterStart } of keys) {
     const byProvider = changed.get(tenantId) ?? new Map<string, Set<string>>();
     changed.set(tenantId, byProvider.set(providerId, (byProvider.get(providerId) ?? new Set()).add(quarterStart)));
-  });
-  const days: typeof hours = new Map();
-  await inParallel([...hours.values()], concurrency, async ({ tenantId, providerId, start, pairs }) => {
-    await rollUp(services.tables, "15m", "hour", tenantId, providerId, start, [...pairs.values()]);
-    addTo(days, tenantId, providerId, startOf(start, "day"), pairs.values());
-  });
-  await inParallel([...days.values()], concurrency, ({ tenantId, providerId, start, pairs }) =>
-    rollUp(services.tables, "hour", "day", tenantId, providerId, start, [...pairs.values()]),
-  );
-  await inParallel(quarters.markers, concurrency, (marker) => settle(services, marker));
+  }
   // Live dashboards: best effort (a supervisor who misses it sees the figures on the next change or refresh).
   const push = services.push;
   await Promise.all(
@@ -218,15 +203,6 @@ async function settle(services: ProjectionServices, marker: Marker): Promise<voi
     if (!isNotFound(error)) throw error;
     await services.tables.kpiDirty.upsertEntity({ partitionKey: marker.partitionKey, rowKey: marker.rowKey }, "Replace");
   }
-}
-
-async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
 }
 
 interface Lease {
