@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineHttp } from "./http/defineHttp.js";
 import { ActivityList } from "../shared/schemas/activity.js";
 import { RecordPath, recordTypeOf } from "../shared/schemas/directoryRoutes.js";
-import { CursorQuery } from "../shared/storage/cursor.js";
+import { CursorQuery } from "../shared/schemas/cursor.js";
 import { listActivities } from "../shared/activities/activityStore.js";
 import { readRecord } from "../shared/directory/saveRecord.js";
 

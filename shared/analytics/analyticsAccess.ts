@@ -3,7 +3,7 @@ import type { Services } from "../services.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import type { AgentIdentity } from "../auth/agentPrincipal.js";
 import { requireSupervisor } from "../agentDesk/agentSession.js";
-import { getProvider, listProviders } from "../tenancy/tenancyStore.js";
+import { getNamedProvider, listProviders } from "../tenancy/tenancyStore.js";
 
 /** The providers a partner may read figures of: its own only. Naming another is refused, not silently narrowed. */
 export function partnerProviders(caller: PartnerPrincipal, providerId: string | undefined): string[] {
@@ -23,13 +23,6 @@ export async function supervisorProviders(
 ): Promise<string[]> {
   await requireSupervisor(services, caller);
   if (providerId === undefined) return (await listProviders(services, caller.tenantId)).map((p) => p.providerId);
-  await getProvider(services, caller.tenantId, providerId).catch((error: unknown) => {
-    if (error instanceof WebCtiError && (error.code === "not_found" || error.code === "forbidden")) {
-      throw new WebCtiError("not_found", `Provider '${providerId}' does not exist in this tenant.`, {
-        errors: [{ parameter: "providerId", detail: "no such provider in this tenant" }],
-      });
-    }
-    throw error;
-  });
+  await getNamedProvider(services, caller.tenantId, providerId, "not_found", { parameter: "providerId" });
   return [providerId];
 }

@@ -1,5 +1,5 @@
 import { odata } from "@azure/data-tables";
-import { WebCtiError } from "../errors.js";
+import { decodeOpaque, encodeOpaque } from "../storage/cursor.js";
 import type { Services } from "../services.js";
 import type { ConversationFactsRecord, FactsExport, FactsExportQuery } from "../schemas/analytics.js";
 import { feedPartition } from "./kpiStore.js";
@@ -62,21 +62,13 @@ export async function exportFacts(
 }
 
 function encodePosition(position: Position): string {
-  return Buffer.from(JSON.stringify({ v: 2, m: position.month, a: position.after })).toString("base64url");
+  return encodeOpaque({ v: 2, m: position.month, a: position.after });
 }
 
 function decodePosition(cursor: string): Position {
-  try {
-    const decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { v?: unknown; m?: unknown; a?: unknown };
-    if (decoded.v === 2 && typeof decoded.m === "string" && /^\d{4}-\d{2}$/.test(decoded.m) && typeof decoded.a === "string") {
-      return { month: decoded.m, after: decoded.a };
-    }
-  } catch {
-    // falls through to the error below
-  }
-  throw new WebCtiError("invalid_request", "The cursor is not one this API returned.", {
-    errors: [{ parameter: "cursor", detail: "not a cursor this API returned" }],
-  });
+  return decodeOpaque(cursor, ({ v, m, a }) =>
+    v === 2 && typeof m === "string" && /^\d{4}-\d{2}$/.test(m) && typeof a === "string" ? { month: m, after: a } : undefined,
+  );
 }
 
 /** The CSV columns of an exported record, in order (RFC 4180; booleans true/false, absent values empty). */

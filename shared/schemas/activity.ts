@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pageFields } from "./cursor.js";
 import { AgentId, ConversationId, ProviderId, RecordId, RecordType } from "./ids.js";
 import { Channel, Direction } from "./conversationEvent.js";
 
@@ -104,9 +105,7 @@ export type Activity = z.infer<typeof Activity>;
 export const ActivityList = z
   .object({
     activities: z.array(Activity).describe("Newest first (by endedAt, else startedAt, else createdAt)."),
-    // The same field as shared/storage/cursor.ts `pageFields`, written out: this file is also type-checked
-    // for the browser, where that module's Node imports do not exist.
-    nextCursor: z.string().nullable().describe("Send it as `cursor` to read the next page; null on the last page."),
+    ...pageFields,
   })
   .meta({ id: "ActivityList" });
 export type ActivityList = z.infer<typeof ActivityList>;

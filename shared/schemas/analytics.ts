@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AgentId, ConversationId, EventId, ProviderId } from "./ids.js";
 import { Problem } from "./problem.js";
+import { CursorQuery } from "./cursor.js";
 import { Channel, Direction, LegOutcome } from "./conversationEvent.js";
 
 /**
@@ -217,12 +218,7 @@ export const FactsExportFormat = z.enum(["json", "jsonl", "csv"]);
 
 export const FactsExportQuery = z
   .object({
-    cursor: z
-      .string()
-      .max(4096)
-      .regex(/^[A-Za-z0-9_-]+$/, "not a cursor this API returned")
-      .optional()
-      .describe("`nextCursor` of the previous export: continue after what it returned. Omit to start at `since`."),
+    cursor: CursorQuery.cursor.describe("`nextCursor` of the previous export: continue after what it returned. Omit to start at `since`."),
     since: z.iso
       .datetime({ offset: true })
       .optional()

@@ -1,6 +1,6 @@
-import { z } from "zod";
 import type { TableEntityResult, TableEntityResultPage } from "@azure/data-tables";
 import { WebCtiError } from "../errors.js";
+
 
 /**
  * Lists page with opaque cursors: the caller gets `nextCursor` and sends it back as `?cursor=`; what is
@@ -8,40 +8,38 @@ import { WebCtiError } from "../errors.js";
  * came from: the query's filter (always the caller's tenant) still applies, so a forged one reads
  * nothing it could not read anyway.
  */
-export const CursorQuery = {
-  cursor: z
-    .string()
-    .max(4096)
-    .regex(/^[A-Za-z0-9_-]+$/, "not a cursor this API returned")
-    .optional()
-    .describe("`nextCursor` of the previous page; omit for the first page."),
-  limit: z.coerce.number().int().min(1).max(200).default(50).describe("Largest number of items on this page."),
-};
-
-export const pageFields = {
-  nextCursor: z.string().nullable().describe("Send it as `cursor` to read the next page; null on the last page."),
-};
-
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
+/** An opaque cursor holding `value` (any position a list keeps: a continuation token, a key…). */
+export function encodeOpaque(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
+
+/** The position inside a cursor, if `accept` recognizes it; otherwise the `cursor` parameter is refused (400). */
+export function decodeOpaque<T>(cursor: string, accept: (decoded: Record<string, unknown>) => T | undefined): T {
+  let position: T | undefined;
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (decoded && typeof decoded === "object") position = accept(decoded as Record<string, unknown>);
+  } catch {
+    // falls through to the error below
+  }
+  if (position !== undefined) return position;
+  throw new WebCtiError("invalid_request", "The cursor is not one this API returned.", {
+    errors: [{ parameter: "cursor", detail: "not a cursor this API returned" }],
+  });
+}
+
 export function encodeCursor(continuationToken: string | undefined): string | null {
-  return continuationToken ? Buffer.from(JSON.stringify({ v: 1, t: continuationToken })).toString("base64url") : null;
+  return continuationToken ? encodeOpaque({ v: 1, t: continuationToken }) : null;
 }
 
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  try {
-    const decoded = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { v?: unknown; t?: unknown };
-    if (decoded.v === 1 && typeof decoded.t === "string" && decoded.t.length > 0) return decoded.t;
-  } catch {
-    // falls through to the error below
-  }
-  throw new WebCtiError("invalid_request", "The cursor is not one this API returned.", {
-    errors: [{ parameter: "cursor", detail: "not a cursor this API returned" }],
-  });
+  return decodeOpaque(cursor, ({ v, t }) => (v === 1 && typeof t === "string" && t.length > 0 ? t : undefined));
 }
 
 /** Reads one page of a Table storage query: at most `limit` entities, and the cursor of the next page. */

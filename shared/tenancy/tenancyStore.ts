@@ -39,19 +39,20 @@ export async function getProvider(services: TenancyServices, tenantId: string, p
 }
 
 /**
- * A provider named in a request body (an agent acting through it): one the tenant does not have is a
- * fault of that field, answered with `code` and a pointer at it, not `forbidden` (which is about the caller).
+ * A provider named in a request (a body field, or a query parameter with `at`): one the tenant does not have
+ * is a fault of that field, answered with `code` pointing at it, not `forbidden` (which is about the caller).
  */
 export async function getNamedProvider(
   services: TenancyServices,
   tenantId: string,
   providerId: string,
   code: "invalid_request" | "not_found",
+  at: { pointer: string } | { parameter: string } = { pointer: "#/providerId" },
 ): Promise<Provider> {
   return getProvider(services, tenantId, providerId).catch((error: unknown) => {
     if (!(error instanceof WebCtiError && error.code === "forbidden")) throw error;
     throw new WebCtiError(code, `Provider '${providerId}' is not configured for this tenant.`, {
-      errors: [{ pointer: "#/providerId", detail: "no such provider in this tenant" }],
+      errors: [{ ...at, detail: "no such provider in this tenant" }],
     });
   });
 }

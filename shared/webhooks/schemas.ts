@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Presence } from "../schemas/presence.js";
 import { AgentId, ProviderId, RecordId, RecordType, TenantId } from "../schemas/ids.js";
-import { pageFields } from "../storage/cursor.js";
+import { pageFields } from "../schemas/cursor.js";
 
 /** The event types a partner can subscribe its endpoint to. */
 export const WebhookEventType = z
