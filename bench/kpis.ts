@@ -26,8 +26,7 @@ import { readConfig } from "../shared/config.js";
 import { createTables, ensureTables, type Tables } from "../shared/storage/tables.js";
 import type { ConversationFacts, KpiQuery, KpiReport } from "../shared/schemas/analytics.js";
 import type { LegOutcome } from "../shared/schemas/conversationEvent.js";
-import { factsPartition } from "../shared/analytics/kpiStore.js";
-import type { FactsRowValue } from "../shared/analytics/projectConversation.js";
+import { factsPartition, factsRow, type FactsRowValue } from "../shared/analytics/kpiStore.js";
 import { aggregateQuarters } from "../shared/analytics/recomputeAggregates.js";
 import { inParallel } from "../shared/inParallel.js";
 import { random } from "../local/random.js";
@@ -145,19 +144,21 @@ function conversationFacts(r: Random, conversationId: string, providerId: string
 }
 
 /** The facts rows of one day, by partition (quarter-hour), in the projection's shape. */
-function dayRows(dayIndex: number, count: number, tenantId: string, providerId: string): Map<string, Array<{ partitionKey: string; rowKey: string; channel: string; value: string }>> {
+type FactsRow = ReturnType<typeof factsRow>;
+
+function dayRows(dayIndex: number, count: number, tenantId: string, providerId: string): Map<string, FactsRow[]> {
   const r = draws(1000 + dayIndex);
   const quarterWeights = Array.from({ length: 96 }, (_, q) => hourWeights[Math.floor(q / 4)]!);
   const totalWeight = quarterWeights.reduce((a, b) => a + b, 0);
-  const byPartition = new Map<string, Array<{ partitionKey: string; rowKey: string; channel: string; value: string }>>();
+  const byPartition = new Map<string, FactsRow[]>();
   let made = 0;
   let weightSoFar = 0;
   for (let q = 0; q < 96; q++) {
     weightSoFar += quarterWeights[q]!;
     const inQuarter = Math.round((count * weightSoFar) / totalWeight) - made;
     const quarterStart = day0 + dayIndex * dayMs + q * quarterMs;
-    const partitionKey = factsPartition(tenantId, providerId, new Date(quarterStart).toISOString());
-    const rows = [];
+    const quarter = new Date(quarterStart).toISOString();
+    const rows: FactsRow[] = [];
     for (let i = 0; i < inQuarter; i++) {
       const conversationId = `kb-${String(dayIndex + 1).padStart(2, "0")}-${String(made + i).padStart(6, "0")}`;
       const facts = conversationFacts(r, conversationId, providerId, quarterStart + Math.floor(r.next() * quarterMs));
@@ -169,10 +170,10 @@ function dayRows(dayIndex: number, count: number, tenantId: string, providerId: 
         // Some partner (CIF 2.0) analytics events, counted in the same quarter-hour.
         partnerEvents: r.next() < 0.03 ? { surveyCompleted: 1 } : r.next() < 0.01 ? { escalated: 1 } : {},
       };
-      rows.push({ partitionKey, rowKey: conversationId, channel: facts.channel, value: JSON.stringify(value) });
+      rows.push(factsRow(tenantId, providerId, quarter, conversationId, value));
     }
     made += inQuarter;
-    byPartition.set(partitionKey, rows);
+    byPartition.set(factsPartition(tenantId, providerId, quarter), rows);
   }
   return byPartition;
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { isNotFound } from "../errors.js";
 import { key, type Tables } from "../storage/tables.js";
-import type { KpiAggregate, KpiInterval } from "../schemas/analytics.js";
+import type { ConversationFacts, KpiAggregate, KpiInterval } from "../schemas/analytics.js";
 
 /**
  * Where the KPI projection keeps its rows (docs/kpis.md, "How figures are kept"). Every key names the
@@ -109,6 +109,20 @@ export function ignoreNotFound(error: unknown): void {
 
 export function factsPartition(tenantId: string, providerId: string, quarterStart: string): string {
   return key(tenantId, providerId, quarterStart);
+}
+
+/** What a conversation counts in one quarter-hour: its facts (if it ended then) and its partner events then. */
+export interface FactsRowValue {
+  channel: string;
+  queue?: string;
+  agentId?: string;
+  facts?: ConversationFacts;
+  partnerEvents: Record<string, number>;
+}
+
+/** A kpiFacts row: one conversation in one quarter-hour of its provider. */
+export function factsRow(tenantId: string, providerId: string, quarterStart: string, conversationId: string, value: FactsRowValue) {
+  return { partitionKey: factsPartition(tenantId, providerId, quarterStart), rowKey: conversationId, value: JSON.stringify(value) };
 }
 
 export function feedPartition(tenantId: string, providerId: string, at: string): string {

@@ -6,24 +6,9 @@ import type { ConversationFacts, ConversationFactsRecord, KpiSettings } from "..
 import { foldConversation } from "../conversation/conversationState.js";
 import { conversationPartition } from "../conversation/ingestEvent.js";
 import { dimensionsOf, factsOf } from "./conversationFacts.js";
-import { factsPartition, feedPartition, ignoreNotFound, pointerRowKey } from "./kpiStore.js";
+import { factsPartition, factsRow, feedPartition, ignoreNotFound, pointerRowKey, type FactsRowValue } from "./kpiStore.js";
+import { key } from "../storage/tables.js";
 import { startOf } from "./intervals.js";
-
-/** What a conversation counts in one quarter-hour: its facts (if it ended then) and its partner events then. */
-export interface FactsRowValue {
-  channel: string;
-  queue?: string;
-  agentId?: string;
-  facts?: ConversationFacts;
-  partnerEvents: Record<string, number>;
-}
-
-interface StoredFactsRow {
-  partitionKey: string;
-  rowKey: string;
-  channel: string;
-  value: string;
-}
 
 type Row = { rowKey?: string; body?: string; eventName?: string; eventTimestamp?: string; quarters?: string; digest?: string };
 
@@ -31,8 +16,8 @@ type Row = { rowKey?: string; body?: string; eventName?: string; eventTimestamp?
  * Projects one conversation (docs/kpis.md, "How figures are kept"): folds its stored events, derives its
  * facts with the tenant's settings, and writes one kpiFacts row per quarter-hour it counts in (the one of
  * its endedAt, and those of its partner events), replacing what it wrote before; a quarter it no longer
- * counts in loses its row. Returns the quarter-hours whose facts changed (old and new), for their aggregates
- * to be recomputed, and the exported record when the facts changed.
+ * counts in loses its row; changed facts are appended to the export feed. Returns the quarter-hours whose
+ * facts changed (old and new), for their aggregates to be recomputed.
  *
  * Idempotent: it writes nothing when the result equals what the pointer row says was written (a digest),
  * so replays and duplicates cost one partition read. Partner events of a conversation that has no event
@@ -47,7 +32,7 @@ export async function projectConversation(
   now: Date,
   /** Write even if the pointer says these rows were written (a rebuild: they may have been lost). */
   force = false,
-): Promise<{ quarters: string[]; record?: ConversationFactsRecord }> {
+): Promise<{ quarters: string[] }> {
   const partitionKey = conversationPartition(tenantId, providerId, conversationId);
   const events: ConversationEvent[] = [];
   const partnerEvents: Array<{ name: string; at: string }> = [];
@@ -88,30 +73,25 @@ export async function projectConversation(
   const digest = createHash("sha256").update(JSON.stringify(content)).digest("base64");
   if (!force && pointer && pointer.digest === digest) return { quarters: [] };
 
-  const written: StoredFactsRow[] = quarters.map((quarter) => ({
-    partitionKey: factsPartition(tenantId, providerId, quarter),
-    rowKey: conversationId,
-    channel: values.get(quarter)!.channel,
-    value: JSON.stringify(values.get(quarter)),
-  }));
-  await Promise.all(written.map((row) => tables.kpiFacts.upsertEntity(row, "Replace")));
+  await Promise.all(
+    quarters.map((quarter) => tables.kpiFacts.upsertEntity(factsRow(tenantId, providerId, quarter, conversationId, values.get(quarter)!), "Replace")),
+  );
   const gone = (pointer?.quarters ?? []).filter((quarter) => !values.has(quarter));
   await Promise.all(
     gone.map((quarter) => tables.kpiFacts.deleteEntity(factsPartition(tenantId, providerId, quarter), conversationId).catch(ignoreNotFound)),
   );
 
-  let record: ConversationFactsRecord | undefined;
   if (facts) {
     const projectedAt = now.toISOString();
     const totals: Record<string, number> = {};
     for (const event of partnerEvents) totals[event.name] = (totals[event.name] ?? 0) + 1;
-    record = { ...facts, partnerEvents: totals, projectedAt };
+    const record: ConversationFactsRecord = { ...facts, partnerEvents: totals, projectedAt };
     await tables.kpiFeed.upsertEntity(
-      { partitionKey: feedPartition(tenantId, providerId, projectedAt), rowKey: `${projectedAt}|${conversationId}`, record: JSON.stringify(record) },
+      { partitionKey: feedPartition(tenantId, providerId, projectedAt), rowKey: key(projectedAt, conversationId), record: JSON.stringify(record) },
       "Replace",
     );
   }
   // Last: a crash before this line leaves the old digest, so the next pass writes again (same rows).
   await tables.conversations.upsertEntity({ partitionKey, rowKey: pointerRowKey, quarters: JSON.stringify(quarters), digest }, "Replace");
-  return { quarters: [...new Set([...quarters, ...gone])], ...(record && { record }) };
+  return { quarters: [...new Set([...quarters, ...gone])] };
 }

@@ -3,7 +3,6 @@ import type { Tables } from "../storage/tables.js";
 import type { KpiAggregate, KpiInterval } from "../schemas/analytics.js";
 import { addAggregates, contributionOf, emptyAggregate } from "./kpis.js";
 import { contributionsOf } from "./groupFacts.js";
-import type { FactsRowValue } from "./projectConversation.js";
 import {
   aggregatePartition,
   aggregateRow,
@@ -12,6 +11,7 @@ import {
   aggregatedRowKey,
 
   factsPartition,
+  type FactsRowValue,
   submitChunks,
   type Dimension,
 } from "./kpiStore.js";

@@ -8,6 +8,7 @@ import { projectConversation } from "./projectConversation.js";
 import { aggregateQuarters } from "./recomputeAggregates.js";
 import { dirtyShards, intervalMark, mark, pointerRowKey } from "./kpiStore.js";
 import { inParallel } from "../inParallel.js";
+import { afterPrefix, key } from "../storage/tables.js";
 
 /** Without `push` (the operator's rebuild command), supervisors are not told; their dashboards refresh on the next change. */
 type ProjectionServices = Pick<Services, "tables" | "now"> & Partial<Pick<Services, "push">>;
@@ -53,7 +54,7 @@ interface Marker {
  */
 export async function runKpiProjection(services: ProjectionServices, limits: ProjectionLimits = {}): Promise<ProjectionRun> {
   const lease = await takeLease(services);
-  if (!lease) return { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: true, busy: true };
+  if (!lease) return { ...emptyRun(), more: true, busy: true };
   try {
     return await projectOnce(services, limits, lease);
   } finally {
@@ -64,7 +65,7 @@ export async function runKpiProjection(services: ProjectionServices, limits: Pro
 async function projectOnce(services: ProjectionServices, limits: ProjectionLimits, lease: Lease): Promise<ProjectionRun> {
   const perShard = limits.perShard ?? 200;
   const concurrency = limits.concurrency ?? 8;
-  const run: ProjectionRun = { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: false, busy: false };
+  const run = emptyRun();
   const settings = new Map<string, Promise<KpiSettings>>();
   const settingsOf = (tenantId: string) => {
     if (!settings.has(tenantId)) settings.set(tenantId, getKpiSettings(services.tables, tenantId));
@@ -115,7 +116,7 @@ async function projectOnce(services: ProjectionServices, limits: ProjectionLimit
 
 /** Runs the projection until no marker is left (the rebuild command, tests); returns the summed runs. */
 export async function drainKpiProjection(services: ProjectionServices, limits: ProjectionLimits = {}): Promise<ProjectionRun> {
-  const total: ProjectionRun = { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: false, busy: false };
+  const total = emptyRun();
   for (;;) {
     const run = await runKpiProjection(services, limits);
     if (run.busy) {
@@ -130,11 +131,15 @@ export async function drainKpiProjection(services: ProjectionServices, limits: P
   }
 }
 
+function emptyRun(): ProjectionRun {
+  return { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: false, busy: false };
+}
+
 async function continueRebuild(services: ProjectionServices, marker: Marker, pages: number): Promise<number> {
   const tenantId = marker.rowKey.slice(2);
   const rowFilter = marker.scope === "all" ? odata` and RowKey ge 'event|' and RowKey lt 'event}'` : odata` and RowKey eq ${pointerRowKey}`;
   const iterator = services.tables.conversations
-    .listEntities({ queryOptions: { filter: odata`PartitionKey ge ${`${tenantId}|`} and PartitionKey lt ${`${tenantId}}`}` + rowFilter, select: ["PartitionKey"] } })
+    .listEntities({ queryOptions: { filter: odata`PartitionKey ge ${key(tenantId, "")} and PartitionKey lt ${afterPrefix(key(tenantId, ""))}` + rowFilter, select: ["PartitionKey"] } })
     .byPage({ maxPageSize: 1000, ...(marker.token ? { continuationToken: marker.token } : {}) });
   let markedCount = 0;
   let token: string | undefined;
@@ -144,7 +149,7 @@ async function continueRebuild(services: ProjectionServices, marker: Marker, pag
       token = undefined;
       break;
     }
-    const ids = new Set(next.value.map((row) => `c|${row.partitionKey}`));
+    const ids = new Set(next.value.map((row) => key("c", row.partitionKey!)));
     // A rebuild from the events rewrites every row even where the pointer says nothing changed (rows lost).
     await mark(services.tables, ids, marker.scope === "all" ? { force: true } : {});
     markedCount += ids.size;
@@ -168,10 +173,9 @@ async function readMarkers(services: ProjectionServices, prefix: string, perShar
   const shards = await Promise.all(
     Array.from({ length: dirtyShards }, async (_, index) => {
       const shard = String(index).padStart(2, "0");
-      const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
       const pages = services.tables.kpiDirty
         .listEntities<{ token?: string; scope?: string; force?: boolean }>({
-          queryOptions: { filter: odata`PartitionKey eq ${shard} and RowKey ge ${prefix} and RowKey lt ${end}` },
+          queryOptions: { filter: odata`PartitionKey eq ${shard} and RowKey ge ${prefix} and RowKey lt ${afterPrefix(prefix)}` },
         })
         .byPage({ maxPageSize: perShard });
       const first = await pages.next();

@@ -94,6 +94,11 @@ export async function ensureTables(tables: Tables): Promise<void> {
 }
 
 /** Joins key parts; ids are validated to exclude "|" so the join cannot be ambiguous. */
+/** The first string after every string that starts with `prefix` (a range query's `lt` bound). */
+export function afterPrefix(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
 export function key(...parts: string[]): string {
   return parts.join("|");
 }
