@@ -1,19 +1,14 @@
-import {
-  WebPubSubClient,
-  WebPubSubJsonReliableProtocol,
-  type WebPubSubClientOptions,
-} from "@azure/web-pubsub-client";
+import type { WebPubSubClientOptions } from "@azure/web-pubsub-client";
 import type { RecordMatch } from "../../shared/schemas/directory.js";
 import type { PopTarget, ScreenPop } from "../../shared/schemas/screenPop.js";
 import type { AgentPushMessage } from "../../shared/schemas/push.js";
-import { AgentApi, AgentApiError } from "./agentApi.js";
+import { createEmitter } from "../emitter.js";
+import { AgentApi } from "./agentApi.js";
+import { createAgentConnection } from "./agentConnection.js";
 import { PopLedger, webStorage, type KeyValueStorage } from "./popLedger.js";
-
-/** How often an ack answered 404 is tried again (100 ms, doubling) before the pop is given up. */
-const ackRetriesWhenNotFound = 4;
+import { asError, createPopPipeline } from "./popPipeline.js";
 
 type NewRecordTarget = Extract<PopTarget, { kind: "newRecord" }>;
-type SearchTarget = Extract<PopTarget, { kind: "search" }>;
 
 /**
  * What the CRM page gives the client: how to open a record, a search and a prefilled new-record form.
@@ -62,176 +57,58 @@ export interface AgentClient {
 }
 
 /**
- * The browser client's core: keeps one Web PubSub connection for the signed-in agent (negotiate, reliable
- * JSON subprotocol, reconnection with replay), catches up on pops missed while no connection was up,
- * opens each pop once through the page's adapter and acknowledges it.
+ * The browser client's core: keeps one Web PubSub connection for the signed-in agent (agentConnection.ts),
+ * catches up on pops missed while no connection was up, and opens each pop once through the page's
+ * adapter and acknowledges it (popPipeline.ts).
  */
 export function createAgentClient(options: AgentClientOptions): AgentClient {
   const api = new AgentApi({ apiBase: options.apiBase ?? "/api", fetch: options.fetch, headers: options.headers });
   const storage = options.storage ?? webStorage("sessionStorage");
-  const handlers = new Map<keyof AgentClientEvents, Set<(value: never) => void>>();
+  const events = createEmitter<AgentClientEvents>("WebCTI agent client");
   let state: AgentClientState = "idle";
-  let ws: WebPubSubClient | undefined;
   let ledger: PopLedger | undefined;
   let stopped = false;
-  let restartDelay = options.restartDelayMs ?? 1000;
-  let restartTimer: ReturnType<typeof setTimeout> | undefined;
   // Pops are handled one at a time, in arrival order.
   let queue: Promise<void> = Promise.resolve();
 
-  function emit<K extends keyof AgentClientEvents>(event: K, value: AgentClientEvents[K]) {
-    for (const handler of handlers.get(event) ?? []) {
-      try {
-        (handler as (v: AgentClientEvents[K]) => void)(value);
-      } catch (error) {
-        console.error("WebCTI agent client: an event handler threw", error);
-      }
-    }
-  }
-
-  function setState(next: AgentClientState) {
+  const setState = (next: AgentClientState) => {
     if (state === next) return;
     state = next;
-    emit("state", next);
-  }
-
-  function enqueue(work: () => Promise<void>) {
-    queue = queue.then(work).catch((error: unknown) => emit("error", asError(error)));
+    events.emit("state", next);
+  };
+  const enqueue = (work: () => Promise<void>) => {
+    queue = queue.then(work).catch((error: unknown) => events.emit("error", asError(error)));
     return queue;
-  }
-
-  async function handlePop(pop: ScreenPop, via: "push" | "catchUp", traceparent?: string) {
-    if (!ledger || ledger.has(pop.id)) return;
-    const eventKey = `event:${pop.providerId}/${pop.conversationId}/${pop.eventId}`;
-    if (ledger.has(eventKey)) {
-      // Another pop for an event already shown (the partner retried it): not shown again, but
-      // acknowledged, so whichever pop id the partner holds reads "delivered".
-      ledger.markHandled(pop.id, pop.seq, true);
-      void acknowledge(pop.id, traceparent);
-      return;
-    }
-    if (pop.status !== "queued" || Date.parse(pop.expiresAt) <= Date.now()) {
-      ledger.markHandled(pop.id, pop.seq, false);
-      emit("pop", { pop, outcome: "expired", via });
-      return;
-    }
-    ledger.markHandled(pop.id, pop.seq, true, eventKey);
-    try {
-      await openTarget(pop);
-    } catch (error) {
-      // Not shown, so not acknowledged: the partner sees the pop expire rather than a false "delivered".
-      ledger.markAcknowledged(pop.id);
-      emit("pop", { pop, outcome: "adapterFailed", via });
-      emit("error", asError(error));
-      return;
-    }
-    emit("pop", { pop, outcome: "opened", via });
-    void acknowledge(pop.id, traceparent);
-  }
-
-  async function openTarget(pop: ScreenPop) {
-    const target = pop.target;
-    const { adapter } = options;
-    switch (target.kind) {
-      case "record":
-        return adapter.openRecord(target.record, pop);
-      case "search":
-        return adapter.openSearch({ query: (target as SearchTarget).query, results: target.results }, pop);
-      case "newRecord":
-        return adapter.openNewRecord({ recordType: target.recordType, prefill: target.prefill }, pop);
-    }
-  }
-
-  async function acknowledge(popId: string, traceparent?: string) {
-    // The service pushes a pop while it stores it, so an ack can arrive first and find nothing yet.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await api.acknowledge(popId, traceparent);
-        ledger?.markAcknowledged(popId);
-        return;
-      } catch (error) {
-        const notStoredYet = error instanceof AgentApiError && error.code === "not_found" && attempt < ackRetriesWhenNotFound;
-        if (notStoredYet && !stopped) {
-          await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-          continue;
-        }
-        // A retryable failure keeps the id for the next catch-up; an answer such as 409 (expired) is final.
-        if (!(error instanceof AgentApiError && error.retryable)) ledger?.markAcknowledged(popId);
-        emit("error", asError(error));
-        return;
-      }
-    }
-  }
-
-  async function catchUp() {
-    if (!ledger) return;
-    for (const popId of [...ledger.unacked]) await acknowledge(popId);
-    const { pops } = await api.pendingPops(ledger.lastSeq);
-    for (const pop of pops) await handlePop(pop, "catchUp");
-  }
-
-  function onServerMessage(data: unknown) {
-    const message = data as Partial<AgentPushMessage> | undefined;
-    if (!message || message.v !== 1 || typeof message.kind !== "string") return;
-    if (message.kind !== "screenPop") return emit("message", message as AgentClientEvents["message"]);
-    if (!isPop(message.pop)) return;
-    const { pop, traceparent } = message;
-    void enqueue(() => handlePop(pop, "push", traceparent));
-  }
-
-  async function connect(): Promise<void> {
-    setState("connecting");
-    const first = await api.negotiate();
-    ledger ??= new PopLedger(storage, `webcti.agent.${first.userId}`);
-    let pending: string | undefined = first.url;
-    const client = new WebPubSubClient(
-      {
-        // The first URL comes from the negotiate above; reconnections negotiate again (fresh token).
-        getClientAccessUrl: async () => {
-          const url = pending ?? (await api.negotiate()).url;
-          pending = undefined;
-          return url;
-        },
-      },
-      { protocol: WebPubSubJsonReliableProtocol(), autoReconnect: true, ...options.webPubSub },
-    );
-    ws = client;
-    client.on("connected", () => {
-      restartDelay = options.restartDelayMs ?? 1000;
+  };
+  const pops = createPopPipeline({ api, adapter: options.adapter, events, ledger: () => ledger, stopped: () => stopped });
+  const connection = createAgentConnection({
+    api,
+    ...(options.webPubSub ? { webPubSub: options.webPubSub } : {}),
+    ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
+    onNegotiated: (first) => void (ledger ??= new PopLedger(storage, `webcti.agent.${first.userId}`)),
+    onConnecting: () => setState("connecting"),
+    onConnected: () => {
       setState("connected");
-      void enqueue(catchUp);
-    });
-    client.on("disconnected", () => {
-      if (!stopped) setState("reconnecting");
-    });
-    client.on("stopped", () => {
-      if (stopped || ws !== client) return;
-      // The SDK gave up reconnecting (for example the API was down): start over after a pause.
-      setState("reconnecting");
-      scheduleRestart();
-    });
-    client.on("server-message", (event) => onServerMessage(event.message.data));
-    await client.start();
-  }
-
-  function scheduleRestart() {
-    clearTimeout(restartTimer);
-    restartTimer = setTimeout(() => {
-      if (stopped) return;
-      connect().catch((error: unknown) => {
-        emit("error", asError(error));
-        if (error instanceof AgentApiError && !error.retryable) return stop();
-        restartDelay = Math.min(restartDelay * 2, 30_000);
-        scheduleRestart();
-      });
-    }, restartDelay);
-  }
+      void enqueue(pops.catchUp);
+    },
+    onReconnecting: () => setState("reconnecting"),
+    onMessage: (data) => {
+      const message = data as Partial<AgentPushMessage> | undefined;
+      if (!message || message.v !== 1 || typeof message.kind !== "string") return;
+      if (message.kind !== "screenPop") return events.emit("message", message as AgentClientEvents["message"]);
+      if (!isPop(message.pop)) return;
+      const { pop, traceparent } = message;
+      void enqueue(() => pops.handle(pop, "push", traceparent));
+    },
+    onRestartFailed: (error, final) => {
+      events.emit("error", asError(error));
+      if (final) stop();
+    },
+  });
 
   function stop() {
     stopped = true;
-    clearTimeout(restartTimer);
-    ws?.stop();
-    ws = undefined;
+    connection.stop();
     setState("stopped");
   }
 
@@ -243,19 +120,14 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
       if (state !== "idle" && state !== "stopped") return;
       stopped = false;
       try {
-        await connect();
+        await connection.start();
       } catch (error) {
         setState("stopped");
         throw error;
       }
     },
     stop,
-    on(event, handler) {
-      let set = handlers.get(event);
-      if (!set) handlers.set(event, (set = new Set()));
-      set.add(handler as (value: never) => void);
-      return () => set.delete(handler as (value: never) => void);
-    },
+    on: events.on,
   };
 }
 
@@ -270,8 +142,4 @@ function isPop(value: unknown): value is ScreenPop {
     pop.target !== null &&
     ["record", "search", "newRecord"].includes((pop.target as { kind: string }).kind)
   );
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -32,6 +32,7 @@ import {
   type WidgetErrorCode,
   type WidgetEvent,
 } from "../protocol.js";
+import { createEmitter } from "../emitter.js";
 
 export const sdkVersion = "0.1.0";
 export { protocolVersion };
@@ -114,20 +115,12 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<WebCt
   }
   const hostOrigins = options.hostOrigins ?? embedderOrigin();
   if (hostOrigins.length === 0) throw new WidgetError("invalid_argument", "Give hostOrigins: the embedding page is unknown.", "");
-  const handlers = new Map<string, Set<(event: never) => void>>();
+  const events = createEmitter<EventMap>("WebCTI widget");
   const connection = connect<HostMethods>({
     messenger: new WindowMessenger({ remoteWindow: hostWindow, allowedOrigins: hostOrigins }),
     methods: {
       ping: () => "pong" as const,
-      event(event: WidgetEvent) {
-        for (const handler of handlers.get(event.type) ?? []) {
-          try {
-            (handler as (e: WidgetEvent) => void)(event);
-          } catch (error) {
-            console.error("WebCTI widget: an event handler threw", error);
-          }
-        }
-      },
+      event: (event: WidgetEvent) => events.emit(event.type, event as never),
     },
     timeout: options.handshakeTimeoutMs ?? 10_000,
   });
@@ -188,12 +181,7 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<WebCt
       const wait = Math.min(notification.timeoutMs ?? notificationTimeout.default, notificationTimeout.max) + callTimeout;
       return (await call("notify", notification, wait)).outcome;
     },
-    on(type, handler) {
-      let set = handlers.get(type);
-      if (!set) handlers.set(type, (set = new Set()));
-      set.add(handler as (event: never) => void);
-      return () => set.delete(handler as (event: never) => void);
-    },
+    on: events.on,
     close: () => connection.destroy(),
   };
 }

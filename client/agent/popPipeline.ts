@@ -1,0 +1,108 @@
+import type { ScreenPop } from "../../shared/schemas/screenPop.js";
+import type { Emitter } from "../emitter.js";
+import { AgentApiError, type AgentApi } from "./agentApi.js";
+import type { AgentAdapter, AgentClientEvents } from "./agentClient.js";
+import type { PopLedger } from "./popLedger.js";
+
+/** How often an ack answered 404 is tried again (100 ms, doubling) before the pop is given up. */
+const ackRetriesWhenNotFound = 4;
+
+export interface PopPipelineOptions {
+  api: AgentApi;
+  adapter: AgentAdapter;
+  events: Emitter<AgentClientEvents>;
+  /** Undefined until the first negotiate says whose ledger it is. */
+  ledger(): PopLedger | undefined;
+  /** Whether the client was stopped: a stopped client no longer retries acks. */
+  stopped(): boolean;
+}
+
+export interface PopPipeline {
+  /** Opens a pop once (de-duplicated by the ledger) through the adapter, then acknowledges it. */
+  handle(pop: ScreenPop, via: "push" | "catchUp", traceparent?: string): Promise<void>;
+  /** After a (re)connection: acks still owed, then the pops queued since the last one handled. */
+  catchUp(): Promise<void>;
+}
+
+/**
+ * What happens to a pop that reached the client: dedupe (by pop id, and by the partner's event, so a
+ * retried event is not shown twice), the adapter call, and the acknowledgement with its retries.
+ */
+export function createPopPipeline({ api, adapter, events, ledger, stopped }: PopPipelineOptions): PopPipeline {
+  async function handle(pop: ScreenPop, via: "push" | "catchUp", traceparent?: string) {
+    const handled = ledger();
+    if (!handled || handled.has(pop.id)) return;
+    const eventKey = `event:${pop.providerId}/${pop.conversationId}/${pop.eventId}`;
+    if (handled.has(eventKey)) {
+      // Another pop for an event already shown (the partner retried it): not shown again, but
+      // acknowledged, so whichever pop id the partner holds reads "delivered".
+      handled.markHandled(pop.id, pop.seq, true);
+      void acknowledge(pop.id, traceparent);
+      return;
+    }
+    if (pop.status !== "queued" || Date.parse(pop.expiresAt) <= Date.now()) {
+      handled.markHandled(pop.id, pop.seq, false);
+      events.emit("pop", { pop, outcome: "expired", via });
+      return;
+    }
+    handled.markHandled(pop.id, pop.seq, true, eventKey);
+    try {
+      await openTarget(adapter, pop);
+    } catch (error) {
+      // Not shown, so not acknowledged: the partner sees the pop expire rather than a false "delivered".
+      handled.markAcknowledged(pop.id);
+      events.emit("pop", { pop, outcome: "adapterFailed", via });
+      events.emit("error", asError(error));
+      return;
+    }
+    events.emit("pop", { pop, outcome: "opened", via });
+    void acknowledge(pop.id, traceparent);
+  }
+
+  async function acknowledge(popId: string, traceparent?: string) {
+    // The service pushes a pop while it stores it, so an ack can arrive first and find nothing yet.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await api.acknowledge(popId, traceparent);
+        ledger()?.markAcknowledged(popId);
+        return;
+      } catch (error) {
+        const notStoredYet = error instanceof AgentApiError && error.code === "not_found" && attempt < ackRetriesWhenNotFound;
+        if (notStoredYet && !stopped()) {
+          await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+          continue;
+        }
+        // A retryable failure keeps the id for the next catch-up; an answer such as 409 (expired) is final.
+        if (!(error instanceof AgentApiError && error.retryable)) ledger()?.markAcknowledged(popId);
+        events.emit("error", asError(error));
+        return;
+      }
+    }
+  }
+
+  async function catchUp() {
+    const handled = ledger();
+    if (!handled) return;
+    for (const popId of [...handled.unacked]) await acknowledge(popId);
+    const { pops } = await api.pendingPops(handled.lastSeq);
+    for (const pop of pops) await handle(pop, "catchUp");
+  }
+
+  return { handle, catchUp };
+}
+
+async function openTarget(adapter: AgentAdapter, pop: ScreenPop) {
+  const target = pop.target;
+  switch (target.kind) {
+    case "record":
+      return adapter.openRecord(target.record, pop);
+    case "search":
+      return adapter.openSearch({ query: target.query, results: target.results }, pop);
+    case "newRecord":
+      return adapter.openNewRecord({ recordType: target.recordType, prefill: target.prefill }, pop);
+  }
+}
+
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
