@@ -7,6 +7,7 @@
  * does not pay for it before registering and no request goes untraced.
  */
 import azureFunctions from "@azure/functions";
+import type { HttpMethod } from "@azure/functions";
 import { httpFunctions, timerFunctions } from "./index.js";
 import { toAzureHandler } from "./http/toAzureHandler.js";
 import { toAzureTimerHandler } from "./timer/toAzureTimerHandler.js";
@@ -14,6 +15,7 @@ import { lazyServices } from "../shared/services.js";
 import { readConfig } from "../shared/config.js";
 import { routePrefix } from "./http/openApi.js";
 import { webFilesHandler } from "./webFiles.js";
+import { apiNotFoundHandler } from "./apiNotFound.js";
 import { startTelemetry, telemetrySettings } from "../shared/telemetry/setup.js";
 
 const { app } = azureFunctions;
@@ -39,8 +41,13 @@ for (const definition of httpFunctions) {
     handler: afterTelemetry(toAzureHandler(definition, getServices)),
   });
 }
-// The agent desktop and the browser bundles (dist/web), on the same origin as /api and /.auth.
-app.http("webFiles", { methods: ["GET", "HEAD"], route: "{*path}", authLevel: "anonymous", handler: webFilesHandler() });
+// Catch-alls rank after every literal route, so the product, not the Functions host, answers what no
+// function takes: under /api a problem (404, or 405 with Allow), elsewhere the agent desktop and the
+// browser bundles (dist/web), on the same origin as /api and /.auth.
+const everyMethod: HttpMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const apiRoutes = httpFunctions.map((d) => ({ method: d.method, route: `${routePrefix}/${d.route}` }));
+app.http("apiNotFound", { methods: everyMethod, route: `${routePrefix}/{*path}`, authLevel: "anonymous", handler: apiNotFoundHandler(apiRoutes) });
+app.http("webFiles", { methods: everyMethod, route: "{*path}", authLevel: "anonymous", handler: webFilesHandler() });
 for (const definition of timerFunctions) {
   app.timer(definition.name, {
     schedule: definition.schedule,

@@ -1,67 +1,23 @@
-import { readFile, stat } from "node:fs/promises";
-import { extname, join, normalize, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import { resolveStaticFile } from "./http/staticFiles.js";
+import { notFoundResponse } from "./http/problem.js";
+import { projectRoot } from "../shared/projectRoot.js";
 
 /**
  * In Azure the Function App itself serves what browsers load (dist/web: the agent desktop at `/`, the
  * browser client and widget SDK at `/webcti/...`), so the desktop, `/.auth/*` (App Service Authentication)
- * and `/api/...` share one origin, as they do locally. Registered by functions/azure.ts as a catch-all
- * route; the Functions host matches the API's literal routes first.
+ * and `/api/...` share one origin, as they do locally. Registered by functions/azure.ts as the catch-all
+ * route for every method, so every path outside /api is answered by the product (the local host answers
+ * the same: a file for GET and HEAD, otherwise `not_found`).
  */
-export const webFilesDirectory = fileURLToPath(new URL("../web/", import.meta.url)); // dist/functions → dist/web
-
-/** The content types of what the web folders hold; the local stack's static server uses them too. */
-export const contentTypes: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".map": "application/json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".md": "text/markdown; charset=utf-8",
-};
-
-function notFound(path: string): HttpResponseInit {
-  return {
-    status: 404,
-    headers: { "content-type": "application/problem+json" },
-    jsonBody: { type: "about:blank", title: "Not found", status: 404, detail: `Nothing is served at ${path}.`, instance: path },
-  };
-}
-
-export function webFilesHandler(directory: string = webFilesDirectory) {
-  const base = resolve(directory);
+export function webFilesHandler(directory: string = join(projectRoot(), "dist", "web")) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const path = new URL(request.url).pathname;
-    let relative: string;
-    try {
-      relative = decodeURIComponent(path);
-    } catch {
-      return notFound(path);
-    }
-    let file = normalize(join(base, relative));
-    if (file !== base && !file.startsWith(base + sep)) return notFound(path);
-    try {
-      let info = await stat(file);
-      if (info.isDirectory()) {
-        file = join(file, "index.html");
-        info = await stat(file);
-      }
-      if (!info.isFile()) return notFound(path);
-      const headers = {
-        "content-type": contentTypes[extname(file)] ?? "application/octet-stream",
-        "content-length": String(info.size),
-        "cache-control": "no-cache",
-        "x-content-type-options": "nosniff",
-      };
-      if (request.method === "HEAD") return { status: 200, headers };
-      return { status: 200, headers, body: await readFile(file) };
-    } catch {
-      return notFound(path);
-    }
+    const file = request.method === "GET" || request.method === "HEAD" ? await resolveStaticFile(directory, path) : undefined;
+    if (!file) return notFoundResponse(path);
+    if (request.method === "HEAD") return { status: 200, headers: file.headers };
+    return { status: 200, headers: file.headers, body: await readFile(file.path) };
   };
 }

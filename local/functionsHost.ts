@@ -4,8 +4,10 @@ import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import azureFunctions from "@azure/functions";
 import type { HttpResponseInit } from "@azure/functions";
-import { compileRoute, type CompiledRoute } from "./routeTemplate.js";
+import { createRouter } from "../functions/http/routeTemplate.js";
 import type { AzureHttpHandler } from "../functions/http/toAzureHandler.js";
+import { methodNotAllowedResponse, notFoundResponse, toProblemResponse, type ProblemResponse } from "../functions/http/problem.js";
+import { WebCtiError } from "../shared/errors.js";
 import type { EasyAuthEmulator } from "./easyAuthEmulator.js";
 import { serveStatic, type StaticRoot } from "./serveStatic.js";
 
@@ -53,17 +55,16 @@ export async function readRoutePrefix(hostJsonUrl: URL): Promise<string> {
  */
 export async function startFunctionsHost(options: FunctionsHostOptions): Promise<FunctionsHost> {
   const prefix = options.routePrefix ? `/${options.routePrefix.replace(/^\/|\/$/g, "")}` : "";
-  const routes = options.functions
-    .map((fn) => ({ fn, compiled: compileRoute(fn.route), methods: fn.methods.map((m) => m.toUpperCase()) }))
-    .sort((a, b) => b.compiled.specificity - a.compiled.specificity);
+  const findRoute = createRouter(options.functions.map((fn) => ({ methods: fn.methods, route: fn.route, target: fn })));
   const maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024;
   const log = options.log ?? (() => undefined);
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       log(`local host error: ${String((error as Error)?.stack ?? error)}`);
-      if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" });
-      response.end("Local host error");
+      if (response.headersSent) return void response.end();
+      const path = new URL(request.url ?? "/", "http://localhost").pathname;
+      writeProblem(request, response, toProblemResponse(new WebCtiError("internal", "An unexpected error occurred."), path));
     });
   });
 
@@ -74,22 +75,15 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     // The prefix is part of the route template, so it matches without case like the template's literals.
     const lowerPath = path.toLowerCase();
     if (prefix === "" || lowerPath === prefix.toLowerCase() || lowerPath.startsWith(`${prefix.toLowerCase()}/`)) {
-      const routePath = path.slice(prefix.length);
-      const matches = routes
-        .map((r) => ({ ...r, params: r.compiled.match(routePath) }))
-        .filter((r): r is typeof r & { params: Record<string, string> } => r.params !== undefined);
-      const match = matches.find((r) => r.methods.includes(request.method ?? "GET"));
-      if (match) return invoke(match.fn, match.params, request, response, url);
-      if (matches.length > 0) {
-        const allow = [...new Set(matches.flatMap((r) => r.methods))].join(", ");
-        return writeProblem(response, 405, "Method not allowed", `${request.method} is not allowed on ${path}.`, path, { allow });
-      }
-      if (prefix !== "") return writeProblem(response, 404, "Not found", `No function serves ${path}.`, path);
+      const found = findRoute(request.method ?? "GET", path.slice(prefix.length));
+      if (found && "target" in found) return invoke(found.target, found.params, request, response, url);
+      if (found) return writeProblem(request, response, methodNotAllowedResponse(request.method ?? "GET", path, found.allow));
+      if (prefix !== "") return writeProblem(request, response, notFoundResponse(path));
     }
     if (request.method === "GET" || request.method === "HEAD") {
       for (const root of options.staticRoots ?? []) if (await serveStatic(root, path, request, response)) return;
     }
-    writeProblem(response, 404, "Not found", `Nothing is served at ${path}.`, path);
+    writeProblem(request, response, notFoundResponse(path));
   }
 
   async function invoke(
@@ -100,7 +94,10 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     url: URL,
   ) {
     const body = await readBody(request, maxRequestBytes);
-    if (body === "too-large") return writeProblem(response, 413, "Request body too large", "The request body is too large.", url.pathname);
+    if (body === "too-large") {
+      const tooLarge = new WebCtiError("payload_too_large", `The request body is over ${maxRequestBytes} bytes.`);
+      return writeProblem(request, response, toProblemResponse(tooLarge, url.pathname));
+    }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value === undefined || name.startsWith("x-ms-client-principal")) continue;
@@ -166,17 +163,8 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | 
   });
 }
 
-function writeProblem(
-  response: ServerResponse,
-  status: number,
-  title: string,
-  detail: string,
-  instance: string,
-  headers: Record<string, string> = {},
-) {
-  const code = status === 404 ? "not_found" : status === 405 ? "method_not_allowed" : "payload_too_large";
-  response.writeHead(status, { ...headers, "content-type": "application/problem+json" });
-  response.end(JSON.stringify({ type: `urn:webcti:problem:${code}`, title, status, code, detail, instance }));
+function writeProblem(request: IncomingMessage, response: ServerResponse, problem: ProblemResponse) {
+  response.writeHead(problem.status, problem.headers);
+  response.end(request.method === "HEAD" ? undefined : problem.body);
 }
 
-export type { CompiledRoute };

@@ -1,8 +1,6 @@
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import { extname, join, normalize, resolve, sep } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { contentTypes } from "../functions/webFiles.js";
+import { resolveStaticFile } from "../functions/http/staticFiles.js";
 
 export interface StaticRoot {
   /** URL path prefix, e.g. "/" or "/webcti". */
@@ -11,7 +9,6 @@ export interface StaticRoot {
   /** Extra headers for every file (e.g. cache policy). */
   headers?: Record<string, string>;
 }
-
 
 /** Serves a file under `root` if the path names one (directories serve index.html); false otherwise. */
 export async function serveStatic(
@@ -22,32 +19,10 @@ export async function serveStatic(
 ): Promise<boolean> {
   const prefix = root.urlPrefix.endsWith("/") ? root.urlPrefix : `${root.urlPrefix}/`;
   if (!(urlPath + "/").startsWith(prefix)) return false;
-  let relative: string;
-  try {
-    relative = decodeURIComponent(urlPath.slice(prefix.length - 1));
-  } catch {
-    return false;
-  }
-  const base = resolve(root.directory); // no trailing separator, so "base + sep" below is a real prefix
-  let file = normalize(join(base, relative));
-  if (file !== base && !file.startsWith(base + sep)) return false;
-  try {
-    let info = await stat(file);
-    if (info.isDirectory()) {
-      file = join(file, "index.html");
-      info = await stat(file);
-    }
-    if (!info.isFile()) return false;
-    response.writeHead(200, {
-      "content-type": contentTypes[extname(file)] ?? "application/octet-stream",
-      "content-length": info.size,
-      "cache-control": "no-cache",
-      ...root.headers,
-    });
-    if (request.method === "HEAD") response.end();
-    else createReadStream(file).pipe(response);
-    return true;
-  } catch {
-    return false;
-  }
+  const file = await resolveStaticFile(root.directory, urlPath.slice(prefix.length - 1));
+  if (!file) return false;
+  response.writeHead(200, { ...file.headers, ...root.headers });
+  if (request.method === "HEAD") response.end();
+  else createReadStream(file.path).pipe(response);
+  return true;
 }

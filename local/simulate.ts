@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { randomUUID } from "node:crypto";
-import { projectRoot } from "./stack.js";
+import { projectRoot } from "../shared/projectRoot.js";
 import { demo } from "./seedDemo.js";
 
 /**

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { projectRoot } from "./stack.js";
+import { projectRoot } from "../shared/projectRoot.js";
 import { waitForOutput } from "./childProcess.js";
 
 /** What `node dist/local/start.js --json` prints when it is ready. */

@@ -1,11 +1,10 @@
-import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { httpFunctions, timerFunctions } from "../functions/index.js";
 import { toAzureHandler } from "../functions/http/toAzureHandler.js";
 import { routePrefix as apiRoutePrefix } from "../functions/http/openApi.js";
 import { readConfig, type Config } from "../shared/config.js";
+import { projectRoot } from "../shared/projectRoot.js";
 import { createServices, type Services } from "../shared/services.js";
 import { ensureTables } from "../shared/storage/tables.js";
 import { startAzuriteTables, type AzuriteTables } from "./azurite.js";
@@ -46,17 +45,6 @@ export interface Stack {
   webPubSub: LocalWebPubSub;
   tablesConnectionString: string;
   close(): Promise<void>;
-}
-
-/** The repository root, found from this file whether it runs from source (tests) or from dist (npm start). */
-export function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "host.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("host.json not found above the local stack");
-    dir = parent;
-  }
-  return dir;
 }
 
 /** Where the swagger-ui-dist package keeps Swagger UI's built files (served as they are: no CDN). */

@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { projectRoot, startStack } from "./stack.js";
+import { startStack } from "./stack.js";
+import { projectRoot } from "../shared/projectRoot.js";
 import { demo, seedDemo } from "./seedDemo.js";
 import { seedDemoTraffic } from "./demoTraffic.js";
 import { startTelemetry, telemetrySettings } from "../shared/telemetry/setup.js";

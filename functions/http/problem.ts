@@ -1,5 +1,5 @@
 import type { HttpResponseInit } from "@azure/functions";
-import type { WebCtiError, WebCtiErrorCode } from "../../shared/errors.js";
+import { WebCtiError, type WebCtiErrorCode } from "../../shared/errors.js";
 import type { Problem } from "../../shared/schemas/problem.js";
 
 /** The one place an error code becomes an HTTP status and a problem type (docs/errors.md lists them). */
@@ -24,17 +24,32 @@ export function problemType(code: WebCtiErrorCode): string {
   return `urn:webcti:problem:${code}`;
 }
 
-/** RFC 9457 body. Internal errors say nothing about their cause: the log has it, the caller does not. */
-export function toProblemResponse(
-  error: WebCtiError,
-  instance: string,
-): HttpResponseInit & { status: number; headers: Record<string, string>; body: string } {
+export type ProblemResponse = HttpResponseInit & { status: number; headers: Record<string, string>; body: string };
+
+/**
+ * RFC 9457 body. Internal errors say nothing about their cause: the log has it, the caller does not.
+ * Every problem the product writes goes through here: the functions, the web-files and API catch-alls in
+ * Azure, and the local host's own answers (no route, wrong method, body too large, a handler that threw).
+ */
+export function toProblemResponse(error: WebCtiError, instance: string): ProblemResponse {
   const body = problemOf(error, instance);
   const status = body.status;
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
   if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
   if (status === 401) headers["www-authenticate"] = 'Bearer realm="webcti"';
   return { status, headers, body: JSON.stringify(body) };
+}
+
+/** A path nothing serves: a URL under /api that no route matches, a missing web file (Azure and local alike). */
+export function notFoundResponse(path: string): ProblemResponse {
+  return toProblemResponse(new WebCtiError("not_found", `Nothing is served at ${path}.`), path);
+}
+
+/** A route that exists, but not for this method; `Allow` lists the methods it has. */
+export function methodNotAllowedResponse(method: string, path: string, allow: string[]): ProblemResponse {
+  const response = toProblemResponse(new WebCtiError("method_not_allowed", `${method} is not allowed on ${path}.`), path);
+  response.headers.allow = allow.join(", ");
+  return response;
 }
 
 /** The RFC 9457 body of an error: of an answer, or of one item of a batch answer (the batch itself succeeded). */

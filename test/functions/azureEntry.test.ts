@@ -5,6 +5,9 @@ import { describe, expect, inject, it } from "vitest";
 import { Cron } from "croner";
 import { httpFunctions, timerFunctions } from "../../functions/index.js";
 import { uniquePrefix } from "../support/stack.js";
+import { notFoundResponse } from "../../functions/http/problem.js";
+
+const everyMethod = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const probe = fileURLToPath(new URL("../support/azureEntryProbe.mjs", import.meta.url));
@@ -22,7 +25,7 @@ async function runEntry(invoke?: string) {
   return JSON.parse(stdout.trim().split("\n").pop()!) as {
     registrations: Array<{ name: string; methods: string[]; route: string; authLevel: string }>;
     timers: Array<{ name: string; schedule: string }>;
-    response?: { status: number; contentType: string; body: { code: string } };
+    response?: { status: number; contentType: string; headers: Record<string, string>; body: { code: string } };
     timerRun?: { ok: boolean; error?: string; logs: string[] };
   };
 }
@@ -32,9 +35,25 @@ describe("the Azure Functions entry under plain node", () => {
     const { registrations } = await runEntry();
     expect(registrations).toEqual([
       ...httpFunctions.map((d) => ({ name: d.name, methods: [d.method], route: `api/${d.route}`, authLevel: "anonymous" })),
-      // the desktop and browser bundles, at the root (host.json routePrefix "")
-      { name: "webFiles", methods: ["GET", "HEAD"], route: "{*path}", authLevel: "anonymous" },
+      // what no function takes: a problem under /api, else the desktop and browser bundles at the root
+      // (host.json routePrefix ""); catch-alls rank after literal routes in the Functions host
+      { name: "apiNotFound", methods: everyMethod, route: "api/{*path}", authLevel: "anonymous" },
+      { name: "webFiles", methods: everyMethod, route: "{*path}", authLevel: "anonymous" },
     ]);
+  });
+
+  it("answers a path under /api that no route takes with the product's problem, as the local host does", async () => {
+    for (const [method, path] of [["POST", "/api/v1/nothing"], ["GET", "/api/v2/screen-pops"], ["GET", "/api"]]) {
+      const { response } = await runEntry(`apiNotFound ${method} http://localhost${path}`);
+      expect(response, `${method} ${path}`).toEqual({ status: 404, contentType: "application/problem+json", headers: expect.any(Object), body: JSON.parse(notFoundResponse(path).body) });
+    }
+    const { response } = await runEntry("apiNotFound DELETE http://localhost/api/v1/agent/me");
+    expect(response).toMatchObject({ status: 405, headers: { allow: "GET" }, body: { code: "method_not_allowed", instance: "/api/v1/agent/me" } });
+  });
+
+  it("answers a missing web file with the same renderer", async () => {
+    const { response } = await runEntry("webFiles GET http://localhost/nothing-here.js");
+    expect(response).toMatchObject({ status: 404, contentType: "application/problem+json", body: JSON.parse(notFoundResponse("/nothing-here.js").body) });
   });
 
   it("serves a request through a registered handler", async () => {
@@ -42,6 +61,7 @@ describe("the Azure Functions entry under plain node", () => {
     expect(response).toEqual({
       status: 401,
       contentType: "application/problem+json",
+      headers: expect.any(Object),
       body: expect.objectContaining({ code: "unauthenticated", status: 401 }),
     });
   });

@@ -7,6 +7,7 @@ import azureFunctions from "@azure/functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { startFunctionsHost, type FunctionsHost, type HostedFunction } from "../../local/functionsHost.js";
 import { createEasyAuthEmulator } from "../../local/easyAuthEmulator.js";
+import { methodNotAllowedResponse, notFoundResponse } from "../../functions/http/problem.js";
 
 const { HttpResponse } = azureFunctions;
 
@@ -229,6 +230,13 @@ describe("functions host: routes under the prefix", () => {
     expect((await get("/api/v1/files/a/b%20c/d.txt")).json).toEqual({ rest: "a/b c/d.txt" });
   });
 
+  it("writes its own problems with the product's renderer, as the Azure entry's catch-alls do", async () => {
+    expect((await get("/api/v1/nothing")).json).toEqual(JSON.parse(notFoundResponse("/api/v1/nothing").body));
+    expect((await get("/missing.js")).json).toEqual(JSON.parse(notFoundResponse("/missing.js").body));
+    const wrongMethod = await send(host.url, "DELETE", "/api/v1/echo/alice");
+    expect(wrongMethod.json).toEqual(JSON.parse(methodNotAllowedResponse("DELETE", "/api/v1/echo/alice", ["GET", "POST", "PUT"]).body));
+  });
+
   it("answers 404 as problem+json for a path under the prefix that no function serves", async () => {
     expectProblem(await get("/api/v1/nothing"), 404, "not_found", "/api/v1/nothing");
     expectProblem(await get("/api"), 404, "not_found", "/api");
@@ -369,7 +377,7 @@ describe("functions host: the handler's response", () => {
 
   it("answers 500 when the handler throws, and keeps serving", async () => {
     const reply = await get("/api/v1/throws");
-    expect(reply.status).toBe(500);
+    expectProblem(reply, 500, "internal", "/api/v1/throws");
     expect(reply.text).not.toContain("toy failure");
     expect(logLines.some((line) => line.includes("toy failure"))).toBe(true);
     expect((await get("/api/v1/items/1")).status).toBe(200);
@@ -582,6 +590,7 @@ describe("functions host: static files", () => {
     expect(reply.status).toBe(200);
     expect(reply.headers["content-type"]).toBe(type);
     expect(reply.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
+    expect(reply.headers["x-content-type-options"]).toBe("nosniff");
     expect(reply.text).toBe(body);
   });
 

@@ -31,6 +31,11 @@ if (invoke?.startsWith("timer ")) {
   const request = new lib.HttpRequest({ method, url, headers: {}, query: {}, params: {} });
   const context = new lib.InvocationContext({ invocationId: "probe", functionName: name, logHandler: () => {} });
   const response = new lib.HttpResponse(await registered.get(name).handler(request, context));
-  out.response = { status: response.status, contentType: response.headers.get("content-type"), body: await response.json() };
+  out.response = {
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    headers: Object.fromEntries(response.headers),
+    body: await response.json(),
+  };
 }
 console.log(JSON.stringify(out));

@@ -1,6 +1,6 @@
 /**
  * Azure Functions route templates ("v1/screen-pops/{popId}", "{id:int}", "{name?}", "{*rest}") as the
- * local host matches them. Literal segments win over parameters, as in the Functions host's ASP.NET
+ * local host matches them, and as the Azure entry's API catch-all tells a wrong method from a wrong path. Literal segments win over parameters, as in the Functions host's ASP.NET
  * routing, so "v1/agent/search" is never read as "v1/agent/{collection}".
  */
 export interface CompiledRoute {
@@ -88,4 +88,29 @@ function safeDecode(part: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export interface RouteEntry<T> {
+  methods: string[];
+  route: string;
+  target: T;
+}
+
+/** What a request finds: a target with its parameters, the methods the path allows, or nothing. */
+export type RouteLookup<T> = { target: T; params: Record<string, string> } | { allow: string[] } | undefined;
+
+/** Matches a method and path against routes, most specific first, as the Functions host orders them. */
+export function createRouter<T>(entries: RouteEntry<T>[]): (method: string, path: string) => RouteLookup<T> {
+  const routes = entries
+    .map((entry) => ({ entry, compiled: compileRoute(entry.route), methods: entry.methods.map((m) => m.toUpperCase()) }))
+    .sort((a, b) => b.compiled.specificity - a.compiled.specificity);
+  return (method, path) => {
+    const matches = routes
+      .map((route) => ({ ...route, params: route.compiled.match(path) }))
+      .filter((route): route is typeof route & { params: Record<string, string> } => route.params !== undefined);
+    const match = matches.find((route) => route.methods.includes(method.toUpperCase()));
+    if (match) return { target: match.entry.target, params: match.params };
+    if (matches.length > 0) return { allow: [...new Set(matches.flatMap((route) => route.methods))] };
+    return undefined;
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileRoute } from "../../local/routeTemplate.js";
+import { compileRoute } from "../../../functions/http/routeTemplate.js";
 
 /** Picks the route the local functions host would run for a path: most specific first, then the first match. */
 function pick(templates: string[], path: string): { template: string; params: Record<string, string> } | undefined {
@@ -124,7 +124,7 @@ describe("compileRoute: templates it cannot serve are refused when registered, n
   });
 
   it("every route of the product compiles", async () => {
-    const { httpFunctions } = await import("../../functions/index.js");
+    const { httpFunctions } = await import("../../../functions/index.js");
     for (const fn of httpFunctions) expect(() => compileRoute(fn.route)).not.toThrow();
   });
 });

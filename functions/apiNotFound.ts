@@ -1,0 +1,17 @@
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import { createRouter } from "./http/routeTemplate.js";
+import { methodNotAllowedResponse, notFoundResponse } from "./http/problem.js";
+
+/**
+ * The API's catch-all in Azure (`api/{*path}`, every method): a path under /api that no function's route
+ * takes would otherwise reach the web-files function or the Functions host's own 404 page. It answers as
+ * the local host does: 405 with `Allow` when a route has the path but not the method, else `not_found`.
+ */
+export function apiNotFoundHandler(routes: Array<{ method: string; route: string }>) {
+  const find = createRouter(routes.map((r) => ({ methods: [r.method], route: r.route, target: r })));
+  return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const path = new URL(request.url).pathname;
+    const found = find(request.method, path);
+    return found && "allow" in found ? methodNotAllowedResponse(request.method, path, found.allow) : notFoundResponse(path);
+  };
+}
