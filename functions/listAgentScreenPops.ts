@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { defineHttp } from "./http/defineHttp.js";
 import { ScreenPopList } from "../shared/schemas/screenPop.js";
+import { PopSeq } from "../shared/schemas/ids.js";
+import { firstPopSeq } from "../shared/schemas/patterns.js";
 import { listPendingPops } from "../shared/screenPop/popStore.js";
 
 export const listAgentScreenPops = defineHttp({
@@ -11,7 +13,7 @@ export const listAgentScreenPops = defineHttp({
   summary: "The signed-in agent's undelivered, unexpired pops after a sequence number (catch-up after a reconnect).",
   tags: ["Agent"],
   query: z.object({
-    since: z.string().regex(/^\d{20}$/, "a 20-digit pop sequence number").default("0".repeat(20)),
+    since: PopSeq.default(firstPopSeq),
   }),
   success: { status: 200, description: "Oldest first.", schema: ScreenPopList },
   errors: ["unauthenticated", "forbidden", "invalid_request"],

@@ -2,8 +2,8 @@ import type { Services } from "../services.js";
 import { WebCtiError } from "../errors.js";
 import type { AgentIdentity } from "../auth/agentPrincipal.js";
 import { getAgent, getTenant } from "../tenancy/tenancyStore.js";
-import { getAgentClientAccess, type ClientAccess } from "../realtime/agentPush.js";
-import type { Agent } from "../schemas/agent.js";
+import { getAgentClientAccess } from "../realtime/agentPush.js";
+import type { Agent, NegotiateResponse } from "../schemas/agent.js";
 
 /** The signed-in agent as the desktop shows them. Fails if the agent or tenant was removed since sign-in. */
 export async function describeAgent(services: Pick<Services, "tables" | "caches">, identity: AgentIdentity): Promise<Agent> {
@@ -15,7 +15,7 @@ export async function describeAgent(services: Pick<Services, "tables" | "caches"
 export async function negotiateAgentConnection(
   services: Pick<Services, "tables" | "caches" | "push" | "now" | "config">,
   identity: AgentIdentity,
-): Promise<ClientAccess> {
+): Promise<NegotiateResponse> {
   const agent = await describeAgent(services, identity);
   return getAgentClientAccess(
     services.push,

@@ -2,7 +2,7 @@ import type { Services } from "../services.js";
 import { WebCtiError } from "../errors.js";
 import { getAgent } from "../tenancy/tenancyStore.js";
 import { pushToAgentOrUnavailable } from "../realtime/agentPush.js";
-import type { Presence, PresenceSource, PresenceStatus } from "../schemas/presence.js";
+import type { Presence, PresenceInput, PresenceSource } from "../schemas/presence.js";
 import { getPresence, setPresence } from "./presenceStore.js";
 import { sendPresenceChanged } from "../webhooks/events.js";
 import type { PresenceChangedData } from "../webhooks/schemas.js";
@@ -17,13 +17,8 @@ type PresenceServices = Pick<Services, "tables" | "caches" | "push" | "now">;
  */
 export const maxClockAheadMs = 60_000;
 
-export interface PresenceRequest {
-  status: PresenceStatus;
-  reason?: string | undefined;
-  /** Default: now. */
-  changedAt?: string | undefined;
-  source: PresenceSource;
-}
+/** A partner's update, or the agent's (the same without `changedAt`), and who sent it. */
+export type PresenceRequest = PresenceInput & { source: PresenceSource };
 
 /** The agent's presence; `offline` for an agent whose presence was never set. 404 for an agent not in the tenant. */
 export async function readAgentPresence(

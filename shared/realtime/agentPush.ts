@@ -1,5 +1,6 @@
 import type { WebPubSubServiceClient } from "@azure/web-pubsub";
 import type { AgentPushMessage } from "../schemas/push.js";
+import type { NegotiateResponse } from "../schemas/agent.js";
 import { WebCtiError } from "../errors.js";
 
 /**
@@ -52,13 +53,6 @@ export async function pushToAgentOrUnavailable(
   }
 }
 
-export interface ClientAccess {
-  url: string;
-  userId: string;
-  groups: string[];
-  expiresAt: string;
-}
-
 /**
  * The token lets the connection receive what is sent to the agent and to its tenant group (and, for a
  * supervisor, the supervisors' group), and nothing else: no roles, so it can neither join other groups
@@ -71,7 +65,7 @@ export async function getAgentClientAccess(
   minutes: number,
   now: Date,
   supervisor = false,
-): Promise<ClientAccess> {
+): Promise<NegotiateResponse> {
   const userId = agentUserId(tenantId, agentId);
   const groups = supervisor ? [tenantGroup(tenantId), supervisorsGroup(tenantId)] : [tenantGroup(tenantId)];
   const { url } = await push.getClientAccessToken({ userId, groups, roles: [], expirationTimeInMinutes: minutes });

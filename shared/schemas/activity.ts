@@ -1,15 +1,12 @@
 import { z } from "zod";
 import { pageFields } from "./cursor.js";
-import { AgentId, ConversationId, ProviderId, RecordId, RecordType } from "./ids.js";
+import { AgentId, ConversationId, ProviderId, RecordId, RecordType, idSchema } from "./ids.js";
 import { Channel, Direction } from "./conversationEvent.js";
 
-export const ActivityId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$/)
-  .meta({
-    id: "ActivityId",
-    description: "Unique in the tenant. Chosen by the sender to make the write idempotent, or by WebCTI.",
-  });
+export const ActivityId = idSchema(
+  "ActivityId",
+  "Unique in the tenant. Chosen by the sender to make the write idempotent, or by WebCTI.",
+);
 
 const seconds = () => z.number().int().min(0).max(7 * 86_400);
 

@@ -1,14 +1,9 @@
 import { z } from "zod";
+import { idPattern, idRule, popSeqPattern, popSeqRule } from "./patterns.js";
 
-/**
- * Ids appear inside Table storage keys, joined with "|", so they may not contain "|", "/", "\", "#", "?"
- * or control characters. One pattern for all of them keeps the key builders simple and safe.
- */
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$/;
-const idMessage = "must be 1-128 characters: letters, digits and . _ : @ + - (starting with a letter or digit)";
-
-function idSchema(id: string, description: string) {
-  return z.string().regex(idPattern, idMessage).meta({ id, description });
+/** Every id has one pattern (shared/schemas/patterns.ts): it keeps the key builders simple and safe. */
+export function idSchema(id: string, description: string) {
+  return z.string().regex(idPattern, idRule).meta({ id, description });
 }
 
 export const TenantId = idSchema("TenantId", "A tenant (one CRM organisation).");
@@ -28,3 +23,9 @@ export type RecordId = z.infer<typeof RecordId>;
 
 export const RecordType = z.enum(["contact", "account"]).meta({ id: "RecordType" });
 export type RecordType = z.infer<typeof RecordType>;
+
+export const PopSeq = z
+  .string()
+  .regex(popSeqPattern, popSeqRule)
+  .meta({ id: "PopSeq", description: "Orders one agent's pops: a 20-digit decimal string that sorts as text." });
+export type PopSeq = z.infer<typeof PopSeq>;

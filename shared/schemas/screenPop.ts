@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AgentId, ConversationId, EventId, ProviderId, RecordType } from "./ids.js";
+import { AgentId, ConversationId, EventId, PopSeq, ProviderId, RecordType } from "./ids.js";
 import { RecordMatch } from "./directory.js";
 import { Channel, Direction } from "./conversationEvent.js";
 
@@ -32,7 +32,7 @@ export type PopStatus = z.infer<typeof PopStatus>;
 export const ScreenPop = z
   .object({
     id: z.string(),
-    seq: z.string().regex(/^\d{20}$/),
+    seq: PopSeq,
     agentId: AgentId,
     providerId: ProviderId,
     conversationId: ConversationId,

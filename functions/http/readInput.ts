@@ -1,0 +1,75 @@
+import type { HttpRequest } from "@azure/functions";
+import type { z } from "zod";
+import { WebCtiError, errorItemsFromZod } from "../../shared/errors.js";
+import type { AnyHttpDefinition } from "./defineHttp.js";
+
+/** Every route's body limit unless its definition sets its own (docs/api-conventions.md lists them). */
+export const defaultMaxBodyBytes = 64 * 1024;
+
+export interface RequestInput {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+  /** The raw body, when it was read: the idempotency fingerprint covers it. */
+  bytes: Uint8Array | undefined;
+}
+
+/**
+ * The request's path and query parameters and its JSON body, validated by the definition's schemas. This
+ * is the only place whose zod failures become `invalid_request`: a failure to parse anything else (a
+ * stored row, a message) is the service's fault, not the caller's.
+ */
+export async function readInput(definition: AnyHttpDefinition, request: HttpRequest, keepBytes: boolean): Promise<RequestInput> {
+  const params = parseParameters(definition.params, request.params);
+  const query = parseParameters(definition.query, Object.fromEntries(request.query.entries()));
+  const bytes = definition.body
+    ? await readBodyBytes(request, definition.maxBodyBytes)
+    : keepBytes
+      ? new Uint8Array(await request.arrayBuffer())
+      : undefined;
+  const body = definition.body ? parseJsonBody(bytes!, definition.body) : undefined;
+  return { params, query, body, bytes };
+}
+
+function parseParameters<T>(schema: z.ZodType<T> | undefined, values: Record<string, string>): T {
+  if (!schema) return undefined as T;
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    throw new WebCtiError("invalid_request", "A query or path parameter is not valid.", {
+      errors: errorItemsFromZod(parsed.error, "parameter"),
+    });
+  }
+  return parsed.data;
+}
+
+async function readBodyBytes(request: HttpRequest, maxBytes = defaultMaxBodyBytes): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) {
+    throw new WebCtiError("payload_too_large", `The request body is ${declared} bytes; the limit is ${maxBytes}.`);
+  }
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
+    throw new WebCtiError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
+  }
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > maxBytes) {
+    throw new WebCtiError("payload_too_large", `The request body is ${bytes.byteLength} bytes; the limit is ${maxBytes}.`);
+  }
+  return bytes;
+}
+
+function parseJsonBody<T>(bytes: Uint8Array, schema: z.ZodType<T>): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (cause) {
+    throw new WebCtiError("invalid_request", `The request body is not valid JSON: ${(cause as Error).message}`, {
+      errors: [{ pointer: "#", detail: "not valid JSON" }],
+    });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new WebCtiError("invalid_request", "The request body is not valid.", { errors: errorItemsFromZod(parsed.error) });
+  }
+  return parsed.data;
+}
