@@ -18,7 +18,7 @@ export interface PanelState {
   limits: { width: { min: number; max: number } };
 }
 
-/** Stable error codes a widget can branch on. */
+/** Stable error codes a widget can branch on (docs/widget-sdk.md, "Error codes"): added to, never renamed. */
 export const widgetErrorCodes = [
   "invalid_argument", // a parameter is malformed (details say which)
   "out_of_range", // a number outside the allowed range (details.min / details.max)
@@ -26,6 +26,10 @@ export const widgetErrorCodes = [
   "unsupported_version", // protocol major versions differ
   "not_found", // the record does not exist
   "unauthenticated", // the agent's session ended
+  "forbidden", // the agent may not do this (no longer an agent of the tenant, tenant disabled)
+  "conflict", // the write collides with stored data (an activityId used for other content)
+  "rate_limited", // too many calls; try again later
+  "unavailable", // the service is briefly unavailable (storage, push); try again later
   "timeout", // no answer in time
   "disconnected", // the connection to the host is gone
   "handshake_failed", // the host never answered the handshake (untrusted origin, no host)

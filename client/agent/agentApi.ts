@@ -5,6 +5,7 @@ import type { DirectoryRecord, DirectoryRecordInput } from "../../shared/schemas
 import type { LookupResult } from "../../shared/schemas/directoryRoutes.js";
 import type { AgentPanel, ClickToActWebhookProvider } from "../../shared/schemas/panel.js";
 import type { LoggedActivity } from "../protocol.js";
+import { isApiErrorCode, type AgentApiErrorCode } from "./widgetCodeForApiCode.js";
 
 /** A provider's panel as GET /v1/agent/panels returns it. */
 export type PanelConfigView = AgentPanel;
@@ -29,7 +30,7 @@ export interface ClickToActDelivery {
 export class AgentApiError extends Error {
   override readonly name = "AgentApiError";
   constructor(
-    readonly code: string,
+    readonly code: AgentApiErrorCode,
     message: string,
     readonly status: number,
     readonly problem?: Problem,
@@ -134,7 +135,8 @@ export class AgentApi {
       } catch {
         /* not a problem document */
       }
-      throw new AgentApiError(problem?.code ?? `http_${response.status}`, problem?.detail ?? `${method} ${path}: ${response.status}`, response.status, problem);
+      const code = isApiErrorCode(problem?.code) ? problem.code : (`http_${response.status}` as const);
+      throw new AgentApiError(code, problem?.detail ?? `${method} ${path}: ${response.status}`, response.status, problem);
     }
     return JSON.parse(text) as T;
   }

@@ -342,6 +342,14 @@ describe("partner widget panel", () => {
     expect(noRecord).toEqual({ ok: false, error: expect.objectContaining({ code: "invalid_argument" }) });
   });
 
+  it("rejects an activityId used for other content with `conflict`, the API's code kept in details", async () => {
+    const record = "{ type: 'contact', id: 'c-carol' }";
+    const first = await widget(`(host) => host.logActivity({ activityId: 'e2e-conflict', record: ${record}, subject: 'First' })`);
+    expect(first).toEqual({ ok: true, value: expect.objectContaining({ activityId: "e2e-conflict" }) });
+    const other = await widget(`(host) => host.logActivity({ activityId: 'e2e-conflict', record: ${record}, subject: 'Other' })`);
+    expect(other).toEqual({ ok: false, error: expect.objectContaining({ code: "conflict", details: expect.objectContaining({ status: 409, apiCode: "conflict" }) }) });
+  });
+
   it("rings the demo softphone from the partner's backend; hanging up logs the call on the caller's timeline", async () => {
     await page.evaluate(() => void (location.hash = "#/contacts/c-alice"));
     await page.locator('[data-page="contact"][data-record-id="c-alice"] [data-timeline-section]').waitFor();

@@ -1,0 +1,261 @@
+import { CallOptions, type RemoteProxy } from "penpal";
+import type { ClickToActPayload, Environment, HostMethods, PageContext, PanelMode, PanelState, WidgetEvent, WidgetMethods } from "../protocol.js";
+import type { AgentApi, PanelConfigView } from "./agentApi.js";
+import { connectWidget } from "./connectWidget.js";
+import { panelPreferences, type PanelPreferences } from "./panelPreferences.js";
+import type { MountPanelsOptions, Panel } from "./panels.js";
+import { PanelView } from "./panelView.js";
+import type { KeyValueStorage } from "./popLedger.js";
+import { openPopOutWindow, type PopOutWindow } from "./popOutWindow.js";
+import { createWidgetHostMethods, type HostedPanel } from "./widgetHostMethods.js";
+
+const minimumWidth = 160;
+
+/**
+ * One provider's panel: its state (mode, width, click-to-act, whether the widget is there), kept in the
+ * view and the agent's preferences, and its widget served the widget protocol in the panel's frame or,
+ * popped out, in a window of its own.
+ */
+export class PanelController implements Panel, HostedPanel {
+  readonly providerId: string;
+  pageContext: () => PageContext = () => ({ url: location.href, title: document.title });
+  onClickToActChange: () => void = () => undefined;
+  ready = false;
+  private hellos = 0;
+  private mode: PanelMode;
+  private width: number;
+  private clickToActOn: boolean;
+  private readonly view: PanelView;
+  private readonly preferences: PanelPreferences;
+  private readonly methods: HostMethods;
+  private remote: RemoteProxy<WidgetMethods> | undefined;
+  private frameRemote: RemoteProxy<WidgetMethods> | undefined;
+  private popup: { window: PopOutWindow; disconnect: () => void } | undefined;
+  private disconnectFrame: (() => void) | undefined;
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly reportedOrigins = new Set<string>();
+  private readonly onMessage = (event: MessageEvent) => this.reportUntrusted(event);
+
+  constructor(
+    readonly config: PanelConfigView,
+    private readonly me: { tenantId: string; agentId: string; displayName: string },
+    storage: KeyValueStorage,
+    private readonly options: MountPanelsOptions,
+    api: AgentApi,
+  ) {
+    this.providerId = config.providerId;
+    this.preferences = panelPreferences(storage, `webcti.panel.${me.tenantId}.${me.agentId}.${config.providerId}`);
+    const saved = this.preferences.load();
+    this.mode = saved.mode ?? config.defaultMode;
+    this.width = this.clamp(saved.width ?? config.width.default);
+    this.clickToActOn = config.clickToAct;
+    this.view = new PanelView(options.container.ownerDocument, config, {
+      onModeButton: (mode) => this.setMode(mode, "agent"),
+      onResize: (width) => this.setWidth(width),
+      current: () => ({ mode: this.mode, width: this.width }),
+    });
+    this.methods = createWidgetHostMethods(this, {
+      adapter: options.adapter,
+      api,
+      document: options.container.ownerDocument,
+      onActivityLogged: (activity) => this.options.onEvent?.({ type: "activityLogged", providerId: this.providerId, activity }),
+    });
+    this.render();
+  }
+
+  get element(): HTMLElement {
+    return this.view.element;
+  }
+
+  get iframe(): HTMLIFrameElement {
+    return this.view.iframe;
+  }
+
+  get launcher(): HTMLButtonElement {
+    return this.view.launcher;
+  }
+
+  get state(): PanelState {
+    return { mode: this.mode, width: this.width, limits: { width: { min: this.config.width.min, max: this.config.width.max } } };
+  }
+
+  get clickToAct(): boolean {
+    return this.clickToActOn;
+  }
+
+  get acceptsClickToAct(): boolean {
+    return this.ready && this.clickToActOn && this.mode !== "hidden";
+  }
+
+  connect() {
+    window.addEventListener("message", this.onMessage);
+    this.disconnectFrame = connectWidget(this.iframe.contentWindow!, this.config.trustedOrigins, this.methods, (remote) => {
+      this.frameRemote = remote;
+      if (this.mode !== "poppedOut") this.remote = remote;
+    });
+    this.startHandshakeTimer();
+    // A widget that reloads itself handshakes again (penpal moves the connection to the new page, and
+    // the SDK says hello). The new page's hello may come before or after the frame's load event, so
+    // after a load the host asks the widget whether it is there and reports it only if no hello came.
+    this.iframe.addEventListener("load", () => {
+      if (this.mode === "poppedOut" || !this.ready || !this.remote) return;
+      const hellosAtLoad = this.hellos;
+      const afterMs = this.options.handshakeTimeoutMs ?? 10_000;
+      this.remote.ping(new CallOptions({ timeout: afterMs })).catch(() => {
+        if (this.hellos !== hellosAtLoad) return;
+        this.ready = false;
+        this.onClickToActChange();
+        this.reportHandshakeFailure(afterMs);
+      });
+    });
+  }
+
+  destroy() {
+    this.closePopup();
+    clearTimeout(this.handshakeTimer);
+    window.removeEventListener("message", this.onMessage);
+    this.disconnectFrame?.();
+    this.view.remove();
+  }
+
+  send(event: WidgetEvent) {
+    if (!this.ready || !this.remote) return;
+    this.remote.event(event).catch(() => undefined);
+  }
+
+  sendClickToAct(payload: ClickToActPayload) {
+    this.send({ type: "clickToAct", payload });
+    this.options.onEvent?.({ type: "clickToAct", providerId: this.providerId, payload });
+  }
+
+  setMode(mode: PanelMode, by: "agent" | "widget" = "agent"): PanelState {
+    if (this.mode === mode) return this.state;
+    if (mode === "poppedOut") this.popOut();
+    else if (this.mode === "poppedOut") this.bringBack();
+    this.mode = mode;
+    this.save();
+    this.render();
+    if (by === "agent" && mode !== "hidden") this.view.focusModeButton(mode);
+    const panel = this.state;
+    this.send({ type: "panelModeChanged", mode, panel });
+    this.options.onEvent?.({ type: "modeChanged", providerId: this.providerId, panel });
+    this.onClickToActChange();
+    return panel;
+  }
+
+  setWidth(width: number): PanelState {
+    const next = this.clamp(width);
+    if (next === this.width) return this.state;
+    this.width = next;
+    this.save();
+    this.render();
+    const panel = this.state;
+    this.send({ type: "panelSizeChanged", width: next, panel });
+    this.options.onEvent?.({ type: "sizeChanged", providerId: this.providerId, panel });
+    return panel;
+  }
+
+  setClickToAct(enabled: boolean) {
+    this.clickToActOn = enabled;
+    this.onClickToActChange();
+  }
+
+  environment(): Environment {
+    return {
+      tenantId: this.me.tenantId,
+      agentId: this.me.agentId,
+      agentName: this.me.displayName,
+      providerId: this.providerId,
+      locale: navigator.language,
+      page: this.pageContext(),
+    };
+  }
+
+  widgetReady(sdkVersion: string) {
+    clearTimeout(this.handshakeTimer);
+    this.hellos += 1;
+    this.ready = true;
+    this.view.setConnection("ready", this.mode === "poppedOut" ? `${this.config.label} is open in its own window.` : "");
+    this.onClickToActChange();
+    this.options.onEvent?.({ type: "ready", providerId: this.providerId, sdkVersion });
+  }
+
+  /**
+   * Moves the widget into its own window: one instance at a time, so the panel's frame is emptied and
+   * the window's page (the same widget URL) handshakes with this host through window.opener. Closing
+   * the window brings the widget back into the panel.
+   */
+  private popOut() {
+    const opened = openPopOutWindow({
+      url: this.config.widgetUrl,
+      name: `webcti-${this.providerId}`,
+      width: this.width,
+      onClosed: () => this.setMode("docked", "agent"),
+    });
+    this.ready = false;
+    this.remote = undefined;
+    this.iframe.src = "about:blank";
+    this.view.setConnection("connecting", `${this.config.label} is open in its own window.`);
+    const disconnect = connectWidget(opened.window, this.config.trustedOrigins, this.methods, (remote) => {
+      if (this.popup?.window === opened) this.remote = remote;
+    });
+    this.popup = { window: opened, disconnect };
+    this.startHandshakeTimer();
+  }
+
+  private bringBack() {
+    this.closePopup();
+    this.ready = false;
+    this.remote = this.frameRemote;
+    this.view.setConnection("connecting", "Connecting…");
+    this.iframe.src = this.config.widgetUrl;
+    this.startHandshakeTimer();
+  }
+
+  private closePopup() {
+    if (!this.popup) return;
+    const { window: opened, disconnect } = this.popup;
+    this.popup = undefined;
+    disconnect();
+    opened.close();
+  }
+
+  private startHandshakeTimer() {
+    clearTimeout(this.handshakeTimer);
+    const afterMs = this.options.handshakeTimeoutMs ?? 10_000;
+    this.handshakeTimer = setTimeout(() => {
+      if (!this.ready) this.reportHandshakeFailure(afterMs);
+    }, afterMs);
+  }
+
+  private reportHandshakeFailure(afterMs: number) {
+    this.view.setConnection(
+      "failed",
+      `${this.config.label} did not connect within ${Math.round(afterMs / 1000)} s. ` +
+        `Its page must load the WebCTI widget SDK and be served from a trusted origin (${this.config.trustedOrigins.join(", ")}).`,
+    );
+    this.options.onEvent?.({ type: "handshakeTimeout", providerId: this.providerId, afterMs });
+  }
+
+  private reportUntrusted(event: MessageEvent) {
+    if (event.source !== this.iframe.contentWindow || this.config.trustedOrigins.includes(event.origin)) return;
+    // Never answered (penpal ignores it too); reported once per origin.
+    if (this.reportedOrigins.has(event.origin)) return;
+    this.reportedOrigins.add(event.origin);
+    console.warn(`WebCTI: ignored a message to panel ${this.providerId} from untrusted origin ${event.origin}`);
+    this.options.onEvent?.({ type: "untrustedMessage", providerId: this.providerId, origin: event.origin });
+  }
+
+  private clamp(width: number): number {
+    const { min, max } = this.config.width;
+    return Math.max(Math.max(min, minimumWidth), Math.min(max, Math.round(width)));
+  }
+
+  private render() {
+    this.view.render(this.mode, this.width);
+  }
+
+  private save() {
+    this.preferences.save({ mode: this.mode, width: this.width });
+  }
+}

@@ -1,0 +1,231 @@
+import {
+  hostCapabilities,
+  notificationTimeout,
+  panelModes,
+  protocolVersion,
+  type Environment,
+  type HostMethods,
+  type LoggedActivity,
+  type PageContext,
+  type PanelMode,
+  type PanelState,
+  type RecordFields,
+  type RecordRef,
+} from "../protocol.js";
+import { popTargetFor } from "../../shared/screenPop/decideScreenPop.js";
+import type { AgentApi, PanelConfigView } from "./agentApi.js";
+import type { PanelAdapter } from "./panels.js";
+import { showNotification } from "./notifications.js";
+import { fail, toWireError } from "./widgetCallError.js";
+
+/**
+ * A panel as the widget protocol sees it: state and what a widget may change, without the DOM. Another
+ * widget protocol (a further host adapter) drives the same panel through this.
+ */
+export interface HostedPanel {
+  readonly providerId: string;
+  readonly config: PanelConfigView;
+  readonly state: PanelState;
+  readonly clickToAct: boolean;
+  setMode(mode: PanelMode, by: "agent" | "widget"): PanelState;
+  setWidth(width: number): PanelState;
+  setClickToAct(enabled: boolean): void;
+  environment(): Environment;
+  pageContext(): PageContext;
+  /** The widget completed the handshake. */
+  widgetReady(sdkVersion: string): void;
+}
+
+export interface WidgetHostServices {
+  adapter: PanelAdapter;
+  api: AgentApi;
+  /** Where notifications are shown. */
+  document: Document;
+  onActivityLogged(activity: LoggedActivity): void;
+}
+
+type Implementation = {
+  [K in keyof HostMethods]: (request: Parameters<HostMethods[K]>[0]) => Awaited<ReturnType<HostMethods[K]>> | ReturnType<HostMethods[K]>;
+};
+
+/**
+ * The host side of the widget protocol (client/protocol.ts) for one panel. Every method checks what a
+ * widget sent (a widget is another origin's code) and fails with a coded error that keeps the call's
+ * correlation id.
+ */
+export function createWidgetHostMethods(panel: HostedPanel, services: WidgetHostServices): HostMethods {
+  const implementation: Implementation = {
+    ...panelMethods(panel),
+    ...navigationMethods(panel, services),
+    ...recordMethods(panel, services),
+    notify: (request) => notify(panel, services.document, request),
+  };
+  const guarded = Object.entries(implementation).map(([name, method]) => [
+    name,
+    async (request: { correlationId?: unknown }) => {
+      try {
+        return await (method as (r: unknown) => unknown)(request);
+      } catch (error) {
+        throw toWireError(error, typeof request?.correlationId === "string" ? request.correlationId : "");
+      }
+    },
+  ]);
+  return Object.fromEntries(guarded) as HostMethods;
+}
+
+type PanelMethods = "hello" | "getEnvironment" | "getPanelState" | "setPanelMode" | "setPanelSize" | "getClickToAct" | "setClickToAct";
+
+function panelMethods(panel: HostedPanel): Pick<Implementation, PanelMethods> {
+  return {
+    hello(request) {
+      const major = String(request.protocolVersion ?? "").split(".")[0];
+      if (major !== protocolVersion.split(".")[0]) {
+        fail("unsupported_version", `The host speaks protocol ${protocolVersion}; the widget sent ${request.protocolVersion}.`, { hostVersion: protocolVersion });
+      }
+      panel.widgetReady(String(request.sdkVersion ?? ""));
+      return { protocolVersion, capabilities: [...hostCapabilities], environment: panel.environment(), panel: panel.state, clickToAct: panel.clickToAct };
+    },
+    getEnvironment: () => panel.environment(),
+    getPanelState: () => panel.state,
+    setPanelMode(request) {
+      if (!panelModes.includes(request.mode)) fail("invalid_argument", `mode must be one of ${panelModes.join(", ")}.`, { allowed: [...panelModes] });
+      return panel.setMode(request.mode, "widget");
+    },
+    setPanelSize(request) {
+      const { min, max } = panel.config.width;
+      if (typeof request.width !== "number" || !Number.isFinite(request.width)) fail("invalid_argument", "width must be a number of CSS pixels.", { min, max });
+      if (request.width < min || request.width > max) fail("out_of_range", `width must be between ${min} and ${max} pixels; got ${request.width}.`, { min, max });
+      return panel.setWidth(Math.round(request.width));
+    },
+    getClickToAct: () => ({ enabled: panel.clickToAct }),
+    setClickToAct(request) {
+      if (typeof request.enabled !== "boolean") fail("invalid_argument", "enabled must be true or false.");
+      panel.setClickToAct(request.enabled);
+      return { enabled: panel.clickToAct };
+    },
+  };
+}
+
+type NavigationMethods = "openRecord" | "openSearch" | "openNewRecord" | "searchRecords" | "screenPop";
+
+function navigationMethods(panel: HostedPanel, { adapter, api }: WidgetHostServices): Pick<Implementation, NavigationMethods> {
+  return {
+    async openRecord(request) {
+      recordPath(request.record);
+      await adapter.openRecord({ type: request.record.type, id: request.record.id, name: request.record.name ?? "" });
+      return { opened: true as const };
+    },
+    async openSearch(request) {
+      if (typeof request.query !== "string" || !request.query.trim()) fail("invalid_argument", "query must be a non-empty string.");
+      const found = await api.search(request.query.includes("@") ? { email: request.query } : { phone: request.query });
+      await adapter.openSearch({ query: request.query, results: found.matches });
+      return { opened: true as const };
+    },
+    async openNewRecord(request) {
+      if (request.recordType !== "contact" && request.recordType !== "account") fail("invalid_argument", "recordType must be 'contact' or 'account'.");
+      await adapter.openNewRecord({ recordType: request.recordType, prefill: request.prefill ?? {} });
+      return { opened: true as const };
+    },
+    async searchRecords(request) {
+      if (!request.phone && !request.email) fail("invalid_argument", "Give phone or email.");
+      return { matches: (await api.search({ phone: request.phone, email: request.email })).matches };
+    },
+    async screenPop(request) {
+      if (!request.phone && !request.email) fail("invalid_argument", "Give phone or email.");
+      const { query, matches } = await api.search({ phone: request.phone, email: request.email });
+      if (request.searchOnly) return { matches, opened: null };
+      const customer = { phone: request.phone, email: request.email, name: request.name };
+      // The number as the service read it (E.164), so a new-record form is prefilled the same way a pop's is.
+      const phone = query.e164 ? { e164: query.e164 } : undefined;
+      const target = popTargetFor({ policy: panel.config.screenPopPolicy, customer, matches, ...(phone ? { phone } : {}) });
+      if (target?.kind === "record") await adapter.openRecord(target.record);
+      else if (target?.kind === "search") await adapter.openSearch({ query: request.phone ?? request.email ?? "", results: target.results });
+      else if (target?.kind === "newRecord") await adapter.openNewRecord({ recordType: target.recordType, prefill: target.prefill });
+      return { matches, opened: target?.kind ?? null };
+    },
+  };
+}
+
+type RecordMethods = "createRecord" | "getRecord" | "updateRecord" | "deleteRecord" | "logActivity";
+
+function recordMethods(panel: HostedPanel, { api, onActivityLogged }: WidgetHostServices): Pick<Implementation, RecordMethods> {
+  return {
+    createRecord(request) {
+      const collection = collectionOf(request.recordType) ?? fail("invalid_argument", "recordType must be 'contact' or 'account'.");
+      const id = `${request.recordType === "contact" ? "c" : "acc"}-${newId()}`;
+      return api.saveRecord(collection, id, toInput(request.fields));
+    },
+    getRecord(request) {
+      const { collection, id } = recordPath(request.record);
+      return api.record(collection, id);
+    },
+    async updateRecord(request) {
+      const { collection, id } = recordPath(request.record);
+      const current = await api.record(collection, id);
+      const merged: RecordFields = {
+        name: current.name,
+        phones: current.phones.map((p) => ({ number: p.raw, ...(p.label ? { label: p.label } : {}) })),
+        emails: current.emails,
+        ...(current.accountId ? { accountId: current.accountId } : {}),
+        ...(current.title ? { title: current.title } : {}),
+        ...(current.notes ? { notes: current.notes } : {}),
+        ...(request.fields ?? {}),
+      };
+      return api.saveRecord(collection, id, toInput(merged));
+    },
+    async deleteRecord(request) {
+      const { collection, id } = recordPath(request.record);
+      await api.deleteRecord(collection, id);
+      return { deleted: true as const };
+    },
+    async logActivity(request) {
+      const { correlationId: _ignored, record: given, ...activity } = request;
+      const record = given ?? panel.pageContext().record ?? fail("invalid_argument", "Give record: the agent has no record open.");
+      recordPath(record);
+      const logged = await api.logActivity({ ...activity, providerId: panel.providerId, record: { type: record.type, id: record.id } });
+      onActivityLogged(logged);
+      return logged;
+    },
+  };
+}
+
+async function notify(panel: HostedPanel, doc: Document, request: Parameters<HostMethods["notify"]>[0]) {
+  if (typeof request.title !== "string" || !request.title.trim() || request.title.length > 200) fail("invalid_argument", "title must be 1 to 200 characters.");
+  if (request.body !== undefined && (typeof request.body !== "string" || request.body.length > 1000)) {
+    fail("invalid_argument", "body must be at most 1000 characters.");
+  }
+  const timeoutMs = request.timeoutMs ?? notificationTimeout.default;
+  if (typeof timeoutMs !== "number" || timeoutMs < notificationTimeout.min || timeoutMs > notificationTimeout.max) {
+    fail("out_of_range", `timeoutMs must be between ${notificationTimeout.min} and ${notificationTimeout.max}.`, { min: notificationTimeout.min, max: notificationTimeout.max });
+  }
+  const outcome = await showNotification(doc, {
+    providerId: panel.providerId,
+    label: panel.config.label,
+    title: request.title,
+    ...(request.body ? { body: request.body } : {}),
+    acceptLabel: (request.acceptLabel ?? "Accept").slice(0, 40),
+    declineLabel: (request.declineLabel ?? "Decline").slice(0, 40),
+    timeoutMs,
+  });
+  return { outcome };
+}
+
+function collectionOf(type: unknown): "contacts" | "accounts" | undefined {
+  return type === "contact" ? "contacts" : type === "account" ? "accounts" : undefined;
+}
+
+function recordPath(record: RecordRef | undefined) {
+  const collection = collectionOf(record?.type);
+  if (!record || !collection || typeof record.id !== "string" || !record.id) fail("invalid_argument", "record must be { type: 'contact' | 'account', id }.");
+  return { collection, id: record.id };
+}
+
+/** The record fields as the agent API takes them; the service validates and answers invalid_request. */
+function toInput(fields: RecordFields | undefined): RecordFields {
+  if (!fields || typeof fields.name !== "string" || !fields.name.trim()) fail("invalid_argument", "fields.name is required.");
+  return fields;
+}
+
+function newId(): string {
+  return globalThis.crypto?.randomUUID?.().slice(0, 8) ?? Math.random().toString(36).slice(2, 10);
+}
