@@ -65,7 +65,6 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
   const seq = mayPop ? nextSeq(now) : undefined;
   const plannedPopId = seq && popEvent ? popIdFor(seq, popEvent.agentId) : undefined;
   const row = eventRow(tenantId, partner.providerId, event, now);
-  const { partitionKey, rowKey, bodySha256 } = row;
   const wantsMatches = popEvent?.type === "ringing";
   if (plannedPopId) annotate({ [attr.popId]: plannedPopId, [attr.agentId]: popEvent!.agentId });
 
@@ -76,17 +75,7 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
       ? withSpan("webcti.lookup", {}, () => findCustomer(services.tables, tenantId, popEvent.customer, tenant.defaultCountry))
       : undefined;
   lookup?.catch(() => undefined);
-  const stored: Promise<{ fresh: true } | { fresh: false; popId: string | undefined }> = withSpan("webcti.event.store", {}, () =>
-    services.tables.conversations.createEntity({ ...row, ...(plannedPopId ? { popId: plannedPopId } : {}) }),
-  ).then(
-    () => ({ fresh: true as const }),
-    async (error: unknown) => {
-      if (!isEntityAlreadyExists(error)) throw error;
-      const existing = await services.tables.conversations.getEntity<EventRow>(partitionKey, rowKey);
-      if (existing.bodySha256 !== bodySha256) throw eventIdConflict(event.eventId);
-      return { fresh: false as const, popId: existing.popId };
-    },
-  );
+  const stored = storeEventRow(services, row, event.eventId, plannedPopId);
   stored.catch(() => undefined); // awaited below; avoids an unhandled rejection while the look-up runs
 
   const customer = lookup ? await lookup : undefined;
@@ -124,19 +113,58 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
     return answer(plannedPopId);
   }
 
-  // A retry. The first attempt chose the pop id; finish what it may not have: store the pop, push it again.
   await pushed.catch(() => undefined);
+  // A retry. The first attempt chose the pop id; finish what it may not have.
   const popId = outcome.popId;
   if (!popId) return answer(undefined);
+  const rebuild = () => (target ? buildPop(popId, popEvent, provider, target, now) : undefined);
+  return answer(await finishRetriedPop(services, tenantId, popId, now, rebuild));
+}
+
+type StoredEvent = { fresh: true } | { fresh: false; popId: string | undefined };
+
+/**
+ * Writes the event row, the event's idempotency record. A row already there is a retry of the same event
+ * (the pop id the first attempt chose comes back) or another event under a used id (a conflict).
+ */
+function storeEventRow(
+  services: Pick<Services, "tables">,
+  row: EventRow,
+  eventId: string,
+  plannedPopId: string | undefined,
+): Promise<StoredEvent> {
+  const { conversations } = services.tables;
+  return withSpan("webcti.event.store", {}, () => conversations.createEntity({ ...row, ...(plannedPopId ? { popId: plannedPopId } : {}) })).then(
+    () => ({ fresh: true as const }),
+    async (error: unknown) => {
+      if (!isEntityAlreadyExists(error)) throw error;
+      const existing = await conversations.getEntity<EventRow>(row.partitionKey, row.rowKey);
+      if (existing.bodySha256 !== row.bodySha256) throw eventIdConflict(eventId);
+      return { fresh: false as const, popId: existing.popId };
+    },
+  );
+}
+
+/**
+ * A retry of an event whose first attempt chose `popId`: finish what that attempt may not have (store the
+ * pop, push it again while it is still queued). Returns the pop id when there is a pop, else undefined.
+ */
+async function finishRetriedPop(
+  services: IngestServices,
+  tenantId: string,
+  popId: string,
+  now: Date,
+  rebuild: () => ScreenPop | undefined,
+): Promise<string | undefined> {
   const existing = await findPop(services.tables, tenantId, popId, now);
   if (existing) {
     if (existing.pop.status === "queued") await pushPop(services, tenantId, existing.pop);
-    return answer(popId);
+    return popId;
   }
-  if (!target) return answer(undefined);
-  const retried = buildPop(popId, popEvent, provider, target, now);
-  await Promise.all([storePop(services, tenantId, retried), pushPop(services, tenantId, retried)]);
-  return answer(popId);
+  const pop = rebuild();
+  if (!pop) return undefined;
+  await Promise.all([storePop(services, tenantId, pop), pushPop(services, tenantId, pop)]);
+  return popId;
 }
 
 export type EventRow = {
