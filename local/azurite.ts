@@ -16,6 +16,11 @@ export interface AzuriteOptions {
   /** Folder for the table data; omitted = in memory (lost when the process ends). */
   location?: string;
   log?: (line: string) => void;
+  /**
+   * Azurite's OAuth mode over https (files of a PEM certificate and key): it then takes bearer tokens, as
+   * Azure does with a managed identity or `az login`, so tests can run the endpoint + credential path.
+   */
+  oauth?: { certFile: string; keyFile: string };
 }
 
 export interface AzuriteTables {
@@ -38,6 +43,7 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
   } else {
     args.push("--inMemoryPersistence");
   }
+  if (options.oauth) args.push("--oauth", "basic", "--cert", options.oauth.certFile, "--key", options.oauth.keyFile);
   // Its own process group: a Ctrl+C in the terminal reaches only the stack, which then stops Azurite
   // once, gracefully. If this process exits without closing it, Azurite is still told to save and stop.
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -46,10 +52,10 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
   child.once("exit", () => process.off("exit", stopOnExit));
   await waitForOutput(child, "Azurite", (output) => (/successfully (listening|started)/i.test(output) ? true : undefined), 30_000);
   child.stdout!.on("data", (chunk: Buffer) => options.log?.(chunk.toString().trimEnd()));
-  const endpoint = `http://${host}:${port}/${devAccount}`;
+  const endpoint = `${options.oauth ? "https" : "http"}://${host}:${port}/${devAccount}`;
   return {
     endpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${devAccount};AccountKey=${devKey};TableEndpoint=${endpoint};`,
+    connectionString: `DefaultEndpointsProtocol=${options.oauth ? "https" : "http"};AccountName=${devAccount};AccountKey=${devKey};TableEndpoint=${endpoint};`,
     process: child,
     // Azurite saves its in-memory database on SIGINT only (SIGTERM drops what its 5 s autosave has
     // not written yet), so stop it with SIGINT and wait; SIGKILL only if it hangs.

@@ -75,6 +75,8 @@ WebCTI is running (${values.memory ? "tables in memory" : "tables kept in .data/
   Tables            ${stack.tablesConnectionString.match(/TableEndpoint=([^;]+)/)?.[1] ?? ""}  (Azurite)
 
 Try a call:  npm run simulate -- call --from "${demo.numbers.oneContact}"
+Operator CLI against these tables (docs/operations.md):
+  WEBCTI_TABLES_CONNECTION_STRING='${stack.tablesConnectionString}' npm run ops -- --help
 Stop with Ctrl+C.
 `);
 if (values.json) {

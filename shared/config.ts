@@ -5,6 +5,17 @@ const httpsUrl = (what: string) =>
     .url({ protocol: /^https$/, error: `${what} must be an https:// URL (a token is only sent over TLS)` })
     .transform((url) => url.replace(/\/+$/, ""));
 
+/** How the tables are reached: all the operator CLI (tools/ops.ts) needs. */
+const tablesSettings = {
+  WEBCTI_TABLES_CONNECTION_STRING: z.string().min(1).optional(),
+  /** https://<account>.table.core.windows.net, used with the managed identity. */
+  WEBCTI_TABLES_ENDPOINT: httpsUrl("WEBCTI_TABLES_ENDPOINT").optional(),
+  /** Prefix of every table name, so several deployments or test runs can share one account. */
+  WEBCTI_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/).default("webcti"),
+  /** The client id of the user-assigned managed identity (read by @azure/identity); only with endpoints. */
+  AZURE_CLIENT_ID: z.string().min(1).optional(),
+};
+
 /**
  * Every setting the code reads, validated in one place (docs/architecture.md, "Configuration").
  *
@@ -16,17 +27,11 @@ const httpsUrl = (what: string) =>
  */
 export const ConfigSchema = z
   .object({
-    WEBCTI_TABLES_CONNECTION_STRING: z.string().min(1).optional(),
-    /** https://<account>.table.core.windows.net, used with the managed identity. */
-    WEBCTI_TABLES_ENDPOINT: httpsUrl("WEBCTI_TABLES_ENDPOINT").optional(),
+    ...tablesSettings,
     WEBCTI_WEBPUBSUB_CONNECTION_STRING: z.string().min(1).optional(),
     /** https://<name>.webpubsub.azure.com, used with the managed identity. */
     WEBCTI_WEBPUBSUB_ENDPOINT: httpsUrl("WEBCTI_WEBPUBSUB_ENDPOINT").optional(),
     WEBCTI_WEBPUBSUB_HUB: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,127}$/).default("webcti"),
-    /** Prefix of every table name, so several deployments or test runs can share one account. */
-    WEBCTI_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/).default("webcti"),
-    /** The client id of the user-assigned managed identity (read by @azure/identity); only with endpoints. */
-    AZURE_CLIENT_ID: z.string().min(1).optional(),
     /** `off`: no spans are recorded; `azure`: Application Insights; `console`: spans printed (local debugging). */
     WEBCTI_TELEMETRY: z.enum(["off", "azure", "console"]).default("off"),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
@@ -57,6 +62,12 @@ export const ConfigSchema = z
   });
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** The tables' settings alone, the same schemas as in ConfigSchema: a table command needs no Web PubSub setting. */
+export const TablesConfigSchema = z
+  .object(tablesSettings)
+  .superRefine((env, ctx) => exactlyOne(ctx, env, "WEBCTI_TABLES_CONNECTION_STRING", "WEBCTI_TABLES_ENDPOINT"));
+export type TablesConfig = z.infer<typeof TablesConfigSchema>;
+
 /**
  * The settings a production deployment (endpoints + managed identity + Application Insights) must set;
  * infra/main.bicep sets exactly these (a test compares them).
@@ -74,7 +85,7 @@ export const productionSettings: string[] = [
 /** How one service is reached: a connection string (local), or an endpoint with a token credential (Azure). */
 export type ServiceAccess = { kind: "connectionString"; connectionString: string } | { kind: "identity"; endpoint: string };
 
-export function tablesAccess(config: Config): ServiceAccess {
+export function tablesAccess(config: TablesConfig): ServiceAccess {
   return access(config.WEBCTI_TABLES_CONNECTION_STRING, config.WEBCTI_TABLES_ENDPOINT);
 }
 
@@ -88,9 +99,18 @@ export function usesIdentity(config: Config): boolean {
 }
 
 export function readConfig(env: Record<string, string | undefined> = process.env): Config {
+  return parseSettings(ConfigSchema, env);
+}
+
+/** Only what reaching the tables needs (the operator CLI); other settings are neither read nor required. */
+export function readTablesConfig(env: Record<string, string | undefined> = process.env): TablesConfig {
+  return parseSettings(TablesConfigSchema, env);
+}
+
+function parseSettings<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
   // An empty app setting means "not set" (Azure and shells both produce them).
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
-  const parsed = ConfigSchema.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(settings)"}: ${i.message}`).join("\n");
     throw new Error(`WebCTI configuration is not valid:\n${lines}`);

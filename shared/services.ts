@@ -1,6 +1,7 @@
 import { WebPubSubServiceClient, type WebPubSubServiceClientOptions } from "@azure/web-pubsub";
+import type { TableServiceClientOptions } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/identity";
-import { usesIdentity, webPubSubAccess, type Config } from "./config.js";
+import { tablesAccess, usesIdentity, webPubSubAccess, type Config, type TablesConfig } from "./config.js";
 import { createTables, ensureTables, type Tables } from "./storage/tables.js";
 import { TtlCache } from "./ttlCache.js";
 import type { PartnerPrincipal } from "./auth/partnerKeys.js";
@@ -31,13 +32,15 @@ export interface ServiceOverrides {
   credential?: TokenCredential;
   /** Client options for the Web PubSub client (tests: trust a local TLS certificate). */
   webPubSub?: WebPubSubServiceClientOptions;
+  /** Client options for the table clients (tests: trust a local TLS certificate). */
+  tables?: TableServiceClientOptions;
 }
 
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const ttlMs = config.WEBCTI_CACHE_TTL_SECONDS * 1000;
   return {
     config,
-    tables: createTables(config, {}, overrides.credential),
+    tables: createTables(config, overrides.tables, overrides.credential),
     push: createPushClient(config, overrides.credential, overrides.webPubSub),
     caches: {
       partnerKeys: new TtlCache(ttlMs),
@@ -75,7 +78,7 @@ export function createPushClient(
  * @azure/identity is imported only here, and only when an endpoint is configured: cold starts with
  * connection strings never load it.
  */
-export async function createCredential(config: Config): Promise<TokenCredential> {
+export async function createCredential(config: Pick<Config, "AZURE_CLIENT_ID">): Promise<TokenCredential> {
   const identity = await import("@azure/identity");
   return config.AZURE_CLIENT_ID
     ? new identity.ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID })
@@ -86,13 +89,13 @@ export async function createCredential(config: Config): Promise<TokenCredential>
  * Builds the services once and makes sure the tables exist before the first request uses them. The
  * promise is shared, so concurrent first requests wait for the same set-up.
  */
-export function lazyServices(load: () => Config): () => Promise<Services> {
+export function lazyServices(load: () => Config, overrides: ServiceOverrides = {}): () => Promise<Services> {
   let ready: Promise<Services> | undefined;
   return () => {
     ready ??= (async () => {
       const config = load();
-      const credential = usesIdentity(config) ? await createCredential(config) : undefined;
-      const services = createServices(config, credential ? { credential } : {});
+      const credential = overrides.credential ?? (usesIdentity(config) ? await createCredential(config) : undefined);
+      const services = createServices(config, { ...overrides, ...(credential ? { credential } : {}) });
       await ensureTables(services.tables);
       return services;
     })().catch((error: unknown) => {
@@ -101,4 +104,19 @@ export function lazyServices(load: () => Config): () => Promise<Services> {
     });
     return ready;
   };
+}
+
+/**
+ * The tables alone, reached as the app's services reach them (a connection string, or the endpoint with
+ * the same credential: the managed identity, or an operator's `az login`), and created if missing. For
+ * the operator CLI, which needs nothing else.
+ */
+export async function connectTables(
+  config: TablesConfig,
+  overrides: Pick<ServiceOverrides, "credential" | "tables"> = {},
+): Promise<Tables> {
+  const credential = overrides.credential ?? (tablesAccess(config).kind === "identity" ? await createCredential(config) : undefined);
+  const tables = createTables(config, overrides.tables, credential);
+  await ensureTables(tables);
+  return tables;
 }

@@ -1,6 +1,6 @@
 import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/identity";
-import { tablesAccess, type Config } from "../config.js";
+import { tablesAccess, type TablesConfig } from "../config.js";
 
 /**
  * The tables and their keys. Keys spread load: no table puts a whole tenant in one partition except
@@ -72,7 +72,7 @@ export type Tables = Record<TableName, TableClient>;
  * One `TableClient` per table, from a connection string (Azurite locally) or from the account's endpoint
  * with a token credential (the managed identity in Azure; role "Storage Table Data Contributor").
  */
-export function createTables(config: Config, options: TableServiceClientOptions = {}, credential?: TokenCredential): Tables {
+export function createTables(config: TablesConfig, options: TableServiceClientOptions = {}, credential?: TokenCredential): Tables {
   const access = tablesAccess(config);
   const client = (table: string): TableClient => {
     if (access.kind === "identity") {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchChromium } from "../support/browser.js";
 import { startProductionStack, type RunningStack } from "../../local/spawnStack.js";
-import { runOps } from "../../local/ops.js";
+import { runOps } from "../../tools/ops.js";
 import { goldenConversations } from "../fixtures/goldenConversations.js";
 
 /**

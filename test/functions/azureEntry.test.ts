@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
@@ -78,5 +80,27 @@ describe("the Azure Functions entry under plain node", () => {
   it("runs a timer through its registered handler against the tables", async () => {
     const { timerRun } = await runEntry("timer runWebhookRetries");
     expect(timerRun).toEqual({ ok: true, logs: [] });
+  });
+
+  it("needs nothing .funcignore leaves out of the package: every module it loads is under dist/functions, dist/shared or dist/web", async () => {
+    const ignored = (await readFile(join(root, ".funcignore"), "utf8"))
+      .split("\n")
+      .filter((line) => line.startsWith("/"))
+      .map((line) => line.slice(1).replace(/\/$/, ""));
+    const loaded = new Set<string>();
+    const visit = async (file: string): Promise<void> => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = await readFile(file, "utf8");
+      for (const [, target] of code.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) await visit(resolve(dirname(file), target!));
+    };
+    await visit(join(root, "dist", "functions", "azure.js"));
+    const modules = [...loaded].map((file) => relative(root, file).split(sep).join("/"));
+    expect(modules.length).toBeGreaterThan(20);
+    for (const module of modules) {
+      expect(module, module).toMatch(/^dist\/(functions|shared|web)\//);
+      expect(ignored.filter((pattern) => module === pattern || module.startsWith(`${pattern}/`)), module).toEqual([]);
+    }
+    expect(ignored).toEqual(expect.arrayContaining(["local", "tools", "bench", "dist/local", "dist/tools", "dist/bench", "test"]));
   });
 });

@@ -8,7 +8,7 @@ import { linkPrincipal } from "../../shared/auth/agentPrincipal.js";
 import { issuePartnerKey } from "../../shared/auth/partnerKeys.js";
 import { putAgent, putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
 import { drainKpiProjection, runKpiProjection } from "../../shared/analytics/runProjection.js";
-import { runOps } from "../../local/ops.js";
+import { runOps } from "../../tools/ops.js";
 import { factsCsvColumns } from "../../shared/analytics/factsExport.js";
 import type { ConversationFactsRecord, KpiReport, Kpis } from "../../shared/schemas/analytics.js";
 import type { ConversationEventInput } from "../../shared/schemas/conversationEvent.js";

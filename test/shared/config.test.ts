@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { productionSettings, readConfig, tablesAccess, usesIdentity, webPubSubAccess } from "../../shared/config.js";
+import { productionSettings, readConfig, readTablesConfig, tablesAccess, usesIdentity, webPubSubAccess } from "../../shared/config.js";
 import { telemetrySettings } from "../../shared/telemetry/setup.js";
 
 const local = {
@@ -64,5 +64,17 @@ describe("configuration", () => {
     expect(() => readConfig({ ...local, WEBCTI_TELEMETRY: "azure" })).toThrow(/APPLICATIONINSIGHTS_CONNECTION_STRING: required when WEBCTI_TELEMETRY=azure/);
     expect(() => telemetrySettings({ WEBCTI_TELEMETRY: "loud" })).toThrow(/WEBCTI_TELEMETRY/);
     expect(telemetrySettings({})).toEqual({ mode: "off" });
+  });
+
+  it("reads the tables' settings alone, with the same rules, for what needs only the tables (the operator CLI)", () => {
+    expect(readTablesConfig({ WEBCTI_TABLES_ENDPOINT: azure.WEBCTI_TABLES_ENDPOINT })).toEqual({
+      WEBCTI_TABLES_ENDPOINT: "https://webctist.table.core.windows.net",
+      WEBCTI_TABLE_PREFIX: "webcti",
+    });
+    expect(tablesAccess(readTablesConfig({ WEBCTI_TABLES_CONNECTION_STRING: local.WEBCTI_TABLES_CONNECTION_STRING })).kind).toBe("connectionString");
+    expect(() => readTablesConfig({})).toThrow(/WEBCTI_TABLES_ENDPOINT/);
+    expect(() => readTablesConfig({})).not.toThrow(/WEBPUBSUB/);
+    expect(() => readTablesConfig({ ...local, WEBCTI_TABLES_ENDPOINT: azure.WEBCTI_TABLES_ENDPOINT })).toThrow(/not both/);
+    expect(() => readTablesConfig({ WEBCTI_TABLES_ENDPOINT: "http://x.table.core.windows.net" })).toThrow(/https/);
   });
 });

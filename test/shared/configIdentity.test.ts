@@ -1,76 +1,31 @@
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { createServer } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SignJWT } from "jose";
 import WebSocket from "ws";
-import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
 import { readConfig, type Config } from "../../shared/config.js";
 import { createPushClient } from "../../shared/services.js";
 import { createTables, ensureTables } from "../../shared/storage/tables.js";
 import { getAgentClientAccess, pushToAgent } from "../../shared/realtime/agentPush.js";
 import { startLocalWebPubSub, type LocalWebPubSub } from "../../local/webpubsub/index.js";
-import { waitForOutput } from "../../local/childProcess.js";
+import type { AzuriteTables } from "../../local/azurite.js";
 import { uniquePrefix } from "../support/stack.js";
+import { TestIdentityCredential, identityKeys as keys, startOAuthAzurite, tlsCert as cert, tlsKey as key, trustLocalCert } from "../support/identity.js";
 
 /**
  * The managed-identity path (endpoints + a TokenCredential) without Azure: the same SDK clients the
  * services build, against the local Web PubSub service in its Entra test mode and an Azurite with OAuth,
- * both on TLS (the SDKs send bearer tokens over https only). What Azure adds and is not tested here: real
- * Entra tokens (signature by Entra's keys) and the role assignments (Azure checks them, these emulators
- * do not).
+ * both on TLS (test/support/identity.ts says what Azure adds that is not tested here).
  */
-const tlsDir = fileURLToPath(new URL("../local/webpubsub/tls/", import.meta.url));
-const cert = readFileSync(join(tlsDir, "localhost.crt"));
-const key = readFileSync(join(tlsDir, "localhost.key"));
-const tenant = "72f988bf-0000-4000-8000-000000000001";
-
-/** A TokenCredential issuing Entra-shaped tokens (as a managed identity gets them) signed by a test key. */
-class TestIdentityCredential implements TokenCredential {
-  readonly scopes: string[] = [];
-  constructor(
-    private readonly signingKey: KeyObject,
-    private readonly audienceOverride?: string,
-  ) {}
-  async getToken(scopes: string | string[], _options?: GetTokenOptions): Promise<AccessToken> {
-    const scope = Array.isArray(scopes) ? scopes[0]! : scopes;
-    this.scopes.push(scope);
-    const expiresOnTimestamp = Date.now() + 3_600_000;
-    const token = await new SignJWT({ oid: "00000000-0000-4000-8000-00000000beef", tid: tenant })
-      .setProtectedHeader({ alg: "RS256", typ: "JWT" })
-      .setIssuer(`https://sts.windows.net/${tenant}/`)
-      .setAudience(this.audienceOverride ?? scope.replace(/\/\.default$/, ""))
-      .setIssuedAt()
-      .setNotBefore("0s")
-      .setExpirationTime("1h")
-      .sign(this.signingKey);
-    return { token, expiresOnTimestamp };
-  }
-}
-
-const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
 let service: LocalWebPubSub;
-let azurite: ChildProcess;
+let azurite: AzuriteTables;
 let tablesEndpoint: string;
 
 beforeAll(async () => {
   service = await startLocalWebPubSub({ tls: { key, cert }, entraTestKey: keys.publicKey });
-  const main = join(dirname(createRequire(import.meta.url).resolve("azurite/package.json")), "dist", "src", "table", "main.js");
-  const port = await freePort();
-  azurite = spawn(
-    process.execPath,
-    [main, "--tableHost", "127.0.0.1", "--tablePort", String(port), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--oauth", "basic", "--cert", join(tlsDir, "localhost.crt"), "--key", join(tlsDir, "localhost.key")],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  await waitForOutput(azurite, "Azurite", (output) => (/successfully (listening|started)/i.test(output) ? true : undefined), 30_000);
-  tablesEndpoint = `https://127.0.0.1:${port}/devstoreaccount1`;
+  azurite = await startOAuthAzurite();
+  tablesEndpoint = azurite.endpoint;
 });
 afterAll(async () => {
-  azurite?.kill("SIGINT");
+  await azurite?.close();
   await service?.close();
 });
 
@@ -83,8 +38,6 @@ function identityConfig(): Config {
     AZURE_CLIENT_ID: "00000000-0000-4000-8000-0000000000c1",
   });
 }
-
-const trustLocalCert = { tlsOptions: { ca: cert.toString() }, retryOptions: { maxRetries: 0 } } as never;
 
 describe("Web PubSub with a managed identity (endpoint + TokenCredential)", () => {
   it("negotiates through the service's generateToken and pushes to the connection", async () => {
@@ -145,14 +98,3 @@ describe("Tables with a managed identity (endpoint + TokenCredential)", () => {
     await expect(tables.tenants.createTable()).rejects.toMatchObject({ statusCode: 403 }); // Azurite: AuthenticationFailed
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,24 +1,13 @@
-import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { httpFunctions } from "../functions/index.js";
 import { buildOpenApiDocument, serializeOpenApiDocument } from "../functions/http/openApi.js";
+import { projectRoot } from "../shared/projectRoot.js";
 
 /**
  * `npm run openapi`: writes docs/openapi.json from the function table and its zod schemas. The file is
  * generated, never edited; test/functions/openApi.test.ts fails when it is out of date.
  */
-function projectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "host.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error("host.json not found above local/");
-    dir = parent;
-  }
-  return dir;
-}
-
 const target = join(projectRoot(), "docs", "openapi.json");
 const text = serializeOpenApiDocument(buildOpenApiDocument(httpFunctions));
 const before = await readFile(target, "utf8").catch(() => undefined);

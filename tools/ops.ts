@@ -1,22 +1,23 @@
 /**
  * The operator CLI: `npm run ops -- <command> [options]`. There is no admin API; this writes tenants,
- * providers, agents, sign-in links and partner keys straight into the tables the configuration points at
- * (the same settings the app reads: a connection string locally, or WEBCTI_TABLES_ENDPOINT and the
- * operator's own Azure sign-in against a deployment; docs/operations.md).
+ * providers, agents, sign-in links and partner keys straight into the tables the configuration points at.
+ * It reads only the tables' settings (a connection string locally, or WEBCTI_TABLES_ENDPOINT with the
+ * operator's own Azure sign-in against a deployment) and reaches them through the app's own service
+ * factory (docs/operations.md).
  */
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { odata } from "@azure/data-tables";
-import { readConfig } from "../shared/config.js";
-import { createTables, ensureTables, type Tables } from "../shared/storage/tables.js";
+import { readTablesConfig } from "../shared/config.js";
+import { connectTables, type Caches, type ServiceOverrides } from "../shared/services.js";
+import type { Tables } from "../shared/storage/tables.js";
 import { putAgent, putProvider, putTenant } from "../shared/tenancy/tenancyStore.js";
 import { drainKpiProjection } from "../shared/analytics/runProjection.js";
 import { requestRebuild } from "../shared/analytics/kpiStore.js";
 import { linkPrincipal } from "../shared/auth/agentPrincipal.js";
 import { issuePartnerKey, revokePartnerKey } from "../shared/auth/partnerKeys.js";
 import { TtlCache } from "../shared/ttlCache.js";
-import type { Caches } from "../shared/services.js";
 
 export const usage = `Usage: npm run ops -- <command> [options]
 
@@ -26,7 +27,8 @@ export const usage = `Usage: npm run ops -- <command> [options]
   agent put    --tenant ID --agent ID --name "DISPLAY NAME" [--supervisor]
                  (a supervisor also sees the KPI dashboard, exports facts and sets KPI settings)
   agent link   --tenant ID --agent ID --principal OBJECT_ID [--idp aad]
-                 (the Entra object id of the user who signs in as this agent)
+                 (the Entra object id of the user who signs in as this agent;
+                  locally --idp demo --principal <the user name given at the demo sign-in>)
   key issue    --tenant ID --provider ID      prints the new key once; store it at the partner
   key list     --tenant ID --provider ID      key ids, creation time, revoked or not (never secrets)
   key revoke   --key KEY_ID
@@ -34,7 +36,8 @@ export const usage = `Usage: npm run ops -- <command> [options]
                  recomputes every KPI figure of the tenant from its stored conversation events (docs/kpis.md);
                  waits until done, or with --no-wait leaves the work to the projection timer
 
-Settings: as the app (WEBCTI_TABLES_CONNECTION_STRING or WEBCTI_TABLES_ENDPOINT, WEBCTI_TABLE_PREFIX, ...).`;
+Settings (the tables' only): WEBCTI_TABLES_CONNECTION_STRING (local), or WEBCTI_TABLES_ENDPOINT with your
+Azure sign-in (az login; DefaultAzureCredential); WEBCTI_TABLE_PREFIX (default webcti).`;
 
 const options = {
   tenant: { type: "string" },
@@ -65,6 +68,8 @@ export interface OpsIo {
   /** One JSON document per result. */
   print: (line: string) => void;
   now?: () => Date;
+  /** The credential and client options of the table clients (tests: a test identity, a local certificate). */
+  services?: Pick<ServiceOverrides, "credential" | "tables">;
 }
 
 /** Runs one command; resolves with the exit code (0 done, 2 usage error). Storage errors reject. */
@@ -86,9 +91,7 @@ export async function runOps(argv: string[], io: OpsIo): Promise<number> {
   try {
     const run = commands[command];
     if (!run) throw new UsageError(`unknown command '${command}'`);
-    const config = readConfig(io.env);
-    const tables = createTables(config);
-    await ensureTables(tables);
+    const tables = await connectTables(readTablesConfig(io.env), io.services);
     const result = await run(values, tables, now);
     io.print(JSON.stringify(result, null, 2));
     return 0;

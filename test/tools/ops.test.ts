@@ -1,23 +1,28 @@
-import { describe, expect, inject, it } from "vitest";
-import { runOps } from "../../local/ops.js";
-import { readConfig } from "../../shared/config.js";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runOps, type OpsIo } from "../../tools/ops.js";
+import { readConfig, readTablesConfig } from "../../shared/config.js";
 import { createServices } from "../../shared/services.js";
+import { createTables } from "../../shared/storage/tables.js";
+import type { AzuriteTables } from "../../local/azurite.js";
+import { TestIdentityCredential, startOAuthAzurite, trustLocalCert } from "../support/identity.js";
 import { authenticatePartner } from "../../shared/auth/partnerKeys.js";
 import { authenticateAgent } from "../../shared/auth/agentPrincipal.js";
 import { findTenant, getAgent, getProvider, getTenant } from "../../shared/tenancy/tenancyStore.js";
 import { uniquePrefix } from "../support/stack.js";
 
+// The CLI reads only the tables' settings: no Web PubSub setting here.
 const env = {
   WEBCTI_TABLES_CONNECTION_STRING: inject("tablesConnectionString"),
-  // The CLI touches only tables; the app's schema still wants a Web PubSub setting.
-  WEBCTI_WEBPUBSUB_CONNECTION_STRING: "Endpoint=http://127.0.0.1;Port=9;AccessKey=bm90LXVzZWQtaW4tdGhpcy10ZXN0;Version=1.0;",
   WEBCTI_TABLE_PREFIX: uniquePrefix(),
-  WEBCTI_CACHE_TTL_SECONDS: "0",
 };
 
 async function ops(...argv: string[]) {
+  return opsWith({ env }, ...argv);
+}
+
+async function opsWith(io: Omit<OpsIo, "print">, ...argv: string[]) {
   const lines: string[] = [];
-  const code = await runOps(argv, { env, print: (line) => lines.push(line) });
+  const code = await runOps(argv, { ...io, print: (line) => lines.push(line) });
   const output = lines.join("\n");
   return { code, output, json: code === 0 ? JSON.parse(output) : undefined };
 }
@@ -32,7 +37,10 @@ function signedIn(principalId: string) {
 }
 
 describe("the operator CLI (npm run ops) against the configured tables", () => {
-  const services = createServices(readConfig(env));
+  // The app's view of the same tables (the app does need a Web PubSub setting; nothing is pushed here).
+  const services = createServices(
+    readConfig({ ...env, WEBCTI_CACHE_TTL_SECONDS: "0", WEBCTI_WEBPUBSUB_CONNECTION_STRING: "Endpoint=http://127.0.0.1;Port=9;AccessKey=bm90LXVzZWQ=;Version=1.0;" }),
+  );
 
   it("adds a tenant, a provider and an agent the app then sees", async () => {
     expect((await ops("tenant", "put", "--tenant", "fabrikam", "--name", "Fabrikam", "--country", "GB")).code).toBe(0);
@@ -90,5 +98,23 @@ describe("the operator CLI (npm run ops) against the configured tables", () => {
     const agents = [];
     for await (const row of services.tables.agents.listEntities({ queryOptions: { filter: "PartitionKey eq 'nobody'" } })) agents.push(row);
     expect(agents).toEqual([]);
+  });
+});
+
+describe("the operator CLI against a deployment's tables endpoint (Azurite in OAuth mode over https)", () => {
+  let azurite: AzuriteTables;
+  beforeAll(async () => {
+    azurite = await startOAuthAzurite();
+  });
+  afterAll(() => azurite?.close());
+
+  it("signs in with the credential the app's service factory gives it and writes a tenant, with no Web PubSub setting", async () => {
+    const credential = new TestIdentityCredential();
+    const deployment = { WEBCTI_TABLES_ENDPOINT: azurite.endpoint, WEBCTI_TABLE_PREFIX: uniquePrefix() };
+    const run = await opsWith({ env: deployment, services: { credential, tables: trustLocalCert } }, "tenant", "put", "--tenant", "fabrikam", "--name", "Fabrikam");
+    expect(run).toMatchObject({ code: 0, json: { tenantId: "fabrikam", name: "Fabrikam" } });
+    expect(credential.scopes).toContain("https://storage.azure.com/.default");
+    const tables = createTables(readTablesConfig(deployment), trustLocalCert, credential);
+    expect((await tables.tenants.getEntity("fabrikam", "")).name).toBe("Fabrikam");
   });
 });
