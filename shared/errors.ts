@@ -67,6 +67,14 @@ export function errorItemsFromZod(error: ZodError, where: "body" | "parameter" =
   );
 }
 
+/**
+ * The fields that failed, with the kind of failure, for a log: never the values (zod issues and their
+ * messages can echo what was read, and rows hold personal data).
+ */
+export function failedPaths(error: ZodError): string {
+  return [...new Set(error.issues.map((issue) => `${issue.path.map(String).join(".") || "(root)"} (${issue.code})`))].join(", ");
+}
+
 type Issue = ZodError["issues"][number];
 
 /**
@@ -98,8 +106,12 @@ interface RestErrorLike {
  */
 export function toWebCtiError(error: unknown): WebCtiError {
   if (error instanceof WebCtiError) return error;
+  // The edge refuses a request that does not parse with its own `invalid_request`; a ZodError that gets
+  // here is data of ours (a stored row, a pushed message, a re-parse) that no longer parses.
   if (error instanceof ZodError) {
-    return new WebCtiError("invalid_request", "The request is not valid.", { errors: errorItemsFromZod(error), cause: error });
+    return new WebCtiError("internal", "An unexpected error occurred.", {
+      cause: new Error(`Data of the service does not parse: ${failedPaths(error)}`),
+    });
   }
   const rest = error as RestErrorLike | undefined;
   if (rest && typeof rest === "object" && rest.name === "RestError") {

@@ -1,12 +1,14 @@
 import { createHash, randomUUID } from "node:crypto";
-import { odata } from "@azure/data-tables";
+import { odata, type TableEntityResult } from "@azure/data-tables";
 import type { z } from "zod";
 import type { Services } from "../services.js";
 import { Activity, ActivityInput, PartnerActivityInput } from "../schemas/activity.js";
 import type { RecordType } from "../schemas/ids.js";
 import { key } from "../storage/tables.js";
 import { readPage, type Page } from "../storage/cursor.js";
-import { WebCtiError, isEntityAlreadyExists, isNotFound } from "../errors.js";
+import { WebCtiError, isEntityAlreadyExists } from "../errors.js";
+import { readEntity } from "../storage/readEntity.js";
+import { parseRow } from "../storage/parseRow.js";
 import { getRecord } from "../directory/directoryStore.js";
 import { getAgent, getNamedProvider, getProvider } from "../tenancy/tenancyStore.js";
 import { pushToAgent } from "../realtime/agentPush.js";
@@ -95,13 +97,14 @@ async function storeActivity(
     });
   } catch (error) {
     if (!isEntityAlreadyExists(error)) throw error;
-    const claim = await services.tables.activityIds.getEntity<ClaimRow>(claimKey, "");
+    const claim = await readClaim(services, claimKey);
+    if (!claim) throw error; // ids are never deleted: not reached
     if (claim.bodySha256 !== bodySha256) {
       throw new WebCtiError("conflict", `Activity id '${activityId}' was already used for another activity.`, {
         errors: [{ pointer: "#/activityId", detail: "already used with other content" }],
       });
     }
-    stored = Activity.parse(JSON.parse(claim.activity));
+    stored = claim.activity;
   }
   if (await insertTimelineRow(services, tenantId, stored)) await pushActivity(services, tenantId, stored);
   return stored;
@@ -153,13 +156,16 @@ async function pushActivity(services: Pick<Services, "push">, tenantId: string, 
 }
 
 export async function getActivity(services: Pick<Services, "tables">, tenantId: string, activityId: string): Promise<Activity> {
-  try {
-    const claim = await services.tables.activityIds.getEntity<ClaimRow>(key(tenantId, activityId), "");
-    return Activity.parse(JSON.parse(claim.activity));
-  } catch (error) {
-    if (isNotFound(error)) throw new WebCtiError("not_found", `No activity '${activityId}' in this tenant.`);
-    throw error;
-  }
+  const claim = await readClaim(services, key(tenantId, activityId));
+  if (!claim) throw new WebCtiError("not_found", `No activity '${activityId}' in this tenant.`);
+  return claim.activity;
+}
+
+function readClaim(services: Pick<Services, "tables">, claimKey: string) {
+  return readEntity(services.tables.activityIds, claimKey, "", (row: TableEntityResult<ClaimRow>) => ({
+    activity: Activity.parse(JSON.parse(row.activity)),
+    bodySha256: row.bodySha256,
+  }));
 }
 
 /** One page of a record's timeline, newest first. */
@@ -174,7 +180,8 @@ export async function listActivities(
     queryOptions: { filter: odata`PartitionKey eq ${timelineKey(tenantId, type, recordId)}`, select: ["activity"] },
   });
   const page = await readPage(query, options.limit, options.cursor);
-  return { items: page.items.map((row) => Activity.parse(JSON.parse(row.activity))), nextCursor: page.nextCursor };
+  const items = page.items.map((row) => parseRow(services.tables.activities, row, () => Activity.parse(JSON.parse(row.activity))));
+  return { items, nextCursor: page.nextCursor };
 }
 
 function timelineKey(tenantId: string, type: RecordType, recordId: string) {

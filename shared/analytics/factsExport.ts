@@ -4,6 +4,7 @@ import type { Services } from "../services.js";
 import type { ConversationFactsRecord, FactsExport, FactsExportQuery } from "../schemas/analytics.js";
 import { feedPartition } from "./kpiStore.js";
 import { nextMonth } from "./intervals.js";
+import { parseRow } from "../storage/parseRow.js";
 
 /**
  * The incremental export of per-conversation facts (docs/kpis.md, "Export"): the records in the order they
@@ -46,7 +47,7 @@ export async function exportFacts(
     const page = await pages.next();
     const rows = page.done ? [] : page.value;
     for (const row of rows) {
-      records.push(JSON.parse(row.record!) as ConversationFactsRecord);
+      records.push(parseRow(services.tables.kpiFeed, row, () => JSON.parse(row.record!) as ConversationFactsRecord));
       position = { month: position.month, after: row.rowKey! };
     }
     if (records.length >= query.limit) break;

@@ -7,6 +7,7 @@ import { addAggregates, emptyAggregate, isEmptyAggregate, kpisOf } from "./kpis.
 import { getKpiSettings } from "./kpiSettingsStore.js";
 import { aggregatePartition, aggregateRowKey, aggregateTables, type Dimension } from "./kpiStore.js";
 import { intervalMs, nextMonth, startOf } from "./intervals.js";
+import { parseRow } from "../storage/parseRow.js";
 
 /**
  * A KPI report (docs/kpis.md, "Reading figures"): for each provider and channel asked for, one range read
@@ -40,7 +41,7 @@ export async function readKpiReport(
           });
           for await (const row of rows) {
             rowsRead += 1;
-            const aggregate = JSON.parse(row.aggregate ?? "{}") as KpiAggregate;
+            const aggregate = parseRow(table, row, () => JSON.parse(row.aggregate ?? "{}") as KpiAggregate);
             if (isEmptyAggregate(aggregate)) continue; // a group that lost its last conversation
             const value = row.value ?? "";
             const id = JSON.stringify([providerId, channel, value]);

@@ -1,4 +1,5 @@
-import { isNotFound } from "../errors.js";
+import type { TableEntityResult } from "@azure/data-tables";
+import { readEntity } from "../storage/readEntity.js";
 import type { Tables } from "../storage/tables.js";
 import { KpiSettings, defaultKpiSettings } from "../schemas/analytics.js";
 import { requestRebuild } from "./kpiStore.js";
@@ -7,13 +8,10 @@ import { requestRebuild } from "./kpiStore.js";
 const settingsRowKey = "kpiSettings";
 
 export async function getKpiSettings(tables: Pick<Tables, "tenants">, tenantId: string): Promise<KpiSettings> {
-  try {
-    const row = await tables.tenants.getEntity<{ settings: string }>(tenantId, settingsRowKey);
-    return KpiSettings.parse(JSON.parse(row.settings));
-  } catch (error) {
-    if (isNotFound(error)) return defaultKpiSettings;
-    throw error;
-  }
+  const settings = await readEntity(tables.tenants, tenantId, settingsRowKey, (row: TableEntityResult<{ settings: string }>) =>
+    KpiSettings.parse(JSON.parse(row.settings)),
+  );
+  return settings ?? defaultKpiSettings;
 }
 
 /**

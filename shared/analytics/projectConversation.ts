@@ -9,6 +9,7 @@ import { dimensionsOf, factsOf } from "./conversationFacts.js";
 import { factsPartition, factsRow, feedPartition, ignoreNotFound, pointerRowKey, type FactsRowValue } from "./kpiStore.js";
 import { key } from "../storage/tables.js";
 import { startOf } from "./intervals.js";
+import { parseRow } from "../storage/parseRow.js";
 
 type Row = { rowKey?: string; body?: string; eventName?: string; eventTimestamp?: string; quarters?: string; digest?: string };
 
@@ -42,7 +43,7 @@ export async function projectConversation(
   });
   for await (const row of rows) {
     const rowKey = row.rowKey ?? "";
-    if (rowKey.startsWith("event|") && row.body) events.push(ConversationEvent.parse(JSON.parse(row.body)));
+    if (rowKey.startsWith("event|") && row.body) events.push(parseRow(tables.conversations, row, () => ConversationEvent.parse(JSON.parse(row.body!))));
     else if (rowKey.startsWith("analytics|") && row.eventName && row.eventTimestamp) partnerEvents.push({ name: row.eventName, at: row.eventTimestamp });
     else if (rowKey === pointerRowKey) pointer = { quarters: JSON.parse(row.quarters ?? "[]") as string[], digest: row.digest ?? "" };
   }

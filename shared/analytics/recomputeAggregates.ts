@@ -18,6 +18,7 @@ import {
 import { intervalMs, startOf } from "./intervals.js";
 import { key } from "../storage/tables.js";
 import { inParallel } from "../inParallel.js";
+import { parseRow } from "../storage/parseRow.js";
 
 type AggregateTables = Pick<Tables, "kpiFacts" | "kpiQuarterHours" | "kpiHours" | "kpiDays">;
 
@@ -50,11 +51,11 @@ export async function recomputeQuarter(
     queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["RowKey", "value", "groups"] },
   })) {
     if (row.rowKey === aggregatedRowKey) {
-      previous = JSON.parse(row.groups ?? "[]") as GroupId[];
+      previous = parseRow(tables.kpiFacts, row, () => JSON.parse(row.groups ?? "[]") as GroupId[]);
       continue;
     }
     read += 1;
-    const value = JSON.parse(row.value ?? "{}") as FactsRowValue;
+    const value = parseRow(tables.kpiFacts, row, () => JSON.parse(row.value ?? "{}") as FactsRowValue);
     const { channel } = value;
     const events: KpiAggregate = { ...emptyAggregate(), partnerEvents: value.partnerEvents };
     const whole = value.facts ? addAggregates(contributionOf(value.facts), events) : events;
@@ -150,7 +151,8 @@ async function rollUp(
       });
       for await (const row of rows) {
         const id = groupId(channel, dimension, row.value ?? "");
-        sums.set(id, addAggregates(sums.get(id) ?? emptyAggregate(), JSON.parse(row.aggregate ?? "{}") as KpiAggregate));
+        const aggregate = parseRow(tables[aggregateTables[fine]], row, () => JSON.parse(row.aggregate ?? "{}") as KpiAggregate);
+        sums.set(id, addAggregates(sums.get(id) ?? emptyAggregate(), aggregate));
       }
     }),
   );

@@ -1,5 +1,7 @@
+import type { TableEntityResult } from "@azure/data-tables";
 import { z } from "zod";
-import { WebCtiError, isNotFound } from "../errors.js";
+import { WebCtiError } from "../errors.js";
+import { readEntity } from "../storage/readEntity.js";
 import type { Services } from "../services.js";
 
 /**
@@ -68,15 +70,9 @@ export async function authenticateAgent(
 ): Promise<AgentIdentity> {
   const user = readSignedInUser(headers);
   const pk = principalKey(user);
-  const identity = await services.caches.principals.getOrLoad(pk, async () => {
-    try {
-      const row = await services.tables.principals.getEntity<AgentIdentity>(pk, "");
-      return { tenantId: row.tenantId, agentId: row.agentId };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  });
+  const identity = await services.caches.principals.getOrLoad(pk, () =>
+    readEntity(services.tables.principals, pk, "", (row: TableEntityResult<AgentIdentity>) => ({ tenantId: row.tenantId, agentId: row.agentId })),
+  );
   if (!identity) throw new WebCtiError("forbidden", "The signed-in user is not an agent of any tenant.");
   return identity;
 }

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { WebCtiError, isNotFound } from "../errors.js";
+import { WebCtiError } from "../errors.js";
+import { readEntity } from "../storage/readEntity.js";
 import type { Services } from "../services.js";
-import type { TableClient } from "@azure/data-tables";
+import type { TableClient, TableEntityResult } from "@azure/data-tables";
 
 /** Who is calling the partner API: one provider's integration in one tenant. */
 export interface PartnerPrincipal {
@@ -73,14 +74,9 @@ export async function authenticatePartner(
   if (!match) throw new WebCtiError("unauthenticated", "The partner API key is malformed.");
   const [, keyId, secret] = match as unknown as [string, string, string];
   const row = await services.caches.partnerKeys.getOrLoad(keyId, async () => {
-    try {
-      const entity = await services.tables.partnerKeys.getEntity<KeyRow>(keyId, "");
-      if (entity.revoked) return undefined;
-      return { tenantId: entity.tenantId, providerId: entity.providerId, keyId, secretSha256: entity.secretSha256 } as PartnerPrincipal & { secretSha256: string };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const entity = await readEntity(services.tables.partnerKeys, keyId, "", (r: TableEntityResult<KeyRow>) => r);
+    if (!entity || entity.revoked) return undefined;
+    return { tenantId: entity.tenantId, providerId: entity.providerId, keyId, secretSha256: entity.secretSha256 } as PartnerPrincipal & { secretSha256: string };
   });
   const stored = row as (PartnerPrincipal & { secretSha256: string }) | undefined;
   if (!stored || !timingSafeEqual(Buffer.from(stored.secretSha256, "base64"), hashSecret(secret))) {

@@ -1,5 +1,7 @@
 import { odata, type TableClient } from "@azure/data-tables";
 import { WebCtiError, isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
+import { readEntity } from "../storage/readEntity.js";
+import { parseRow } from "../storage/parseRow.js";
 import { key } from "../storage/tables.js";
 import {
   DirectoryRecord,
@@ -70,13 +72,10 @@ async function readRecordRow(
   type: RecordType,
   id: string,
 ): Promise<{ record: DirectoryRecord; etag: string } | undefined> {
-  try {
-    const row = await tables.directory.getEntity<{ record: string }>(recordPk(tenantId, type, id), "");
-    return { record: DirectoryRecord.parse(JSON.parse(row.record)), etag: row.etag };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  return readEntity<{ record: DirectoryRecord; etag: string }, { record: string }>(tables.directory, recordPk(tenantId, type, id), "", (row) => ({
+    record: DirectoryRecord.parse(JSON.parse(row.record)),
+    etag: row.etag,
+  }));
 }
 
 /** Checks and normalizes a record's input without writing anything (a batch checks every operation first). */
@@ -196,13 +195,11 @@ async function reconcileIndex(tables: DirectoryTables, tenantId: string, type: R
   const rows = (
     await Promise.all(
       [...new Set(keys)].map(async (pk) => {
-        try {
-          const row = await tables.directoryIndex.getEntity<{ name: string }>(pk, rowKey);
-          return { pk, name: row.name, etag: row.etag };
-        } catch (error) {
-          if (isNotFound(error)) return undefined;
-          throw error;
-        }
+        return readEntity<{ pk: string; name: string; etag: string }, { name: string }>(tables.directoryIndex, pk, rowKey, (row) => ({
+          pk,
+          name: row.name,
+          etag: row.etag,
+        }));
       }),
     )
   ).filter((row) => row !== undefined);
@@ -278,7 +275,7 @@ export async function listRecords(
     queryOptions: { filter: odata`PartitionKey ge ${from} and PartitionKey lt ${to}` },
   });
   for await (const row of rows) {
-    records.push(DirectoryRecord.parse(JSON.parse(row.record)));
+    records.push(parseRow(tables.directory, row, () => DirectoryRecord.parse(JSON.parse(row.record))));
     if (records.length >= limit) break;
   }
   return records;

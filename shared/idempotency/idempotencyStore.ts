@@ -1,6 +1,7 @@
-import type { TableClient } from "@azure/data-tables";
+import type { TableClient, TableEntityResult } from "@azure/data-tables";
 import { isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
 import { key } from "../storage/tables.js";
+import { readEntity } from "../storage/readEntity.js";
 
 /**
  * The `Idempotency-Key` records (IETF draft "The Idempotency-Key HTTP Header Field"). One row per key
@@ -105,13 +106,8 @@ export async function reserveIdempotencyKey(
     } catch (error) {
       if (!isEntityAlreadyExists(error)) throw error;
     }
-    let row: Row & { etag: string };
-    try {
-      row = await table.getEntity<Row>(partitionKey, "");
-    } catch (error) {
-      if (isNotFound(error)) continue; // released meanwhile: insert again
-      throw error;
-    }
+    const row = await readEntity(table, partitionKey, "", (r: TableEntityResult<Row>) => r);
+    if (!row) continue; // released meanwhile: insert again
     const expired = Date.parse(row.expiresAt) <= now.getTime();
     if (!expired) {
       if (row.method !== fingerprint.method || row.target !== fingerprint.target || row.bodySha256 !== fingerprint.bodySha256) {

@@ -1,5 +1,6 @@
 import type { TableClient } from "@azure/data-tables";
-import { WebCtiError, isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
+import { WebCtiError, isEntityAlreadyExists, isPreconditionFailed } from "../errors.js";
+import { readEntity } from "../storage/readEntity.js";
 import { key } from "../storage/tables.js";
 import { Presence, PresenceSource, type PresenceStatus } from "../schemas/presence.js";
 
@@ -109,13 +110,10 @@ function sameState(a: Presence, b: Presence): boolean {
 }
 
 async function readPresence(tables: PresenceTables, tenantId: string, agentId: string) {
-  try {
-    const row = await tables.presence.getEntity<PresenceRow>(key(tenantId, agentId), "");
-    return { presence: fromRow(agentId, row), etag: row.etag };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  return readEntity<{ presence: Presence; etag: string }, PresenceRow>(tables.presence, key(tenantId, agentId), "", (row) => ({
+    presence: fromRow(agentId, row),
+    etag: row.etag,
+  }));
 }
 
 function toRow(p: Presence): PresenceRow {

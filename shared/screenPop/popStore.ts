@@ -1,5 +1,7 @@
-import { odata, type TableClient } from "@azure/data-tables";
-import { WebCtiError, isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
+import { odata, type TableClient, type TableEntityResult } from "@azure/data-tables";
+import { WebCtiError, isEntityAlreadyExists, isPreconditionFailed } from "../errors.js";
+import { readEntity } from "../storage/readEntity.js";
+import { parseRow } from "../storage/parseRow.js";
 import { key } from "../storage/tables.js";
 import { ScreenPop, type PopStatus } from "../schemas/screenPop.js";
 import { linkToTraceparent } from "../telemetry/tracing.js";
@@ -83,13 +85,11 @@ export async function insertPop(tables: PopTables, tenantId: string, pop: Stored
 
 export async function findPop(tables: PopTables, tenantId: string, popId: string, now: Date) {
   const { seq, agentId } = parsePopId(popId);
-  try {
-    const row = await tables.screenPops.getEntity<PopRow>(key(tenantId, agentId), seq);
-    return { pop: fromRow(row, now), etag: row.etag, traceparent: row.traceparent };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  return readEntity(tables.screenPops, key(tenantId, agentId), seq, (row: TableEntityResult<PopRow>) => ({
+    pop: fromRow(row, now),
+    etag: row.etag,
+    traceparent: row.traceparent,
+  }));
 }
 
 export async function getPop(tables: PopTables, tenantId: string, popId: string, now: Date): Promise<ScreenPop> {
@@ -114,7 +114,7 @@ export async function listPendingPops(
     },
   });
   for await (const row of rows) {
-    pops.push(fromRow(row, now));
+    pops.push(parseRow(tables.screenPops, row, () => fromRow(row, now)));
     if (pops.length >= limit) break;
   }
   return pops;

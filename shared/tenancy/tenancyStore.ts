@@ -1,26 +1,18 @@
-import { WebCtiError, isNotFound } from "../errors.js";
+import { WebCtiError } from "../errors.js";
+import { readEntity } from "../storage/readEntity.js";
+import { parseRow } from "../storage/parseRow.js";
 import type { Services } from "../services.js";
 import { Agent } from "../schemas/agent.js";
 import { Provider, ScreenPopPolicy, Tenant, type RateLimit } from "../schemas/provider.js";
 import type { PanelConfig } from "../schemas/panel.js";
-import { odata, type TableClient } from "@azure/data-tables";
+import { odata } from "@azure/data-tables";
 import type { z } from "zod";
 
 type TenancyServices = Pick<Services, "tables" | "caches">;
 
-/** Reads a row and validates it: rows written by older versions must still parse, or fail loudly. */
-async function readRow<T>(table: TableClient, pk: string, rk: string, parse: (row: Record<string, unknown>) => T) {
-  try {
-    return parse(await table.getEntity<Record<string, unknown>>(pk, rk));
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
 export async function findTenant(services: TenancyServices, tenantId: string): Promise<Tenant | undefined> {
   return services.caches.tenants.getOrLoad(tenantId, () =>
-    readRow(services.tables.tenants, tenantId, "", (row) => Tenant.parse({ ...row, tenantId })),
+    readEntity(services.tables.tenants, tenantId, "", (row) => Tenant.parse({ ...row, tenantId })),
   );
 }
 
@@ -32,7 +24,7 @@ export async function getTenant(services: TenancyServices, tenantId: string): Pr
 
 export async function getProvider(services: TenancyServices, tenantId: string, providerId: string): Promise<Provider> {
   const provider = await services.caches.providers.getOrLoad(`${tenantId}|${providerId}`, () =>
-    readRow(services.tables.providers, tenantId, providerId, (row) => providerFromRow(tenantId, providerId, row)),
+    readEntity(services.tables.providers, tenantId, providerId, (row) => providerFromRow(tenantId, providerId, row)),
   );
   if (!provider) throw new WebCtiError("forbidden", `Provider '${providerId}' is not configured for this tenant.`);
   return provider;
@@ -66,7 +58,9 @@ export async function listProviders(services: Pick<Services, "tables">, tenantId
   const rows = services.tables.providers.listEntities<Record<string, unknown>>({
     queryOptions: { filter: odata`PartitionKey eq ${tenantId}` },
   });
-  for await (const row of rows) providers.push(providerFromRow(tenantId, String(row["rowKey"]), row));
+  for await (const row of rows) {
+    providers.push(parseRow(services.tables.providers, row, () => providerFromRow(tenantId, String(row["rowKey"]), row)));
+  }
   return providers;
 }
 
@@ -85,7 +79,7 @@ function providerFromRow(tenantId: string, providerId: string, row: Record<strin
 /** Throws `not_found` naming the agent: partners send agent ids, and a typo must be obvious. */
 export async function getAgent(services: TenancyServices, tenantId: string, agentId: string): Promise<Agent> {
   const agent = await services.caches.agents.getOrLoad(`${tenantId}|${agentId}`, () =>
-    readRow(services.tables.agents, tenantId, agentId, (row) => Agent.parse({ ...row, tenantId, agentId })),
+    readEntity(services.tables.agents, tenantId, agentId, (row) => Agent.parse({ ...row, tenantId, agentId })),
   );
   if (!agent) {
     throw new WebCtiError("not_found", `Agent '${agentId}' does not exist in this tenant.`, {

@@ -1,8 +1,10 @@
 import { BlockList, isIP } from "node:net";
-import { odata } from "@azure/data-tables";
+import { odata, type TableEntityResult } from "@azure/data-tables";
 import type { Services } from "../services.js";
 import { WebCtiError, isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
 import { key } from "../storage/tables.js";
+import { readEntity } from "../storage/readEntity.js";
+import { parseRow } from "../storage/parseRow.js";
 import { generateWebhookSecret } from "./signing.js";
 import { WebhookEndpoint, WebhookEndpointInput, type RotatedWebhookSecret, type WebhookEventType } from "./schemas.js";
 
@@ -60,13 +62,9 @@ export async function findEndpoint(
   tenantId: string,
   providerId: string,
 ): Promise<StoredEndpoint | undefined> {
-  try {
-    const row = await services.tables.webhookEndpoints.getEntity<EndpointRow>(endpointKey(tenantId, providerId), "");
-    return fromRow(tenantId, providerId, row, services.now());
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  return readEntity(services.tables.webhookEndpoints, endpointKey(tenantId, providerId), "", (row: TableEntityResult<EndpointRow>) =>
+    fromRow(tenantId, providerId, row, services.now()),
+  );
 }
 
 export async function getEndpoint(services: Pick<Services, "tables" | "now">, tenantId: string, providerId: string): Promise<WebhookEndpoint> {
@@ -88,7 +86,7 @@ export async function listSubscribedEndpoints(
   const found: StoredEndpoint[] = [];
   for await (const row of rows) {
     const providerId = row.partitionKey!.slice(tenantId.length + 1);
-    const stored = fromRow(tenantId, providerId, row as EndpointRow & { etag: string }, services.now());
+    const stored = parseRow(services.tables.webhookEndpoints, row, () => fromRow(tenantId, providerId, row, services.now()));
     if (stored.endpoint.enabled && stored.endpoint.eventTypes.includes(type)) found.push(stored);
   }
   return found;
@@ -199,13 +197,8 @@ export async function deleteEndpoint(services: Pick<Services, "tables">, tenantI
  */
 export async function rotateSecret(services: EndpointServices, tenantId: string, providerId: string): Promise<RotatedWebhookSecret> {
   const partitionKey = endpointKey(tenantId, providerId);
-  let row: EndpointRow & { etag: string };
-  try {
-    row = await services.tables.webhookEndpoints.getEntity<EndpointRow>(partitionKey, "");
-  } catch (error) {
-    if (isNotFound(error)) throw new WebCtiError("not_found", "This provider has no webhook endpoint; create it with PUT.");
-    throw error;
-  }
+  const row = await readEntity(services.tables.webhookEndpoints, partitionKey, "", (r: TableEntityResult<EndpointRow>) => r);
+  if (!row) throw new WebCtiError("not_found", "This provider has no webhook endpoint; create it with PUT.");
   const now = services.now();
   const secret = generateWebhookSecret();
   const previousSecretExpiresAt = new Date(now.getTime() + rotationOverlapMs).toISOString();
