@@ -1,31 +1,19 @@
 import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { budgets, sizeOf, staticClosure, webDir } from "../../../scripts/bundleSize.mjs";
 
 /**
- * The built /webcti/agent.js (npm test builds first): what a page loads at start stays within the 20 KB
- * gzip budget, and the panel host (penpal and the widget protocol) is a chunk loaded on demand.
+ * The built /webcti/agent.js (npm test builds first): what a page loads at start stays within its gzip
+ * budget (scripts/bundleSize.mjs, the same as npm run size), and the panel host (penpal and the widget
+ * protocol) is a chunk loaded on demand.
  */
-const entry = fileURLToPath(new URL("../../../dist/web/webcti/agent.js", import.meta.url));
-
-async function staticClosure(file: string, seen = new Set<string>()): Promise<Set<string>> {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  const code = await readFile(file, "utf8");
-  for (const match of code.matchAll(/(?:^|[;}\s])import\s*(?:[\w${}\s,*]+from\s*)?["'](\.[^"']+)["']/g)) {
-    await staticClosure(resolve(dirname(file), match[1]!), seen);
-  }
-  return seen;
-}
+const entry = join(webDir, "webcti", "agent.js");
 
 describe("agent.js bundle", () => {
   it("loads within the start-up budget, without the panel host", async () => {
     const files = [...(await staticClosure(entry))];
-    let gzip = 0;
-    for (const file of files) gzip += gzipSync(await readFile(file), { level: 9 }).length;
-    expect(gzip).toBeLessThanOrEqual(20 * 1024);
+    expect((await sizeOf(files)).gzip).toBeLessThanOrEqual(budgets["webcti/agent.js"]);
     for (const file of files) {
       const code = await readFile(file, "utf8");
       expect(code, file).not.toContain("penpal");
