@@ -87,15 +87,7 @@ describe("the Azure Functions entry under plain node", () => {
       .split("\n")
       .filter((line) => line.startsWith("/"))
       .map((line) => line.slice(1).replace(/\/$/, ""));
-    const loaded = new Set<string>();
-    const visit = async (file: string): Promise<void> => {
-      if (loaded.has(file)) return;
-      loaded.add(file);
-      const code = await readFile(file, "utf8");
-      for (const [, target] of code.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) await visit(resolve(dirname(file), target!));
-    };
-    await visit(join(root, "dist", "functions", "azure.js"));
-    const modules = [...loaded].map((file) => relative(root, file).split(sep).join("/"));
+    const modules = [...(await loadedByEntry()).files].map((file) => relative(root, file).split(sep).join("/"));
     expect(modules.length).toBeGreaterThan(20);
     for (const module of modules) {
       expect(module, module).toMatch(/^dist\/(functions|shared|web)\//);
@@ -103,4 +95,30 @@ describe("the Azure Functions entry under plain node", () => {
     }
     expect(ignored).toEqual(expect.arrayContaining(["local", "tools", "bench", "dist/local", "dist/tools", "dist/bench", "test"]));
   });
+
+  it("has in package.json dependencies exactly the packages it loads (what only esbuild bundles or the local stack serves is a devDependency)", async () => {
+    const { packages } = await loadedByEntry();
+    const manifest = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    expect([...packages].sort()).toEqual(Object.keys(manifest.dependencies).sort());
+  });
 });
+
+/** The built modules the Azure entry loads, statically or on demand, and the packages they import. */
+async function loadedByEntry(): Promise<{ files: Set<string>; packages: Set<string> }> {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = async (file: string): Promise<void> => {
+    if (files.has(file)) return;
+    files.add(file);
+    const code = await readFile(file, "utf8");
+    const statics = code.matchAll(/^\s*(?:import|export)\b[^;"]*?\bfrom\s*"([^"]+)"/gm);
+    const bare = code.matchAll(/^\s*import\s*"([^"]+)"/gm);
+    const dynamics = code.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g);
+    for (const [, target] of [...statics, ...bare, ...dynamics]) {
+      if (target!.startsWith(".")) await visit(resolve(dirname(file), target!));
+      else if (!target!.startsWith("node:")) packages.add(target!.split("/").slice(0, target!.startsWith("@") ? 2 : 1).join("/"));
+    }
+  };
+  await visit(join(root, "dist", "functions", "azure.js"));
+  return { files, packages };
+}
