@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineHttp } from "./http/defineHttp.js";
 import { Delivery, DeliveryId } from "../shared/webhooks/schemas.js";
-import { getDelivery } from "../shared/webhooks/deliveries.js";
+import { getDelivery } from "../shared/webhooks/deliveryRow.js";
 
 export const getWebhookDelivery = defineHttp({
   name: "getWebhookDelivery",

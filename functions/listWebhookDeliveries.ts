@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineHttp } from "./http/defineHttp.js";
 import { DeliveryList } from "../shared/webhooks/schemas.js";
-import { listDeliveries } from "../shared/webhooks/deliveries.js";
+import { listDeliveries } from "../shared/webhooks/deliveryRow.js";
 import { CursorQuery } from "../shared/schemas/cursor.js";
 
 export const listWebhookDeliveries = defineHttp({

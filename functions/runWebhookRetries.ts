@@ -1,5 +1,5 @@
 import { defineTimer } from "./timer/defineTimer.js";
-import { runDueRetries } from "../shared/webhooks/deliveries.js";
+import { runDueRetries } from "../shared/webhooks/runDueRetries.js";
 
 export const runWebhookRetries = defineTimer({
   name: "runWebhookRetries",

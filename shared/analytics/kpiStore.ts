@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { isNotFound } from "../errors.js";
 import { key, type Tables } from "../storage/tables.js";
+import { shardOf } from "../storage/shardOf.js";
 import type { ConversationFacts, KpiAggregate, KpiInterval } from "../schemas/analytics.js";
 
 /**
@@ -21,13 +21,8 @@ import type { ConversationFacts, KpiAggregate, KpiInterval } from "../schemas/an
  *   one range read per month.
  */
 
-export const dirtyShards = 16;
 export type Dimension = "all" | "queue" | "agent";
 export const dimensions: readonly Dimension[] = ["all", "queue", "agent"];
-
-export function shardOf(rowKey: string): string {
-  return String(createHash("sha256").update(rowKey).digest().readUInt32BE(0) % dirtyShards).padStart(2, "0");
-}
 
 export function conversationMark(tenantId: string, providerId: string, conversationId: string): string {
   return key("c", tenantId, providerId, conversationId);

@@ -1,14 +1,17 @@
 import { odata } from "@azure/data-tables";
-import { isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
+import { isNotFound, isPreconditionFailed } from "../errors.js";
 import type { Services } from "../services.js";
 import type { KpiSettings } from "../schemas/analytics.js";
 import { pushToSupervisors } from "../realtime/agentPush.js";
 import { getKpiSettings } from "./kpiSettingsStore.js";
 import { projectConversation } from "./projectConversation.js";
 import { aggregateQuarters } from "./recomputeAggregates.js";
-import { dirtyShards, intervalMark, mark, pointerRowKey } from "./kpiStore.js";
+import { intervalMark, mark, pointerRowKey } from "./kpiStore.js";
 import { inParallel } from "../inParallel.js";
 import { afterPrefix, key } from "../storage/tables.js";
+import { readShards } from "../storage/readShards.js";
+import { readEntity } from "../storage/readEntity.js";
+import { takeLease, type Lease } from "../storage/takeLease.js";
 
 /** Without `push` (the operator's rebuild command), supervisors are not told; their dashboards refresh on the next change. */
 type ProjectionServices = Pick<Services, "tables" | "now"> & Partial<Pick<Services, "push">>;
@@ -53,7 +56,7 @@ interface Marker {
  * ours re-marks it, so whatever was written last is recomputed once more from what is stored.
  */
 export async function runKpiProjection(services: ProjectionServices, limits: ProjectionLimits = {}): Promise<ProjectionRun> {
-  const lease = await takeLease(services);
+  const lease = await takeProjectionLease(services);
   if (!lease) return { ...emptyRun(), more: true, busy: true };
   try {
     return await projectOnce(services, limits, lease);
@@ -169,29 +172,20 @@ async function continueRebuild(services: ProjectionServices, marker: Marker, pag
 }
 
 async function readMarkers(services: ProjectionServices, prefix: string, perShard: number): Promise<{ markers: Marker[]; more: boolean }> {
-  let more = false;
-  const shards = await Promise.all(
-    Array.from({ length: dirtyShards }, async (_, index) => {
-      const shard = String(index).padStart(2, "0");
-      const pages = services.tables.kpiDirty
-        .listEntities<{ token?: string; scope?: string; force?: boolean }>({
-          queryOptions: { filter: odata`PartitionKey eq ${shard} and RowKey ge ${prefix} and RowKey lt ${afterPrefix(prefix)}` },
-        })
-        .byPage({ maxPageSize: perShard });
-      const first = await pages.next();
-      if (first.done) return [];
-      if (first.value.continuationToken) more = true;
-      return first.value.map((row) => ({
-        partitionKey: row.partitionKey!,
-        rowKey: row.rowKey!,
-        etag: row.etag,
-        ...(row.token ? { token: row.token } : {}),
-        ...(row.scope ? { scope: row.scope } : {}),
-        ...(row.force ? { force: true } : {}),
-      }));
-    }),
+  const { rows, more } = await readShards<{ token?: string; scope?: string; force?: boolean }>(
+    services.tables.kpiDirty,
+    (shard) => odata`PartitionKey eq ${shard} and RowKey ge ${prefix} and RowKey lt ${afterPrefix(prefix)}`,
+    perShard,
   );
-  return { markers: shards.flat(), more };
+  const markers = rows.map((row) => ({
+    partitionKey: row.partitionKey!,
+    rowKey: row.rowKey!,
+    etag: row.etag,
+    ...(row.token ? { token: row.token } : {}),
+    ...(row.scope ? { scope: row.scope } : {}),
+    ...(row.force ? { force: true } : {}),
+  }));
+  return { markers, more };
 }
 
 /**
@@ -209,42 +203,12 @@ async function settle(services: ProjectionServices, marker: Marker): Promise<voi
   }
 }
 
-interface Lease {
-  /** Extends the lease; throws if it was lost (expired and taken), which ends the run. */
-  renew(): Promise<void>;
-  release(): Promise<void>;
-}
-
+/** One run at a time: a lease row beside the markers (its partition is not a shard's). */
 const leaseKey = { partitionKey: "lease", rowKey: "projection" };
 const leaseMs = 120_000;
 
-async function takeLease(services: ProjectionServices): Promise<Lease | undefined> {
+async function takeProjectionLease(services: ProjectionServices): Promise<Lease | undefined> {
   const table = services.tables.kpiDirty;
-  const until = () => new Date(services.now().getTime() + leaseMs).toISOString();
-  let etag: string | undefined;
-  try {
-    const row = await table.getEntity<{ until: string }>(leaseKey.partitionKey, leaseKey.rowKey);
-    if (Date.parse(row.until) > services.now().getTime()) return undefined;
-    etag = row.etag;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  let current: string;
-  try {
-    const taken = etag
-      ? await table.updateEntity({ ...leaseKey, until: until() }, "Replace", { etag })
-      : await table.createEntity({ ...leaseKey, until: until() });
-    current = taken.etag!;
-  } catch (error) {
-    if (isPreconditionFailed(error) || isEntityAlreadyExists(error)) return undefined; // another run was quicker
-    throw error;
-  }
-  return {
-    async renew() {
-      current = (await table.updateEntity({ ...leaseKey, until: until() }, "Replace", { etag: current })).etag!;
-    },
-    async release() {
-      await table.deleteEntity(leaseKey.partitionKey, leaseKey.rowKey, { etag: current }).catch(() => undefined);
-    },
-  };
+  const row = await readEntity(table, leaseKey.partitionKey, leaseKey.rowKey, (r) => r);
+  return takeLease(table, { ...leaseKey, ...row }, { field: "until", leaseMs, now: services.now });
 }

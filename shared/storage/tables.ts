@@ -35,7 +35,8 @@ import { tablesAccess, type TablesConfig } from "../config.js";
  * Webhook deliveries: one partition per provider of a tenant (its log, newest first, is one partition
  * read; the id carries its time, so one delivery is a point read). The schedule is a due-time index over
  * every tenant, spread over 16 partitions by a hash of the delivery id, so no tenant can heat one, and the
- * retry timer reads only what is due (16 small range queries). shared/webhooks/deliveries.ts has the rest.
+ * retry timer reads only what is due (16 small range queries). shared/webhooks/deliveryRow.ts and
+ * deliverySchedule.ts have the rest.
  *
  * KPIs (shared/analytics/kpiStore.ts): work markers spread over 16 shards; per-conversation facts by
  * provider and quarter-hour (what one interval's recompute reads); pre-aggregated rows by provider, channel

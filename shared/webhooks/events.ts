@@ -4,7 +4,7 @@ import { WebCtiError } from "../errors.js";
 import { getNamedProvider, getTenant } from "../tenancy/tenancyStore.js";
 import { getRecord } from "../directory/directoryStore.js";
 import { normalizePhone } from "../directory/normalizePhone.js";
-import { enqueueWebhook, enqueueWebhookToTenant } from "./deliveries.js";
+import { enqueueWebhook, enqueueWebhookToTenant } from "./enqueueWebhook.js";
 import { findEndpoint } from "./endpointStore.js";
 import { ClickToActInput, type ClickToActRequestedData, type Delivery, type PresenceChangedData } from "./schemas.js";
 

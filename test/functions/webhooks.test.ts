@@ -12,7 +12,7 @@ import { putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
 import { runWebhookRetries } from "../../functions/runWebhookRetries.js";
 import { sendPresenceChanged } from "../../shared/webhooks/events.js";
 import { putEndpoint } from "../../shared/webhooks/endpointStore.js";
-import { retryDelaysMs } from "../../shared/webhooks/deliveries.js";
+import { retryDelaysMs } from "../../shared/webhooks/attemptDelivery.js";
 
 /** A partner's webhook receiver: answers each request by the next planned outcome, then 204. */
 interface Received {
