@@ -19,7 +19,7 @@ import { TableClient } from "@azure/data-tables";
 import azureFunctions from "@azure/functions";
 import type { RunningStack } from "../local/spawnStack.js";
 import { demo } from "../local/seedDemo.js";
-import { createServices } from "../shared/services.js";
+import { createServices, type Services } from "../shared/services.js";
 import { readConfig } from "../shared/config.js";
 import { ensureTables } from "../shared/storage/tables.js";
 import { toAzureHandler } from "../functions/http/toAzureHandler.js";
@@ -76,31 +76,8 @@ export async function benchIngestion(stack: RunningStack, calls: number, run: st
     }),
   );
   await ensureTables(services.tables);
-  const handlers = {
-    "/v1/conversations/events": toAzureHandler(postConversationEvent, async () => services),
-    "/v1/conversations/events/batch": toAzureHandler(postConversationEventBatch, async () => services),
-  };
-  const invoke = async (path: keyof typeof handlers, body: unknown, expected: number) => {
-    const request = new HttpRequest({
-      method: "POST",
-      url: `${stack.apiUrl}${path}`,
-      headers: { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" },
-      query: {},
-      params: {},
-      body: { bytes: Buffer.from(JSON.stringify(body)) },
-    });
-    const response = await handlers[path](request, new InvocationContext({ invocationId: "bench", functionName: path }));
-    if (response.status !== expected) throw new Error(`${path} answered ${response.status}: ${String(response.body)}`);
-  };
-  const post = async (path: string, body: unknown, expected: number) => {
-    const response = await fetch(`${stack.apiUrl}${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    if (response.status !== expected) throw new Error(`POST ${path} answered ${response.status}: ${await response.text()}`);
-    await response.arrayBuffer();
-  };
+  const invoke = inProcessInvoker(stack, services);
+  const post = httpPoster(stack);
   const t0 = Date.UTC(2026, 10, 24, 8);
 
   // Raw: the same number of rows of the same size, nine to a partition, straight into Azurite.
@@ -130,14 +107,7 @@ export async function benchIngestion(stack: RunningStack, calls: number, run: st
     for (let c = 0; c < calls; c += 11) out.push(all.slice(c, c + 11).flat().sort((a, b) => a.occurredAt.localeCompare(b.occurredAt)));
     return out;
   };
-  // Until the KPI projection (the product's timer) has no marker left.
-  const drained = async () => {
-    for (;;) {
-      const page = await services.tables.kpiDirty.listEntities({ queryOptions: { select: ["RowKey"] } }).byPage({ maxPageSize: 1 }).next();
-      if (page.done || page.value.length === 0) return performance.now();
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const drained = () => drainedAt(services);
   const round = async (work: () => Promise<number>) => {
     await drained();
     const start = performance.now();
@@ -160,4 +130,46 @@ export async function benchIngestion(stack: RunningStack, calls: number, run: st
     httpBatch: n / httpBatch.accepted,
     projected: { single: n / single.projected, batch: n / batch.projected, httpSingle: n / httpSingle.projected, httpBatch: n / httpBatch.projected },
   };
+}
+
+/** Posts to the registered handlers in this process, as the Functions worker invokes them. */
+function inProcessInvoker(stack: RunningStack, services: Services) {
+  const handlers = {
+    "/v1/conversations/events": toAzureHandler(postConversationEvent, async () => services),
+    "/v1/conversations/events/batch": toAzureHandler(postConversationEventBatch, async () => services),
+  };
+  return async (path: keyof typeof handlers, body: unknown, expected: number) => {
+    const request = new HttpRequest({
+      method: "POST",
+      url: `${stack.apiUrl}${path}`,
+      headers: { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" },
+      query: {},
+      params: {},
+      body: { bytes: Buffer.from(JSON.stringify(body)) },
+    });
+    const response = await handlers[path](request, new InvocationContext({ invocationId: "bench", functionName: path }));
+    if (response.status !== expected) throw new Error(`${path} answered ${response.status}: ${String(response.body)}`);
+  };
+}
+
+/** Posts over HTTP to the product's process. */
+function httpPoster(stack: RunningStack) {
+  return async (path: string, body: unknown, expected: number) => {
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (response.status !== expected) throw new Error(`POST ${path} answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+  };
+}
+
+/** When the KPI projection (the product's timer) has no work marker left. */
+async function drainedAt(services: Services): Promise<number> {
+  for (;;) {
+    const page = await services.tables.kpiDirty.listEntities({ queryOptions: { select: ["RowKey"] } }).byPage({ maxPageSize: 1 }).next();
+    if (page.done || page.value.length === 0) return performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -68,7 +68,7 @@ const responseHeaders = {
     schema: { type: "string", enum: [...supportedVersions] },
   },
   [replayedHeader]: {
-    description: "`true` on the stored answer to an earlier request with the same `Idempotency-Key` (2xx or 4xx).",
+    description: "`true` on the stored answer to an earlier request with the same `Idempotency-Key` (only successes are kept and replayed).",
     schema: { type: "string", enum: ["true"] },
   },
   RateLimit: {
@@ -159,6 +159,8 @@ export function documentedErrorCodes(definition: AnyHttpDefinition): WebCtiError
   if (definition.idempotency) {
     codes.add("idempotency_key_in_use");
     codes.add("idempotency_key_mismatch");
+    // The body is read (and bounded) under a key even where the route takes none.
+    codes.add("payload_too_large");
   }
   if (definition.body) {
     codes.add("payload_too_large");

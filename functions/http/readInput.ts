@@ -25,7 +25,7 @@ export async function readInput(definition: AnyHttpDefinition, request: HttpRequ
   const bytes = definition.body
     ? await readBodyBytes(request, definition.maxBodyBytes)
     : keepBytes
-      ? new Uint8Array(await request.arrayBuffer())
+      ? await readAnyBytes(request, definition.maxBodyBytes)
       : undefined;
   const body = definition.body ? parseJsonBody(bytes!, definition.body) : undefined;
   return { params, query, body, bytes };
@@ -43,19 +43,32 @@ function parseParameters<T>(schema: z.ZodType<T> | undefined, values: Record<str
 }
 
 async function readBodyBytes(request: HttpRequest, maxBytes = defaultMaxBodyBytes): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) {
-    throw new WebCtiError("payload_too_large", `The request body is ${declared} bytes; the limit is ${maxBytes}.`);
-  }
+  refuseDeclaredLength(request, maxBytes);
   const contentType = request.headers.get("content-type") ?? "";
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
     throw new WebCtiError("unsupported_media_type", "Send the body as JSON with `Content-Type: application/json`.");
   }
+  return readAnyBytes(request, maxBytes);
+}
+
+/**
+ * The raw body of any route, within its limit. A route without a body still reads one under an
+ * `Idempotency-Key` (a retry must send the same bytes), so that read is bounded too.
+ */
+async function readAnyBytes(request: HttpRequest, maxBytes = defaultMaxBodyBytes): Promise<Uint8Array> {
+  refuseDeclaredLength(request, maxBytes);
   const bytes = new Uint8Array(await request.arrayBuffer());
   if (bytes.byteLength > maxBytes) {
     throw new WebCtiError("payload_too_large", `The request body is ${bytes.byteLength} bytes; the limit is ${maxBytes}.`);
   }
   return bytes;
+}
+
+function refuseDeclaredLength(request: HttpRequest, maxBytes: number): void {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) {
+    throw new WebCtiError("payload_too_large", `The request body is ${declared} bytes; the limit is ${maxBytes}.`);
+  }
 }
 
 function parseJsonBody<T>(bytes: Uint8Array, schema: z.ZodType<T>): T {

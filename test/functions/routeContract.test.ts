@@ -778,6 +778,16 @@ for (const definition of httpFunctions) {
       });
     }
 
+    if (!definition.body && definition.idempotency) {
+      // Without a body schema the bytes are still read under a key (a retry must repeat them): bounded too.
+      it(`refuses a body over ${defaultMaxBodyBytes} bytes sent with an Idempotency-Key with 413`, async () => {
+        const req = entry.valid();
+        const headers = { "content-type": "application/json", "idempotency-key": randomUUID() };
+        const res = await refused(definition, { path: req.path, body: "x".repeat(defaultMaxBodyBytes + 1), headers }, "a");
+        expectProblem(definition, res, 413);
+      });
+    }
+
     if (Array.isArray(entry.wrongTenant)) {
       it.each(entry.wrongTenant.map((c) => [c.name, c] as const))("keeps another tenant's caller away from %s", async (_name, wrong) => {
         const before = await wrong.unchanged?.();
