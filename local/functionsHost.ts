@@ -98,38 +98,14 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       const tooLarge = new WebCtiError("payload_too_large", `The request body is over ${maxRequestBytes} bytes.`);
       return writeProblem(request, response, toProblemResponse(tooLarge, url.pathname));
     }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value === undefined || name.startsWith("x-ms-client-principal")) continue;
-      headers[name] = Array.isArray(value) ? value.join(", ") : value;
-    }
-    Object.assign(headers, options.easyAuth?.principalHeaders(request) ?? {});
-    const httpRequest = new HttpRequest({
-      method: request.method ?? "GET",
-      url: url.toString(),
-      headers,
-      query: Object.fromEntries(url.searchParams),
-      params,
-      ...(body.length > 0 ? { body: { bytes: body } } : {}),
-    });
-    const invocationId = randomUUID();
+    const principal = options.easyAuth?.principalHeaders(request) ?? {};
     const context = new InvocationContext({
-      invocationId,
+      invocationId: randomUUID(),
       functionName: fn.name,
       logHandler: (level, ...args) => log(`[${fn.name}] ${level}: ${args.map(String).join(" ")}`),
     });
-    const result = await fn.handler(httpRequest, context);
-    const httpResponse = result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
-    const out: Record<string, string | string[]> = {};
-    httpResponse.headers.forEach((value, name) => {
-      out[name] = value;
-    });
-    // Headers yields Set-Cookie once per cookie, so the loop above kept only the last one.
-    const cookies = httpResponse.headers.getSetCookie();
-    if (cookies.length > 0) out["set-cookie"] = cookies;
-    const bytes = Buffer.from(await httpResponse.arrayBuffer());
-    response.writeHead(httpResponse.status, out);
-    response.end(request.method === "HEAD" ? undefined : bytes);
+    const result = await fn.handler(toHttpRequest(request, url, params, body, principal), context);
+    await writeResult(request, response, result);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -146,6 +122,44 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
         server.closeAllConnections();
       }),
   };
+}
+
+/** The library's HttpRequest for a request, with the platform's principal headers in place of any sent. */
+function toHttpRequest(
+  request: IncomingMessage,
+  url: URL,
+  params: Record<string, string>,
+  body: Buffer,
+  principal: Record<string, string>,
+): InstanceType<typeof HttpRequest> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name.startsWith("x-ms-client-principal")) continue;
+    headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return new HttpRequest({
+    method: request.method ?? "GET",
+    url: url.toString(),
+    headers: { ...headers, ...principal },
+    query: Object.fromEntries(url.searchParams),
+    params,
+    ...(body.length > 0 ? { body: { bytes: body } } : {}),
+  });
+}
+
+/** Writes what a handler returned (an HttpResponse or a plain response init) as the Functions host does. */
+async function writeResult(request: IncomingMessage, response: ServerResponse, result: unknown) {
+  const httpResponse = result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
+  const out: Record<string, string | string[]> = {};
+  httpResponse.headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  // Headers yields Set-Cookie once per cookie, so the loop above kept only the last one.
+  const cookies = httpResponse.headers.getSetCookie();
+  if (cookies.length > 0) out["set-cookie"] = cookies;
+  const bytes = Buffer.from(await httpResponse.arrayBuffer());
+  response.writeHead(httpResponse.status, out);
+  response.end(request.method === "HEAD" ? undefined : bytes);
 }
 
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | "too-large"> {

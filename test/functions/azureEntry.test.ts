@@ -7,11 +7,12 @@ import { describe, expect, inject, it } from "vitest";
 import { Cron } from "croner";
 import { httpFunctions, timerFunctions } from "../../functions/index.js";
 import { uniquePrefix } from "../support/stack.js";
+import { projectRoot } from "../../shared/projectRoot.js";
 import { notFoundResponse } from "../../functions/http/problem.js";
 
 const everyMethod = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const root = projectRoot();
 const probe = fileURLToPath(new URL("../support/azureEntryProbe.mjs", import.meta.url));
 
 /** Runs the built Azure entry under plain node (no test-runner transform), as the Functions host would. */
