@@ -193,7 +193,6 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
   const { tenantId, providerId } = demo;
   const dayTables: Tables[] = Array.from({ length: days }, (_, d) => createTables(readConfig({ ...env, WEBCTI_TABLE_PREFIX: dayPrefix(d) })));
   await Promise.all(dayTables.map((t) => Promise.all([t.kpiFacts.createTable(), t.kpiQuarterHours.createTable(), t.kpiHours.createTable()])));
-  const perDay = Array.from({ length: days }, (_, d) => Math.floor(conversations / days) + (d < conversations % days ? 1 : 0));
 
   console.log(`\nKPIs: ${conversations} ended conversations over ${days} days (2026-10-01 … ${new Date(day0 + (days - 1) * dayMs).toISOString().slice(0, 10)} UTC), tenant "${tenantId}", provider "${providerId}",`);
   console.log("3 channels, 10 queues, 200 agents; facts built directly and written as the projection writes them (an");
@@ -201,28 +200,57 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
 
   const began = performance.now();
   const progress = (what: string) => process.stderr.write(`  [kpis ${((performance.now() - began) / 1000).toFixed(0)} s] ${what}\n`);
-  // --- 1. facts rows: transactions of ≤ 100 rows of one partition, 16 in flight --------------------------
-  let factsRows = 0;
+  const facts = await writeFacts(dayTables, conversations, progress);
+  const aggregated = await aggregateDays(services, dayTables, progress);
+  const copied = await copyHourRows(services, dayTables);
+  let quarterRows = 0;
+  for (const t of dayTables) for await (const _ of t.kpiQuarterHours.listEntities({ queryOptions: { select: ["RowKey"] } })) quarterRows += 1;
+  let dayRowsCount = 0;
+  for await (const _ of services.tables.kpiDays.listEntities({ queryOptions: { filter: odata`PartitionKey ge ${`${tenantId}|${providerId}|`} and PartitionKey lt ${`${tenantId}|${providerId}}`}`, select: ["RowKey"] } })) dayRowsCount += 1;
+
+  const { recomputeMs } = aggregated;
+  console.log(`generation ${(facts.seconds + aggregated.seconds + copied.seconds).toFixed(0)} s in all:`);
+  console.log(`  facts rows        ${facts.rows} rows in ${facts.transactions} transactions, ${facts.seconds.toFixed(1)} s = ${(facts.rows / facts.seconds).toFixed(0)} facts rows/s (16 transactions in flight)`);
+  console.log(`  recomputeQuarter  ${days * 96} quarter-hours, ${aggregated.factsRowsRead} facts rows read, ${aggregated.seconds.toFixed(1)} s = ${(facts.rows / aggregated.seconds).toFixed(0)} conversations/s aggregated`);
+  console.log(`                    per quarter-hour p50 ${percentile(recomputeMs, 50).toFixed(0)} ms, p99 ${percentile(recomputeMs, 99).toFixed(0)} ms (4 quarter-hours of a day and 2 days at once); wrote ${quarterRows} quarter-hour, ${copied.hourRows} hour, ${dayRowsCount} day rows`);
+  console.log(`  hour rows copied  ${copied.hourRows} rows (dimension "all") into the product's kpiHours table, ${copied.seconds.toFixed(1)} s`);
+
+  const { dayP50, hourP50 } = await measureReports(stack, services, days);
+  const floor = await measureFloor(dayTables, days);
+  console.log(`ratio query / floor: by day ${(dayP50 / floor).toFixed(3)}×, by hour ${(hourP50 / floor).toFixed(3)}×`);
+  const met = Math.max(dayP50, hourP50) < 50;
+  console.log(`target: ${days}-day query < 50 ms (in-process p50, by day ${dayP50.toFixed(1)} ms, by hour ${hourP50.toFixed(1)} ms): ${met ? "met" : "missed"}`);
+}
+
+/** 1. Facts rows: transactions of ≤ 100 rows of one partition, 16 in flight. */
+async function writeFacts(dayTables: Tables[], conversations: number, progress: (what: string) => void) {
+  const { tenantId, providerId } = demo;
+  const days = dayTables.length;
+  const perDay = Array.from({ length: days }, (_, d) => Math.floor(conversations / days) + (d < conversations % days ? 1 : 0));
+  let rowsWritten = 0;
   let transactions = 0;
-  const factsStart = performance.now();
+  const start = performance.now();
   for (let d = 0; d < days; d++) {
     const chunks: TransactionAction[][] = [];
     for (const rows of dayRows(d, perDay[d]!, tenantId, providerId).values()) {
       for (let i = 0; i < rows.length; i += 100) chunks.push(rows.slice(i, i + 100).map((row): TransactionAction => ["upsert", row, "Replace"]));
-      factsRows += rows.length;
+      rowsWritten += rows.length;
     }
     transactions += chunks.length;
     await inParallel(chunks, 16, async (chunk) => void (await dayTables[d]!.kpiFacts.submitTransaction(chunk)));
-    if (d % 5 === 4) progress(`facts of ${d + 1} days written (${factsRows} rows)`);
+    if (d % 5 === 4) progress(`facts of ${d + 1} days written (${rowsWritten} rows)`);
   }
-  const factsSeconds = (performance.now() - factsStart) / 1000;
+  return { rows: rowsWritten, transactions, seconds: (performance.now() - start) / 1000 };
+}
 
-  // --- 2. aggregates: every quarter-hour recomputed, then its hours and day rolled up; 2 days at once ---
+/** 2. Aggregates: every quarter-hour recomputed, then its hours and day rolled up; 2 days at once. */
+async function aggregateDays(services: Services, dayTables: Tables[], progress: (what: string) => void) {
+  const { tenantId, providerId } = demo;
   let factsRowsRead = 0;
-  const recomputeStart = performance.now();
+  const start = performance.now();
   const recomputeMs: number[] = [];
   await inParallel(
-    Array.from({ length: days }, (_, d) => d),
+    Array.from({ length: dayTables.length }, (_, d) => d),
     2,
     async (d) => {
       // As a projection run does (aggregateQuarters): the quarter-hours (4 at once), then each hour once, then the day.
@@ -233,18 +261,19 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
       progress(`day ${d + 1} aggregated (${recomputeMs.length} quarter-hours so far)`);
     },
   );
-  const recomputeSeconds = (performance.now() - recomputeStart) / 1000;
+  return { factsRowsRead, recomputeMs, seconds: (performance.now() - start) / 1000 };
+}
 
-  // --- 3. the hour rows into the product's kpiHours table (the 30-day hourly report reads one table) ----
-  const copyStart = performance.now();
+/** 3. The hour rows into the product's kpiHours table (the 30-day hourly report reads one table). */
+async function copyHourRows(services: Services, dayTables: Tables[]) {
+  const start = performance.now();
   let hourRows = 0;
-  let quarterRows = 0;
-  for (let d = 0; d < days; d++) {
+  for (const dayTable of dayTables) {
     const byPartition = new Map<string, TransactionAction[]>();
     // Only the `all` rows: what the hourly reports below read. The queue and agent rows stay in the day's
     // table: in Azurite they would only slow every query of the table down (a scan), where Azure reads the
     // range asked for whatever else the partition holds.
-    for await (const row of dayTables[d]!.kpiHours.listEntities<Record<string, unknown>>({ queryOptions: { filter: "RowKey ge 'all|' and RowKey lt 'all}'" } })) {
+    for await (const row of dayTable.kpiHours.listEntities<Record<string, unknown>>({ queryOptions: { filter: "RowKey ge 'all|' and RowKey lt 'all}'" } })) {
       const { partitionKey, rowKey, dimension, intervalStart, value, aggregate } = row;
       const actions = byPartition.get(partitionKey!) ?? [];
       actions.push(["upsert", { partitionKey: partitionKey!, rowKey: rowKey!, dimension, intervalStart, value, aggregate }, "Replace"]);
@@ -254,19 +283,30 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
     const chunks = [...byPartition.values()].flatMap((actions) => Array.from({ length: Math.ceil(actions.length / 100) }, (_, i) => actions.slice(i * 100, i * 100 + 100)));
     await inParallel(chunks, 16, async (chunk) => void (await services.tables.kpiHours.submitTransaction(chunk)));
   }
-  const copySeconds = (performance.now() - copyStart) / 1000;
-  for (const t of dayTables) for await (const _ of t.kpiQuarterHours.listEntities({ queryOptions: { select: ["RowKey"] } })) quarterRows += 1;
-  let dayRowsCount = 0;
-  for await (const _ of services.tables.kpiDays.listEntities({ queryOptions: { filter: odata`PartitionKey ge ${`${tenantId}|${providerId}|`} and PartitionKey lt ${`${tenantId}|${providerId}}`}`, select: ["RowKey"] } })) dayRowsCount += 1;
+  return { hourRows, seconds: (performance.now() - start) / 1000 };
+}
 
-  const total = factsSeconds + recomputeSeconds + copySeconds;
-  console.log(`generation ${total.toFixed(0)} s in all:`);
-  console.log(`  facts rows        ${factsRows} rows in ${transactions} transactions, ${factsSeconds.toFixed(1)} s = ${(factsRows / factsSeconds).toFixed(0)} facts rows/s (16 transactions in flight)`);
-  console.log(`  recomputeQuarter  ${days * 96} quarter-hours, ${factsRowsRead} facts rows read, ${recomputeSeconds.toFixed(1)} s = ${(factsRows / recomputeSeconds).toFixed(0)} conversations/s aggregated`);
-  console.log(`                    per quarter-hour p50 ${percentile(recomputeMs, 50).toFixed(0)} ms, p99 ${percentile(recomputeMs, 99).toFixed(0)} ms (4 quarter-hours of a day and 2 days at once); wrote ${quarterRows} quarter-hour, ${hourRows} hour, ${dayRowsCount} day rows`);
-  console.log(`  hour rows copied  ${hourRows} rows (dimension "all") into the product's kpiHours table, ${copySeconds.toFixed(1)} s`);
+const warmup = 3;
+const runs = 20;
 
-  // --- 4. the KPI report: in-process and over HTTP (the product's process reads the same tables) -------
+async function measure(work: () => Promise<KpiReport>) {
+  const samples: number[] = [];
+  let last: KpiReport | undefined;
+  for (let i = 0; i < warmup + runs; i++) {
+    const start = performance.now();
+    last = await work();
+    if (i >= warmup) samples.push(performance.now() - start);
+  }
+  return { samples, report: last! };
+}
+
+function reportLine(name: string, samples: number[], rowsRead: number, offered?: number) {
+  return `  ${name.padEnd(36)} p50 ${percentile(samples, 50).toFixed(1).padStart(7)} ms   p99 ${percentile(samples, 99).toFixed(1).padStart(7)} ms   ${String(rowsRead).padStart(6)} rows read${offered === undefined ? "" : `   (offered ${offered})`}`;
+}
+
+/** 4. The KPI report: in-process and over HTTP (the product's process reads the same tables). */
+async function measureReports(stack: RunningStack, services: Services, days: number) {
+  const { tenantId, providerId } = demo;
   const range = { from: new Date(day0).toISOString(), to: new Date(day0 + days * dayMs).toISOString() };
   const reports: Array<{ name: string; query: KpiQuery; providers: string[] }> = [
     { name: `${days} days by day, provider + voice`, query: { ...range, interval: "day", providerId, channel: "voice" }, providers: [providerId] },
@@ -274,20 +314,6 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
     { name: `${days} days by day, by=agent`, query: { ...range, interval: "day", providerId, channel: "voice", by: "agent" }, providers: [providerId] },
     { name: `${days} days by hour, no filters`, query: { ...range, interval: "hour" }, providers: [providerId] },
   ];
-  const warmup = 3;
-  const runs = 20;
-  const measure = async (work: () => Promise<KpiReport>) => {
-    const samples: number[] = [];
-    let last: KpiReport | undefined;
-    for (let i = 0; i < warmup + runs; i++) {
-      const start = performance.now();
-      last = await work();
-      if (i >= warmup) samples.push(performance.now() - start);
-    }
-    return { samples, report: last! };
-  };
-  const row = (name: string, samples: number[], rowsRead: number, offered?: number) =>
-    `  ${name.padEnd(36)} p50 ${percentile(samples, 50).toFixed(1).padStart(7)} ms   p99 ${percentile(samples, 99).toFixed(1).padStart(7)} ms   ${String(rowsRead).padStart(6)} rows read${offered === undefined ? "" : `   (offered ${offered})`}`;
   console.log(`\nKPI report, ${runs} runs after ${warmup} warm-up each`);
   console.log("in-process (readKpiReport on the product's tables):");
   let dayP50 = 0;
@@ -296,7 +322,7 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
     const { samples, report } = await measure(() => readKpiReport(services, tenantId, query, providers));
     if (query.interval === "day" && !query.by) dayP50 = percentile(samples, 50);
     if (query.interval === "hour" && query.channel) hourP50 = percentile(samples, 50);
-    console.log(row(name, samples, report.rowsRead, report.total.offered));
+    console.log(reportLine(name, samples, report.rowsRead, report.total.offered));
   }
   console.log("over HTTP (GET /api/v1/analytics/kpis with the partner key, the product's process):");
   for (const { name, query } of reports) {
@@ -306,10 +332,14 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
       if (response.status !== 200) throw new Error(`GET kpis answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as KpiReport;
     });
-    console.log(row(name, samples, report.rowsRead, report.total.offered));
+    console.log(reportLine(name, samples, report.rowsRead, report.total.offered));
   }
+  return { dayP50, hourP50 };
+}
 
-  // --- 5. the floor: every facts row of one day (one PK range over its 96 quarter partitions) -----------
+/** 5. The floor: every facts row of one day (one PK range over its 96 quarter partitions); its p50 in ms. */
+async function measureFloor(dayTables: Tables[], days: number): Promise<number> {
+  const { tenantId, providerId } = demo;
   const floorDay = Math.min(14, days - 1); // 2026-10-15
   const dayStart = new Date(day0 + floorDay * dayMs).toISOString();
   const dayEnd = new Date(day0 + (floorDay + 1) * dayMs).toISOString();
@@ -331,7 +361,5 @@ export async function benchKpis(stack: RunningStack, conversations: number, days
   }
   const floor = percentile(floorSamples, 50);
   console.log(`floor: every facts row of one day (${dayStart.slice(0, 10)}, 96 quarter partitions, one PK range query): ${floorRows} rows, p50 ${floor.toFixed(0)} ms (5 runs after 1)`);
-  console.log(`ratio query / floor: by day ${(dayP50 / floor).toFixed(3)}×, by hour ${(hourP50 / floor).toFixed(3)}×`);
-  const met = Math.max(dayP50, hourP50) < 50;
-  console.log(`target: ${days}-day query < 50 ms (in-process p50, by day ${dayP50.toFixed(1)} ms, by hour ${hourP50.toFixed(1)} ms): ${met ? "met" : "missed"}`);
+  return floor;
 }
