@@ -91,7 +91,7 @@ export async function runOps(argv: string[], io: OpsIo): Promise<number> {
   try {
     const run = commands[command];
     if (!run) throw new UsageError(`unknown command '${command}'`);
-    const tables = await connectTables(readTablesConfig(io.env), io.services);
+    const tables = await connectTables(tablesSettings(io.env), io.services);
     const result = await run(values, tables, now);
     io.print(JSON.stringify(result, null, 2));
     return 0;
@@ -164,6 +164,15 @@ const commands: Record<string, (values: Values, tables: Tables, now: () => Date)
     return { tenantId, rebuild: "done", conversations: run.conversations, quarterHours: run.quarters };
   },
 };
+
+/** A setting missing or malformed is the operator's to fix, like a missing option: said without a stack. */
+function tablesSettings(env: OpsIo["env"]) {
+  try {
+    return readTablesConfig(env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
 
 function uncached(): Caches {
   return { partnerKeys: new TtlCache(0), tenants: new TtlCache(0), providers: new TtlCache(0), agents: new TtlCache(0), principals: new TtlCache(0) };

@@ -85,6 +85,13 @@ describe("the operator CLI (npm run ops) against the configured tables", () => {
     expect(after.find((k) => k.keyId === first.keyId)?.revoked).toBe(true);
   });
 
+  it("names the missing tables setting, and only that, when none is given", async () => {
+    const run = await opsWith({ env: {} }, "tenant", "put", "--tenant", "x", "--name", "X");
+    expect(run.code).toBe(2);
+    expect(run.output).toMatch(/WEBCTI_TABLES_ENDPOINT.*WEBCTI_TABLES_CONNECTION_STRING/);
+    expect(run.output).not.toMatch(/WEBPUBSUB|    at /);
+  });
+
   it("refuses bad input with a usage message and writes nothing", async () => {
     expect((await ops()).code).toBe(2);
     expect((await ops("tenant", "put", "--tenant", "x")).output).toContain("missing --name");
