@@ -1,4 +1,5 @@
 import { ZodError } from "zod";
+import type { ErrorItem } from "./schemas/problem.js";
 
 /**
  * The closed list of error codes. Codes are API: partners and the browser client branch on them, so
@@ -22,17 +23,8 @@ export const webCtiErrorCodes = [
 ] as const;
 export type WebCtiErrorCode = (typeof webCtiErrorCodes)[number];
 
-/**
- * One problem with one part of the input: `pointer` is a JSON pointer (RFC 6901) into the request body,
- * `parameter` names a query or path parameter, `header` a request header.
- */
-export interface ErrorItem {
-  pointer?: string;
-  parameter?: string;
-  /** A request header, by its canonical name (`Idempotency-Key`). */
-  header?: string;
-  detail: string;
-}
+/** One problem with one part of the input (its schema is in shared/schemas/problem.ts). */
+export type { ErrorItem };
 
 export interface WebCtiErrorOptions {
   errors?: ErrorItem[];

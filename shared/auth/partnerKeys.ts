@@ -60,13 +60,13 @@ interface KeyRow {
   revoked?: boolean;
 }
 
-/** Reads `Authorization: Bearer <key>` (or `x-api-key`) and returns the caller, or throws `unauthenticated`. */
+/** Reads `Authorization: Bearer <key>` (the one documented scheme) and returns the caller, or throws `unauthenticated`. */
 export async function authenticatePartner(
   services: Pick<Services, "tables" | "caches">,
   headers: { get(name: string): string | null },
 ): Promise<PartnerPrincipal> {
   const authorization = headers.get("authorization");
-  const presented = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? headers.get("x-api-key") ?? undefined;
+  const presented = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!presented) {
     throw new WebCtiError("unauthenticated", "Missing partner API key: send `Authorization: Bearer <key>`.");
   }

@@ -4,6 +4,7 @@ import { readEntity } from "../storage/readEntity.js";
 import { parseRow } from "../storage/parseRow.js";
 import { key } from "../storage/tables.js";
 import { ScreenPop, type PopStatus } from "../schemas/screenPop.js";
+import { popIdPattern } from "../schemas/patterns.js";
 import { linkToTraceparent } from "../telemetry/tracing.js";
 
 /**
@@ -38,7 +39,7 @@ export function popIdFor(seq: string, agentId: string): string {
 }
 
 export function parsePopId(popId: string): { seq: string; agentId: string } {
-  const match = /^(\d{20})\.([A-Za-z0-9][A-Za-z0-9._:@+-]{0,127})$/.exec(popId);
+  const match = popIdPattern.exec(popId);
   if (!match) {
     throw new WebCtiError("not_found", `Screen pop '${popId}' does not exist.`);
   }
