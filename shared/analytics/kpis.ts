@@ -1,10 +1,9 @@
-import type { ConversationFacts, KpiAggregate, Kpis, PartnerAnalyticsEvent } from "../schemas/analytics.js";
+import type { ConversationFacts, KpiAggregate, Kpis } from "../schemas/analytics.js";
 
 /**
- * KPI arithmetic (docs/kpis.md). An aggregate holds counts and integer sums only, so aggregates add,
- * subtract and merge exactly: a store keeps pre-aggregated rows right under replays by subtracting a
- * conversation's old contribution and adding its new one. Rates and averages exist only in `kpisOf`,
- * derived at read time, never stored.
+ * KPI arithmetic (docs/kpis.md). An aggregate holds counts and integer sums only, so aggregates add and
+ * merge exactly, whatever the order: a recompute sums what is stored afresh (shared/analytics/sumFactsRows.ts)
+ * and roll-ups add those sums. Rates and averages exist only in `kpisOf`, derived at read time, never stored.
  */
 
 type CountKey = Exclude<keyof KpiAggregate, "partnerEvents">;
@@ -67,37 +66,16 @@ export function contributionOf(facts: ConversationFacts): KpiAggregate {
   return a;
 }
 
-/** The aggregate of some conversations' facts. */
-export function sumFacts(facts: Iterable<ConversationFacts>): KpiAggregate {
-  let total = emptyAggregate();
-  for (const one of facts) total = addAggregates(total, contributionOf(one));
-  return total;
-}
-
 export function addAggregates(a: KpiAggregate, b: KpiAggregate): KpiAggregate {
-  return combine(a, b, 1);
-}
-
-/** a − b: removes a contribution (b must be part of a). */
-export function subtractAggregates(a: KpiAggregate, b: KpiAggregate): KpiAggregate {
-  return combine(a, b, -1);
-}
-
-function combine(a: KpiAggregate, b: KpiAggregate, sign: 1 | -1): KpiAggregate {
   const out = emptyAggregate();
-  for (const key of countKeys) out[key] = a[key] + sign * b[key];
+  for (const key of countKeys) out[key] = a[key] + b[key];
   for (const [name, value] of Object.entries(a.partnerEvents)) out.partnerEvents[name] = value;
   for (const [name, value] of Object.entries(b.partnerEvents)) {
-    const next = (out.partnerEvents[name] ?? 0) + sign * value;
+    const next = (out.partnerEvents[name] ?? 0) + value;
     if (next === 0) delete out.partnerEvents[name];
     else out.partnerEvents[name] = next;
   }
   return out;
-}
-
-/** What one partner-defined analytics event adds: 1 to its eventName. */
-export function partnerEventContribution(event: Pick<PartnerAnalyticsEvent, "eventName">): KpiAggregate {
-  return { ...emptyAggregate(), partnerEvents: { [event.eventName]: 1 } };
 }
 
 /** The KPI figures of an aggregate (docs/kpis.md, "Formulas"); null where a denominator is 0. */

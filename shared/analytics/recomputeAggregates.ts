@@ -1,8 +1,8 @@
 import { odata, type TransactionAction } from "@azure/data-tables";
 import type { Tables } from "../storage/tables.js";
 import type { KpiAggregate, KpiInterval } from "../schemas/analytics.js";
-import { addAggregates, contributionOf, emptyAggregate } from "./kpis.js";
-import { contributionsOf } from "./groupFacts.js";
+import { addAggregates, emptyAggregate } from "./kpis.js";
+import { groupId, parseGroupId, sumFactsRows, type GroupId } from "./sumFactsRows.js";
 import {
   aggregatePartition,
   aggregateRow,
@@ -22,11 +22,6 @@ import { parseRow } from "../storage/parseRow.js";
 
 type AggregateTables = Pick<Tables, "kpiFacts" | "kpiQuarterHours" | "kpiHours" | "kpiDays">;
 
-/** A group of one interval: channel, dimension, value. */
-type GroupId = string;
-const groupId = (channel: string, dimension: Dimension, value: string): GroupId => JSON.stringify([channel, dimension, value]);
-const parseGroupId = (id: GroupId) => JSON.parse(id) as [string, Dimension, string];
-
 /**
  * Recomputes one quarter-hour of one provider from its facts rows (one partition read); `aggregateQuarters`
  * then rewrites the hour and the day holding it from the finer rows. Nothing is incremented: every row written is
@@ -43,10 +38,8 @@ export async function recomputeQuarter(
   quarterStart: string,
 ): Promise<{ factsRowsRead: number; channelDimensions: Array<[string, Dimension]> }> {
   const partitionKey = factsPartition(tenantId, providerId, quarterStart);
-  const sums = new Map<GroupId, KpiAggregate>();
-  const add = (id: GroupId, aggregate: KpiAggregate) => sums.set(id, addAggregates(sums.get(id) ?? emptyAggregate(), aggregate));
+  const values: FactsRowValue[] = [];
   let previous: GroupId[] = [];
-  let read = 0;
   for await (const row of tables.kpiFacts.listEntities<{ value?: string; groups?: string }>({
     queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["RowKey", "value", "groups"] },
   })) {
@@ -54,24 +47,10 @@ export async function recomputeQuarter(
       previous = parseRow(tables.kpiFacts, row, () => JSON.parse(row.groups ?? "[]") as GroupId[]);
       continue;
     }
-    read += 1;
-    const value = parseRow(tables.kpiFacts, row, () => JSON.parse(row.value ?? "{}") as FactsRowValue);
-    const { channel } = value;
-    const events: KpiAggregate = { ...emptyAggregate(), partnerEvents: value.partnerEvents };
-    const whole = value.facts ? addAggregates(contributionOf(value.facts), events) : events;
-    add(groupId(channel, "all", ""), whole);
-    add(groupId(channel, "queue", value.queue ?? ""), whole);
-    // By agent: the conversation counts for its agent, and each leg missed by another agent for that agent.
-    const own = value.agentId ?? "";
-    if (value.facts) {
-      for (const { key, aggregate } of contributionsOf(value.facts, { by: ["agentId"] })) {
-        add(groupId(channel, "agent", key.agentId ?? ""), key.agentId === own ? addAggregates(aggregate, events) : aggregate);
-      }
-    } else {
-      add(groupId(channel, "agent", own), events);
-    }
+    values.push(parseRow(tables.kpiFacts, row, () => JSON.parse(row.value ?? "{}") as FactsRowValue));
   }
 
+  const sums = sumFactsRows(values);
   const current = [...sums.keys()];
   const stale = previous.filter((id) => !sums.has(id));
   for (const id of stale) sums.set(id, emptyAggregate());
@@ -79,7 +58,7 @@ export async function recomputeQuarter(
   await tables.kpiFacts.upsertEntity({ partitionKey, rowKey: aggregatedRowKey, groups: JSON.stringify(current) }, "Replace");
 
   const touched = new Set([...sums.keys()].map((id) => JSON.stringify(parseGroupId(id).slice(0, 2))));
-  return { factsRowsRead: read, channelDimensions: [...touched].map((id) => JSON.parse(id) as [string, Dimension]) };
+  return { factsRowsRead: values.length, channelDimensions: [...touched].map((id) => JSON.parse(id) as [string, Dimension]) };
 }
 
 export interface QuarterKey {

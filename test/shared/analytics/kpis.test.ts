@@ -4,8 +4,11 @@ import { foldConversation } from "../../../shared/conversation/conversationState
 import { ConversationEvent } from "../../../shared/schemas/conversationEvent.js";
 import { ConversationFacts, KpiAggregate, KpiSettings, Kpis, defaultKpiSettings } from "../../../shared/schemas/analytics.js";
 import { factsOf } from "../../../shared/analytics/conversationFacts.js";
-import { addAggregates, contributionOf, kpisOf, partnerEventContribution, subtractAggregates, sumFacts } from "../../../shared/analytics/kpis.js";
-import { aggregateBy, contributionsOf, type GroupOptions } from "../../../shared/analytics/groupFacts.js";
+import { addAggregates, emptyAggregate, kpisOf } from "../../../shared/analytics/kpis.js";
+import { contributionsByAgent } from "../../../shared/analytics/contributionsByAgent.js";
+import { groupId, parseGroupId, sumFactsRows } from "../../../shared/analytics/sumFactsRows.js";
+import { startOf } from "../../../shared/analytics/intervals.js";
+import type { Dimension, FactsRowValue } from "../../../shared/analytics/kpiStore.js";
 import { goldenConversations } from "../../fixtures/goldenConversations.js";
 import { goldenKpis } from "../../fixtures/goldenKpis.js";
 
@@ -140,9 +143,52 @@ function expectKpis(actual: Kpis, expected: Partial<Kpis>) {
   }
 }
 
-function group(list: readonly ConversationFacts[], options: GroupOptions): Record<string, Kpis> {
-  return Object.fromEntries([...aggregateBy(list, options)].map(([key, { aggregate }]) => [key, kpisOf(aggregate)]));
+/**
+ * The production path without the tables: the projection writes each conversation's facts row in the
+ * quarter-hour it ended in (projectConversation), a recompute sums one provider's rows of one quarter-hour
+ * (sumFactsRows), hours and days and reports add those sums up (addAggregates).
+ */
+function factsRow(f: ConversationFacts, partnerEvents: Record<string, number> = {}): FactsRowValue {
+  return { channel: f.channel, ...(f.queue !== undefined && { queue: f.queue }), ...(f.agentId !== undefined && { agentId: f.agentId }), facts: f, partnerEvents };
 }
+
+interface QuarterRow {
+  providerId: string;
+  quarterStart: string;
+  channel: string;
+  value: string;
+  aggregate: KpiAggregate;
+}
+
+/** The kpiQuarterHours rows of one dimension for these conversations. */
+function quarterRows(list: readonly ConversationFacts[], dimension: Dimension): QuarterRow[] {
+  const partitions = new Map<string, ConversationFacts[]>();
+  for (const f of list) {
+    const id = `${f.providerId}|${startOf(f.intervalAt, "15m")}`;
+    partitions.set(id, [...(partitions.get(id) ?? []), f]);
+  }
+  return [...partitions].flatMap(([id, members]) => {
+    const [providerId, quarterStart] = id.split("|") as [string, string];
+    return [...sumFactsRows(members.map((f) => factsRow(f)))]
+      .map(([group, aggregate]) => ({ group: parseGroupId(group), aggregate }))
+      .filter(({ group }) => group[1] === dimension)
+      .map(({ group: [channel, , value], aggregate }) => ({ providerId, quarterStart, channel, value, aggregate }));
+  });
+}
+
+/** Adds the rows up by `keyOf`, as a report or a roll-up does, and derives the figures. */
+function group(list: readonly ConversationFacts[], dimension: Dimension, keyOf: (row: QuarterRow) => string): Record<string, Kpis> {
+  const sums = new Map<string, KpiAggregate>();
+  for (const row of quarterRows(list, dimension)) sums.set(keyOf(row), addAggregates(sums.get(keyOf(row)) ?? emptyAggregate(), row.aggregate));
+  return Object.fromEntries([...sums].map(([key, aggregate]) => [key, kpisOf(aggregate)]));
+}
+
+/** The aggregate of every conversation in the list. */
+function total(list: readonly ConversationFacts[]): KpiAggregate {
+  return quarterRows(list, "all").reduce((sum, row) => addAggregates(sum, row.aggregate), emptyAggregate());
+}
+
+const byProviderChannel = (row: QuarterRow) => `${row.providerId}/${row.channel}`;
 
 describe("golden conversations: per-conversation facts (docs/kpis.md, 'Per-conversation facts')", () => {
   it("54 conversations, every LegOutcome as a conversation outcome; 'until then it counts nowhere' (the one still ringing has no facts)", () => {
@@ -166,7 +212,7 @@ describe("golden conversations: per-conversation facts (docs/kpis.md, 'Per-conve
   });
 
   it("'offered = answered + abandonedInIvr + abandonedInQueue + abandonedInRinging + flowOut + unansweredOther'", () => {
-    const a = sumFacts(facts);
+    const a = total(facts);
     expect(a.offered).toBe(a.answered + a.abandonedInIvr + a.abandonedInQueue + a.abandonedInRinging + a.flowOut + a.unansweredOther);
   });
 });
@@ -176,156 +222,157 @@ describe("golden conversations: KPIs by hand (docs/kpis.md, 'Formulas')", () => 
     // offered 33 (p1 voice) + 7 (p1 chat) + 10 (p2 voice) = 50; answered 16 + 4 + 6 = 26
     // abandoned in IVR c12 c44 = 2; in queue c07 c08 c09 c16 c35 c36 c38 c43 = 8; ringing c10 c11 c42 c50 = 4; hold c13 = 1
     // short (< 5 s): c07 4.9, c11 4, c43 2 = 3; SL20: 11 + 2 + 4 = 17
-    expectKpis(kpisOf(sumFacts(facts)), goldenKpis.whole);
+    expectKpis(group(facts, "all", () => "whole")["whole"]!, goldenKpis.whole);
   });
 
   it("the whole set with the tenant setting changed (short abandon 10 s, service level 30 s)", () => {
     // short (< 10 s): c07 4.9, c08 5, c09 5.1, c11 4, c50 9, c36 9.9, c43 2 = 7
     // SL30: p1 voice 11 + c04 c05 c48 = 14; chat 2 + c33 c39 = 4; p2 voice 4 + c46 = 5 → 23
-    expectKpis(kpisOf(sumFacts(factsChanged)), goldenKpis.wholeChanged);
+    expectKpis(group(factsChanged, "all", () => "whole")["whole"]!, goldenKpis.wholeChanged);
   });
 
   it("by provider and channel", () => {
-    const kpis = group(facts, { by: ["providerId", "channel"] });
-    expect(Object.keys(kpis).sort()).toEqual(["providerId=p1&channel=chat", "providerId=p1&channel=voice", "providerId=p2&channel=voice"]);
+    const kpis = group(facts, "all", byProviderChannel);
+    expect(Object.keys(kpis).sort()).toEqual(["p1/chat", "p1/voice", "p2/voice"]);
     // p1 voice: 36 conversations, 3 outbound; answered c01–c06 c13 c15 c17 c18 c27 c28 c32 c48 c49 c52 = 16
     // waits 12 + 19.9 + 20 + 20.1 + 30 + 30.1 + 15 + 15 + 15 + 33 + 20 + 5 + 20 + 29.9 + 3 + 15 = 303
     // talk 120 + 200 + 60 + 100 + 90 + 150 + 40 + 164.999 + 180 + 100 + 200 + 75 + 160 + 100 + 57 + 45 = 1841.999
     // hold 30 + 20 + 45 = 95; wrap 30 + 20 + 10 + 20 + 30 + 15 + 10 + 30 + 50 + 20 + 0 + 25 + 20 + 20 + 60 + 5 = 365
-    expectKpis(kpis["providerId=p1&channel=voice"]!, goldenKpis.p1Voice);
+    expectKpis(kpis["p1/voice"]!, goldenKpis.p1Voice);
     // p1 chat: c33–c39; answered c33 c34 c37 c39; waits 25 + 10 + 12 + 30 = 77; talk 300 + 240 + 240 + 180 = 960; wrap 60 + 30 + 30 + 0 = 120
-    expectKpis(kpis["providerId=p1&channel=chat"]!, goldenKpis.p1Chat);
+    expectKpis(kpis["p1/chat"]!, goldenKpis.p1Chat);
     // p2 voice: c40–c47 c51 c54; answered c40 c41 c46 c47 c51 c54; waits 20 + 45 + 25 + 8 + 10 + 15 = 123
     // talk 300 + 200 + 100 + 180 + 50 + 50 = 880; hold 60 + 30 = 90; wrap 40 + 20 + 15 + 30 + 10 + 10 = 125
-    expectKpis(kpis["providerId=p2&channel=voice"]!, goldenKpis.p2Voice);
+    expectKpis(kpis["p2/voice"]!, goldenKpis.p2Voice);
   });
 
   it("by provider and channel with the setting changed (10 s / 30 s)", () => {
-    const kpis = group(factsChanged, { by: ["providerId", "channel"] });
+    const kpis = group(factsChanged, "all", byProviderChannel);
     // p1 voice: short c07 c08 c09 c11 c50 = 5; SL30 14
-    expectKpis(kpis["providerId=p1&channel=voice"]!, goldenKpis.p1VoiceChanged); // (7 − 5) / (33 − 1 − 5); 14 / (16 + 7 − 5)
+    expectKpis(kpis["p1/voice"]!, goldenKpis.p1VoiceChanged); // (7 − 5) / (33 − 1 − 5); 14 / (16 + 7 − 5)
     // p1 chat: short c36 = 1; SL30 4
-    expectKpis(kpis["providerId=p1&channel=chat"]!, goldenKpis.p1ChatChanged); // (3 − 1) / (7 − 1); 4 / (4 + 3 − 1)
+    expectKpis(kpis["p1/chat"]!, goldenKpis.p1ChatChanged); // (3 − 1) / (7 − 1); 4 / (4 + 3 − 1)
     // p2 voice: short c43 = 1; SL30 5
-    expectKpis(kpis["providerId=p2&channel=voice"]!, goldenKpis.p2VoiceChanged);
+    expectKpis(kpis["p2/voice"]!, goldenKpis.p2VoiceChanged);
   });
 
   it("by queue: 'the first queue the conversation was offered in' (c17 stays in support after its transfer to billing)", () => {
-    const kpis = group(facts, { by: ["queue"] });
-    expect(Object.keys(kpis).sort()).toEqual(["queue=", "queue=billing", "queue=sales", "queue=support", "queue=webchat"]);
+    const kpis = group(facts, "queue", (row) => row.value);
+    expect(Object.keys(kpis).sort()).toEqual(["", "billing", "sales", "support", "webchat"]);
     // support: c01 c02 c03 c07 c08 c11 c13 c15 c16 c17 c19 c21 c22 c26 c27 c32 c48 c49 c50 = 19
     // answered c01 c02 c03 c13 c15 c17 c27 c32 c48 c49 = 10; queue c07 c08 c16; ringing c11 c50; short c07 c11
     // SL20 all answered but c48 = 9; waits 12 + 19.9 + 20 + 15 + 15 + 15 + 20 + 20 + 29.9 + 3 = 169.8
-    expectKpis(kpis["queue=support"]!, goldenKpis.queueSupport);
+    expectKpis(kpis["support"]!, goldenKpis.queueSupport);
     // sales: c04 c05 c06 c09 c10 c14 c18 c20 c24 c28 c52 = 11; answered c04 c05 c06 c18 c28 c52 = 6; SL20 c28 c52
-    expectKpis(kpis["queue=sales"]!, goldenKpis.queueSales);
-    expectKpis(kpis["queue=billing"]!, goldenKpis.queueBilling); // (1 + 1 − 1) / (9 − 1)
-    expectKpis(kpis["queue=webchat"]!, goldenKpis.queueWebchat);
+    expectKpis(kpis["sales"]!, goldenKpis.queueSales);
+    expectKpis(kpis["billing"]!, goldenKpis.queueBilling); // (1 + 1 − 1) / (9 − 1)
+    expectKpis(kpis["webchat"]!, goldenKpis.queueWebchat);
     // no queue: c12 c23 c25 c44 inbound (IVR c12 c44; failed c23; busy c25) and the outbound c29 c30 c31
-    expectKpis(kpis["queue="]!, goldenKpis.queueNone); // (0 + 0 − 0) / (4 − 2 − 0); SL: 0 / (0 + 0 − 0)
+    expectKpis(kpis[""]!, goldenKpis.queueNone); // (0 + 0 − 0) / (4 − 2 − 0); SL: 0 / (0 + 0 − 0)
   });
 
   it("by agent: 'the agent who answered first'; 'each missed leg counts for the agent who missed it'", () => {
-    const kpis = group(facts, { by: ["agentId"] });
-    expect(Object.keys(kpis).sort()).toEqual(["agentId=", "agentId=a1", "agentId=a2", "agentId=a3", "agentId=a4"]);
+    const kpis = group(facts, "agent", (row) => row.value);
+    expect(Object.keys(kpis).sort()).toEqual(["", "a1", "a2", "a3", "a4"]);
     // a1: c01 c02 c10 c13 c17 c18 c28 c32 c39 c48 c50 inbound (11), c31 outbound; answered all but c10 c50 = 9
     // SL20 c01 c02 c13 c17 c28 c32 = 6; talk 120 + 200 + 40 + 180 + 100 + 75 + 160 + 180 + 100 = 1155
-    expectKpis(kpis["agentId=a1"]!, goldenKpis.agentA1);
+    expectKpis(kpis["a1"]!, goldenKpis.agentA1);
     // a2: c03 c04 c11 c15 c22 c40 c45 c46 c49 c54 (10), c29 outbound; answered c03 c04 c15 c40 c46 c49 c54 = 7
-    expectKpis(kpis["agentId=a2"]!, goldenKpis.agentA2);
+    expectKpis(kpis["a2"]!, goldenKpis.agentA2);
     // a3: c05 c06 c26 c27 c41 c42 c47 c51 c52 (9), c30 outbound; answered c05 c06 c27 c41 c47 c51 c52 = 7
     // plus the legs it missed in c18 (answered by a1) and c46 (answered by a2)
-    expectKpis(kpis["agentId=a3"]!, goldenKpis.agentA3); // c27 c47 c51 c52 / (7 + 1)
+    expectKpis(kpis["a3"]!, goldenKpis.agentA3); // c27 c47 c51 c52 / (7 + 1)
     // a4: c33 c34 c37 c38; answered 3; c38 missed by a4 then abandoned in queue
-    expectKpis(kpis["agentId=a4"]!, goldenKpis.agentA4);
+    expectKpis(kpis["a4"]!, goldenKpis.agentA4);
     // no agent: 12 p1 voice + c35 c36 + c43 c44 = 16, none answered
-    expectKpis(kpis["agentId="]!, goldenKpis.agentNone);
+    expectKpis(kpis[""]!, goldenKpis.agentNone);
   });
 
   it("by 15-minute interval of endedAt: 'one that ended at 09:14:59.999 counts in 09:00–09:15; one that ended at 09:15:00.000 in 09:15–09:30'", () => {
-    const kpis = group(facts, { by: [], intervalMinutes: 15 });
+    const kpis = group(facts, "all", (row) => row.quarterStart);
     expect(Object.keys(kpis).sort()).toEqual([
-      "intervalStart=2026-11-02T09:00:00.000Z",
-      "intervalStart=2026-11-02T09:15:00.000Z",
-      "intervalStart=2026-11-02T09:30:00.000Z",
-      "intervalStart=2026-11-02T10:00:00.000Z",
-      "intervalStart=2026-11-03T00:00:00.000Z",
+      "2026-11-02T09:00:00.000Z",
+      "2026-11-02T09:15:00.000Z",
+      "2026-11-02T09:30:00.000Z",
+      "2026-11-02T10:00:00.000Z",
+      "2026-11-03T00:00:00.000Z",
     ]);
     // 09:00: c01–c15; answered c01–c06 c13 c15 = 8; queue c07 c08 c09; ringing c10 c11; short c07 c11; SL20 c01 c02 c03 c13 c15
-    expectKpis(kpis["intervalStart=2026-11-02T09:00:00.000Z"]!, goldenKpis.quarter0900); // (5 − 2) / (15 − 1 − 2); 5 / (8 + 5 − 2)
+    expectKpis(kpis["2026-11-02T09:00:00.000Z"]!, goldenKpis.quarter0900); // (5 − 2) / (15 − 1 − 2); 5 / (8 + 5 − 2)
     // 09:15: c16–c31 (13 inbound, 3 outbound); answered c17 c18 c27 c28; queue c16; SL20 c17 c27 c28
-    expectKpis(kpis["intervalStart=2026-11-02T09:15:00.000Z"]!, goldenKpis.quarter0915);
+    expectKpis(kpis["2026-11-02T09:15:00.000Z"]!, goldenKpis.quarter0915);
     // 09:30: c32–c47; answered c32 c33 c34 c37 c39 c40 c41 c46 c47 = 9; queue c35 c36 c38 c43; ringing c42; ivr c44; short c43
     // SL20 c32 c34 c37 c40 c47 = 5
-    expectKpis(kpis["intervalStart=2026-11-02T09:30:00.000Z"]!, goldenKpis.quarter0930); // (5 − 1) / (16 − 1 − 1); 5 / (9 + 5 − 1)
+    expectKpis(kpis["2026-11-02T09:30:00.000Z"]!, goldenKpis.quarter0930); // (5 − 1) / (16 − 1 − 1); 5 / (9 + 5 − 1)
     // 10:00: c48–c52; answered c48 c49 c51 c52; ringing c50 (9 s, not short); SL20 c49 c51 c52
-    expectKpis(kpis["intervalStart=2026-11-02T10:00:00.000Z"]!, goldenKpis.quarter1000);
-    expectKpis(kpis["intervalStart=2026-11-03T00:00:00.000Z"]!, goldenKpis.quarterNextDay); // c54
+    expectKpis(kpis["2026-11-02T10:00:00.000Z"]!, goldenKpis.quarter1000);
+    expectKpis(kpis["2026-11-03T00:00:00.000Z"]!, goldenKpis.quarterNextDay); // c54
   });
 
   it("by hour and by day, per provider and channel", () => {
-    const hours = group(facts, { by: [], intervalMinutes: 60 });
+    const hours = group(facts, "all", (row) => startOf(row.quarterStart, "hour"));
     // 09:00–10:00 = the three quarter-hours: offered 15 + 13 + 16 = 44; answered 8 + 4 + 9 = 21; SL20 5 + 3 + 5 = 13
     // queue + ringing abandons 5 + 1 + 5 = 11; short 2 + 0 + 1 = 3; IVR c12 c44 = 2
-    expectKpis(hours["intervalStart=2026-11-02T09:00:00.000Z"]!, goldenKpis.hour09); // (11 − 3) / (44 − 2 − 3); 13 / (21 + 11 − 3)
-    expectKpis(hours["intervalStart=2026-11-02T10:00:00.000Z"]!, goldenKpis.hour10);
-    const days = group(facts, { by: [], intervalMinutes: 1440 });
+    expectKpis(hours["2026-11-02T09:00:00.000Z"]!, goldenKpis.hour09); // (11 − 3) / (44 − 2 − 3); 13 / (21 + 11 − 3)
+    expectKpis(hours["2026-11-02T10:00:00.000Z"]!, goldenKpis.hour10);
+    const days = group(facts, "all", (row) => startOf(row.quarterStart, "day"));
     // 2026-11-02: all but c54: offered 49, answered 25, SL20 16, queue + ringing 12, short 3, IVR 2
-    expectKpis(days["intervalStart=2026-11-02T00:00:00.000Z"]!, goldenKpis.day02); // (12 − 3) / (49 − 2 − 3); 16 / (25 + 12 − 3)
-    expectKpis(days["intervalStart=2026-11-03T00:00:00.000Z"]!, goldenKpis.day03);
-    const daysByProvider = group(facts, { by: ["providerId", "channel"], intervalMinutes: 1440 });
+    expectKpis(days["2026-11-02T00:00:00.000Z"]!, goldenKpis.day02); // (12 − 3) / (49 − 2 − 3); 16 / (25 + 12 − 3)
+    expectKpis(days["2026-11-03T00:00:00.000Z"]!, goldenKpis.day03);
+    const daysByProvider = group(facts, "all", (row) => `${startOf(row.quarterStart, "day")} ${byProviderChannel(row)}`);
     // p2 voice on 2026-11-02: c40–c47 c51 (c54 ended on the 3rd): offered 9, answered 5, SL20 c40 c47 c51 = 3
-    expectKpis(daysByProvider["intervalStart=2026-11-02T00:00:00.000Z&providerId=p2&channel=voice"]!, goldenKpis.dayP2Voice02); // 3 / (5 + 1 + 1 − 1)
-    expectKpis(daysByProvider["intervalStart=2026-11-03T00:00:00.000Z&providerId=p2&channel=voice"]!, goldenKpis.dayP2Voice03);
+    expectKpis(daysByProvider["2026-11-02T00:00:00.000Z p2/voice"]!, goldenKpis.dayP2Voice02); // 3 / (5 + 1 + 1 − 1)
+    expectKpis(daysByProvider["2026-11-03T00:00:00.000Z p2/voice"]!, goldenKpis.dayP2Voice03);
   });
 });
 
-describe("the aggregate: 'counts and sums only', so contributions add, merge and subtract exactly", () => {
+describe("the aggregate: 'counts and sums only', so sums add and merge exactly", () => {
   it("merging the aggregates of two halves gives the aggregate of the whole", () => {
-    const whole = sumFacts(facts);
-    expect(addAggregates(sumFacts(facts.slice(0, 20)), sumFacts(facts.slice(20)))).toEqual(whole);
+    const whole = total(facts);
+    expect(addAggregates(total(facts.slice(0, 20)), total(facts.slice(20)))).toEqual(whole);
     expect(KpiAggregate.parse(whole)).toEqual(whole);
   });
 
-  it("replacing a conversation's old contribution with its new one equals aggregating the new facts", () => {
+  it("a conversation whose facts change counts once, with its new facts, when its quarter-hour is recomputed", () => {
     // c27 first counted before its wrap-up completed; then its wrap-up completes 45 s after the end
-    const before = sumFacts(facts);
+    const before = total(facts);
     const old = facts.find((f) => f.conversationId === "gold-c27")!;
-    const updated: ConversationFacts = { ...old, wrapUpMs: 45_000 };
-    const replaced = addAggregates(subtractAggregates(before, contributionOf(old)), contributionOf(updated));
-    expect(replaced).toEqual(sumFacts(facts.map((f) => (f === old ? updated : f))));
-    expect(replaced.wrapUpMs - before.wrapUpMs).toBe(45_000);
+    const after = total(facts.map((f) => (f === old ? { ...old, wrapUpMs: 45_000 } : f)));
+    expect(after.wrapUpMs - before.wrapUpMs).toBe(45_000);
+    expect({ ...after, wrapUpMs: before.wrapUpMs }).toEqual(before);
   });
 
-  it("split by agent, a conversation's contributions subtract exactly too (c18: a1 answered, a3 missed)", () => {
+  it("split by agent, a missed leg counts for the agent who missed it (c18: a1 answered, a3 missed)", () => {
     const c18 = facts.find((f) => f.conversationId === "gold-c18")!;
-    const parts = contributionsOf(c18, { by: ["agentId"] });
-    expect(parts.map((p) => [p.key.agentId, p.aggregate.answered, p.aggregate.missedByAgent])).toEqual([
+    expect(contributionsByAgent(c18).map((p) => [p.agentId, p.aggregate.answered, p.aggregate.missedByAgent])).toEqual([
       ["a1", 1, 0],
       ["a3", 0, 1],
     ]);
   });
 
-  it("partner-defined events (CIF 2.0 logAnalyticsEvent shape) count per eventName", () => {
-    const withEvents = [
-      { eventName: "surveyOffered" },
-      { eventName: "csatSubmitted" },
-      { eventName: "surveyOffered" },
-    ].reduce((a, event) => addAggregates(a, partnerEventContribution(event)), sumFacts(facts));
-    expect(kpisOf(withEvents).partnerEvents).toEqual({ surveyOffered: 2, csatSubmitted: 1 });
-    expect(kpisOf(subtractAggregates(withEvents, partnerEventContribution({ eventName: "csatSubmitted" }))).partnerEvents).toEqual({ surveyOffered: 2 });
+  it("partner-defined events (CIF 2.0 logAnalyticsEvent shape) count per eventName, with the conversation's agent", () => {
+    const c01 = facts.find((f) => f.conversationId === "gold-c01")!;
+    const sums = sumFactsRows([
+      factsRow(c01, { surveyOffered: 1, csatSubmitted: 1 }),
+      // a conversation that has not ended counts only its events
+      { channel: "voice", queue: "support", agentId: "a2", partnerEvents: { surveyOffered: 1 } },
+    ]);
+    expect(kpisOf(sums.get(groupId("voice", "all", ""))!).partnerEvents).toEqual({ surveyOffered: 2, csatSubmitted: 1 });
+    expect(kpisOf(sums.get(groupId("voice", "queue", "support"))!).partnerEvents).toEqual({ surveyOffered: 2, csatSubmitted: 1 });
+    expect(kpisOf(sums.get(groupId("voice", "agent", "a1"))!).partnerEvents).toEqual({ surveyOffered: 1, csatSubmitted: 1 });
+    expect(sums.get(groupId("voice", "agent", "a2"))).toMatchObject({ offered: 0, partnerEvents: { surveyOffered: 1 } });
   });
 });
 
 describe("replays: 'it is never counted twice'", () => {
   it("the same events replayed three times, shuffled, give the same facts and KPIs", () => {
-    const expectedKpis = kpisOf(sumFacts(facts));
+    const expectedKpis = kpisOf(total(facts));
     const tripled = [...allEvents, ...allEvents, ...allEvents];
     fc.assert(
       fc.property(fc.shuffledSubarray(tripled, { minLength: tripled.length, maxLength: tripled.length }), (shuffled) => {
         const replayed = factsFor(shuffled, defaultKpiSettings);
         expect(replayed).toEqual(facts);
-        expect(kpisOf(sumFacts(replayed))).toEqual(expectedKpis);
+        expect(kpisOf(total(replayed))).toEqual(expectedKpis);
       }),
       { numRuns: 10 },
     );
