@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // *.test-d.ts files are type tests: tsc checks them (and what they import) with their folder's tsconfig.
+    typecheck: { enabled: true, include: ["test/client/**/*.test-d.ts"], tsconfig: "test/client/tsconfig.json" },
   },
 });

@@ -5,6 +5,9 @@
  * which penpal would reduce to name and message), so its code survives.
  *
  * Versioning: the major number must match; a host answers a newer minor with the capabilities it has.
+ *
+ * No zod here (the widget SDK bundles this file and its package ships its declarations): the types that
+ * mirror a schema of shared/schemas are proven equal to it by test/client/protocol.test-d.ts.
  */
 export const protocolVersion = "1.0";
 
@@ -122,14 +125,8 @@ export type HostMethods = {
   logActivity(request: CallContext & ActivityRequest): Promise<LoggedActivity>;
 };
 
-/** A call or chat to put on a record's timeline; the host adds the provider (the panel's). */
-export interface ActivityRequest {
-  /** Resend with the same id and content: stored once. */
-  activityId?: string;
-  /** Default: the record the agent has open. */
-  record?: RecordRef;
-  channel?: "voice" | "chat" | "sms" | "email" | "video" | "social";
-  direction?: "inbound" | "outbound";
+/** What describes a call or chat on a timeline, as a widget sends it and as it is stored. */
+export interface ActivityFields {
   subject: string;
   notes?: string;
   disposition?: string;
@@ -139,17 +136,43 @@ export interface ActivityRequest {
   startedAt?: string;
   endedAt?: string;
   durationSeconds?: number;
+  durations?: ActivityDurations;
   recordingUrl?: string;
   transcriptUrl?: string;
 }
 
-export interface LoggedActivity extends Omit<ActivityRequest, "record"> {
+/** A call or chat to put on a record's timeline; the host adds the provider (the panel's). */
+export interface ActivityRequest extends ActivityFields {
+  /** Resend with the same id and content: stored once. */
+  activityId?: string;
+  /** Default: the record the agent has open. */
+  record?: RecordRef;
+  channel?: Channel;
+  direction?: "inbound" | "outbound";
+}
+
+/** How long each part of the conversation took, in seconds; every part is optional. */
+export interface ActivityDurations {
+  ringSeconds?: number;
+  talkSeconds?: number;
+  holdSeconds?: number;
+  holdCount?: number;
+  wrapUpSeconds?: number;
+}
+
+/** An activity as the service stored it (the `Activity` schema; test/client/protocol.test-d.ts keeps them equal). */
+export interface LoggedActivity extends ActivityFields {
   activityId: string;
   providerId: string;
-  agentId: string;
+  /** Absent when a partner logged it without naming an agent. */
+  agentId?: string;
+  channel: Channel;
+  direction: "inbound" | "outbound";
   record: { type: RecordType; id: string };
   createdAt: string;
 }
+
+export type Channel = "voice" | "chat" | "sms" | "email" | "video" | "social";
 
 export type RecordType = "contact" | "account";
 

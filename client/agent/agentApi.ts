@@ -4,6 +4,7 @@ import type { Problem } from "../../shared/schemas/problem.js";
 import type { DirectoryRecord, DirectoryRecordInput } from "../../shared/schemas/directory.js";
 import type { LookupResult } from "../../shared/schemas/directoryRoutes.js";
 import type { AgentPanel, ClickToActWebhookProvider } from "../../shared/schemas/panel.js";
+import type { ClickToActInput } from "../../shared/webhooks/schemas.js";
 import type { LoggedActivity } from "../protocol.js";
 import { isApiErrorCode, type AgentApiErrorCode } from "./widgetCodeForApiCode.js";
 
@@ -12,13 +13,8 @@ export type PanelConfigView = AgentPanel;
 /** A provider without a widget that takes click-to-act by webhook, as GET /v1/agent/panels returns it. */
 export type ClickToActWebhookView = ClickToActWebhookProvider;
 
-/** POST /v1/agent/click-to-act's body (ClickToActInput in shared/webhooks/schemas.ts, which browsers do not compile). */
-export interface ClickToActRequest {
-  providerId: string;
-  kind: "phone" | "email";
-  value: string;
-  record?: { type: "contact" | "account"; id: string };
-}
+/** POST /v1/agent/click-to-act's body. */
+export type ClickToActRequest = ClickToActInput;
 
 /** The part of the webhook delivery (WebhookDelivery in the OpenAPI document) the browser client reads. */
 export interface ClickToActDelivery {

@@ -1,4 +1,5 @@
 import type { ClickToActPayload, RecordRef } from "../protocol.js";
+import type { ClickToActRequest } from "./agentApi.js";
 
 /**
  * Click-to-act capture. The CRM marks what is actionable the usual way — `tel:` and `mailto:` links — or
@@ -7,7 +8,7 @@ import type { ClickToActPayload, RecordRef } from "../protocol.js";
  * One document-level listener covers content the page adds later.
  */
 export interface ClickTarget {
-  kind: "phone" | "email";
+  kind: ClickToActRequest["kind"];
   /** The number or address as the page gives it (a tel: link's number, not its text): what a webhook request sends. */
   value: string;
   toPayload(defaultCountry: string): Promise<ClickToActPayload>;

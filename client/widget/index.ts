@@ -13,7 +13,9 @@ import {
   isWireError,
   notificationTimeout,
   protocolVersion,
+  type ActivityDurations,
   type ActivityRequest,
+  type Channel,
   type CrmRecord,
   type LoggedActivity,
   type NotificationOutcome,
@@ -36,7 +38,7 @@ import { createEmitter } from "../emitter.js";
 
 export const sdkVersion = "0.1.0";
 export { protocolVersion };
-export type { ActivityRequest, LoggedActivity, CrmRecord, NotificationOutcome, NotificationRequest, RecordFields, RecordType, ScreenPopRequest, ScreenPopResult };
+export type { ActivityDurations, ActivityRequest, Channel, LoggedActivity, CrmRecord, NotificationOutcome, NotificationRequest, RecordFields, RecordType, ScreenPopRequest, ScreenPopResult };
 export type { ClickToActPayload, Environment, PageContext, PanelMode, PanelState, RecordRef, WidgetErrorCode, WidgetEvent };
 
 export class WidgetError extends Error {

@@ -3,8 +3,9 @@ import { AgentId, ConversationId, EventId, LegId } from "./ids.js";
 import { CustomerRef } from "./customer.js";
 import { RecordMatch } from "./directory.js";
 import { Problem } from "./problem.js";
+import { channels } from "./channels.js";
 
-export const Channel = z.enum(["voice", "chat", "sms", "email", "video", "social"]).meta({ id: "Channel" });
+export const Channel = z.enum(channels).meta({ id: "Channel" });
 export type Channel = z.infer<typeof Channel>;
 export const Direction = z.enum(["inbound", "outbound"]).meta({ id: "Direction" });
 export type Direction = z.infer<typeof Direction>;

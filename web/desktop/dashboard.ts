@@ -2,7 +2,7 @@
 // provider, channel, interval, range and split the supervisor picks; refreshed when the service pushes
 // `kpis` (conversations ended) and with the tenant's KPI settings in a small form. Loaded on demand
 // (pages.ts imports it dynamically), so Chart.js is only downloaded by whoever opens this page.
-import type { Channel } from "../../shared/schemas/conversationEvent.js";
+import { channels } from "../../shared/schemas/channels.js";
 import type { KpiInterval, KpiReport, KpiSettings, Kpis } from "../../shared/schemas/analytics.js";
 import { emptyAggregate, kpisOf } from "../../shared/analytics/kpis.js";
 import type { AgentPanelList } from "../../shared/schemas/panel.js";
@@ -21,7 +21,6 @@ import {
   type View,
 } from "./dashboardFigures.js";
 
-const channels: readonly Channel[] = ["voice", "chat", "sms", "email", "video", "social"];
 const intervalLabels: Record<KpiInterval, string> = { "15m": "15 minutes", hour: "Hour", day: "Day" };
 const splitLabels = { "": "None", queue: "Queue", agent: "Agent" } as const;
 type Split = keyof typeof splitLabels;
