@@ -3,23 +3,15 @@
 // `kpis` (conversations ended) and with the tenant's KPI settings in a small form. Loaded on demand
 // (pages.ts imports it dynamically), so Chart.js is only downloaded by whoever opens this page.
 import { channels } from "../../shared/schemas/channels.js";
-import type { KpiInterval, KpiReport, KpiSettings, Kpis } from "../../shared/schemas/analytics.js";
+import type { KpiInterval, KpiReport, KpiSettings } from "../../shared/schemas/analytics.js";
 import { emptyAggregate, kpisOf } from "../../shared/analytics/kpis.js";
 import type { AgentPanelList } from "../../shared/schemas/panel.js";
 import type { AgentPushMessage } from "../../shared/schemas/push.js";
 import { h } from "./dom.js";
 import { request } from "./crmApi.js";
 import { chartData, destroyChart, drawChart, type ChartName } from "./dashboardCharts.js";
-import {
-  figures,
-  formatFigure,
-  intervalLabel,
-  partnerEventNames,
-  rangeLabels,
-  rangeOf,
-  type RangePreset,
-  type View,
-} from "./dashboardFigures.js";
+import { partnerEventNames, rangeLabels, rangeOf, type RangePreset, type View } from "./dashboardFigures.js";
+import { figuresTable } from "./figuresTable.js";
 
 const intervalLabels: Record<KpiInterval, string> = { "15m": "15 minutes", hour: "Hour", day: "Day" };
 const splitLabels = { "": "None", queue: "Queue", agent: "Agent" } as const;
@@ -328,44 +320,6 @@ export function leaveDashboard(): void {
 function rangeText(r: KpiReport): string {
   const at = (iso: string) => new Date(iso).toISOString().slice(0, 16).replace("T", " ");
   return `${at(r.from)} – ${at(r.to)} UTC`;
-}
-
-/** Every figure as a table: the range's total (one row) or one row per interval with data. */
-function figuresTable(view: View, interval: KpiInterval, rows: "total" | "intervals"): HTMLTableElement {
-  const events = partnerEventNames(view);
-  const cell = (name: string, value: number | null | undefined, kind: "count" | "rate" | "seconds") =>
-    h("td", { "data-kpi": name, "data-value": value === null || value === undefined ? "" : String(value) }, formatFigure(value ?? null, kind));
-  const row = (k: Kpis, attributes: Record<string, string>, header: string) =>
-    h(
-      "tr",
-      attributes,
-      h("th", { scope: "row" }, header),
-      figures.map((f) => cell(f.name, k[f.name], f.kind)),
-      events.map((name) => cell(`partnerEvents.${name}`, k.partnerEvents[name] ?? 0, "count")),
-    );
-  return h(
-    "table",
-    { class: "kpi-table", "data-kpi-table": rows },
-    h("caption", { class: "visually-hidden" }, rows === "total" ? "Figures for the whole range" : "Figures per interval (UTC)"),
-    h(
-      "thead",
-      {},
-      h(
-        "tr",
-        {},
-        h("th", { scope: "col" }, rows === "total" ? "" : "Interval (UTC)"),
-        figures.map((f) => h("th", { scope: "col", "data-kpi-header": f.name }, f.label)),
-        events.map((name) => h("th", { scope: "col", "data-kpi-header": `partnerEvents.${name}` }, `Event: ${name}`)),
-      ),
-    ),
-    h(
-      "tbody",
-      {},
-      rows === "total"
-        ? row(view.total, { "data-total": "" }, "Total")
-        : view.points.map((p) => row(p.kpis, { "data-interval-start": new Date(p.intervalStart).toISOString() }, intervalLabel(p.intervalStart, interval))),
-    ),
-  );
 }
 
 /** The tenant's KPI settings: a supervisor sees and changes them; the figures follow (docs/kpis.md). */
