@@ -177,7 +177,7 @@ export async function listActivities(
   options: { limit: number; cursor?: string | undefined },
 ): Promise<Page<Activity>> {
   const query = services.tables.activities.listEntities<{ activity: string }>({
-    queryOptions: { filter: odata`PartitionKey eq ${timelineKey(tenantId, type, recordId)}`, select: ["activity"] },
+    queryOptions: { filter: odata`PartitionKey eq ${timelineKey(tenantId, type, recordId)}`, select: ["PartitionKey", "RowKey", "activity"] },
   });
   const page = await readPage(query, options.limit, options.cursor);
   const items = page.items.map((row) => parseRow(services.tables.activities, row, () => Activity.parse(JSON.parse(row.activity))));

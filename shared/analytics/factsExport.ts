@@ -40,7 +40,7 @@ export async function exportFacts(
       .listEntities<{ record?: string }>({
         queryOptions: {
           filter: odata`PartitionKey eq ${partitionKey} and RowKey gt ${position.after} and RowKey lt ${`${settled}|`}`,
-          select: ["RowKey", "record"],
+          select: ["PartitionKey", "RowKey", "record"],
         },
       })
       .byPage({ maxPageSize: Math.min(1000, query.limit - records.length) });

@@ -36,7 +36,7 @@ export async function readKpiReport(
           const rows = table.listEntities<{ value?: string; intervalStart?: string; aggregate?: string }>({
             queryOptions: {
               filter: odata`PartitionKey eq ${aggregatePartition(tenantId, providerId, channel, month)} and RowKey ge ${aggregateRowKey(dimension, from, "")} and RowKey lt ${aggregateRowKey(dimension, to, "")}`,
-              select: ["value", "intervalStart", "aggregate"],
+              select: ["PartitionKey", "RowKey", "value", "intervalStart", "aggregate"],
             },
           });
           for await (const row of rows) {

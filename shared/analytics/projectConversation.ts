@@ -39,7 +39,7 @@ export async function projectConversation(
   const partnerEvents: Array<{ name: string; at: string }> = [];
   let pointer: { quarters: string[]; digest: string } | undefined;
   const rows = tables.conversations.listEntities<Row>({
-    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["RowKey", "body", "eventName", "eventTimestamp", "quarters", "digest"] },
+    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["PartitionKey", "RowKey", "body", "eventName", "eventTimestamp", "quarters", "digest"] },
   });
   for await (const row of rows) {
     const rowKey = row.rowKey ?? "";

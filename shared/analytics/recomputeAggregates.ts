@@ -41,7 +41,7 @@ export async function recomputeQuarter(
   const values: FactsRowValue[] = [];
   let previous: GroupId[] = [];
   for await (const row of tables.kpiFacts.listEntities<{ value?: string; groups?: string }>({
-    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["RowKey", "value", "groups"] },
+    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["PartitionKey", "RowKey", "value", "groups"] },
   })) {
     if (row.rowKey === aggregatedRowKey) {
       previous = parseRow(tables.kpiFacts, row, () => JSON.parse(row.groups ?? "[]") as GroupId[]);
@@ -125,7 +125,7 @@ async function rollUp(
       const rows = tables[aggregateTables[fine]].listEntities<{ value?: string; aggregate?: string }>({
         queryOptions: {
           filter: odata`PartitionKey eq ${aggregatePartition(tenantId, providerId, channel, start)} and RowKey ge ${aggregateRowKey(dimension, start, "")} and RowKey lt ${aggregateRowKey(dimension, end, "")}`,
-          select: ["value", "aggregate"],
+          select: ["PartitionKey", "RowKey", "value", "aggregate"],
         },
       });
       for await (const row of rows) {

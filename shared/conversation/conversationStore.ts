@@ -1,5 +1,6 @@
 import { odata } from "@azure/data-tables";
 import { WebCtiError } from "../errors.js";
+import { parseRow } from "../storage/parseRow.js";
 import type { Services } from "../services.js";
 import { ConversationEvent } from "../schemas/conversationEvent.js";
 import type { Conversation } from "../schemas/conversation.js";
@@ -17,10 +18,10 @@ export async function readConversationEvents(
   const rows = tables.conversations.listEntities<Pick<EventRow, "body">>({
     queryOptions: {
       filter: odata`PartitionKey eq ${conversationPartition(tenantId, providerId, conversationId)} and RowKey ge 'event|' and RowKey lt 'event}'`,
-      select: ["body"],
+      select: ["PartitionKey", "RowKey", "body"],
     },
   });
-  for await (const row of rows) events.push(ConversationEvent.parse(JSON.parse(row.body)));
+  for await (const row of rows) events.push(parseRow(tables.conversations, row, () => ConversationEvent.parse(JSON.parse(row.body))));
   return events;
 }
 

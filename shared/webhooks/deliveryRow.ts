@@ -82,7 +82,7 @@ export async function listDeliveries(
   const query = services.tables.webhookDeliveries.listEntities<DeliveryRow>({
     queryOptions: {
       filter: odata`PartitionKey eq ${key(tenantId, providerId)}`,
-      select: ["deliveryId", "type", "status", "createdAt", "attemptCount", "nextAttemptAt", "failureReason"],
+      select: ["PartitionKey", "RowKey", "deliveryId", "type", "status", "createdAt", "attemptCount", "nextAttemptAt", "failureReason"],
     },
   });
   const { items, nextCursor } = await readPage(query, page.limit, page.cursor);

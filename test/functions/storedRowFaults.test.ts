@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startStack, type Stack } from "../../local/stack.js";
 import { issuePartnerKey } from "../../shared/auth/partnerKeys.js";
-import { putProvider } from "../../shared/tenancy/tenancyStore.js";
+import { putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
 import { call, uniquePrefix } from "../support/stack.js";
 
 /**
@@ -11,6 +11,7 @@ import { call, uniquePrefix } from "../support/stack.js";
  */
 let stack: Stack;
 let apiKey: string;
+let goodKey: string;
 const logged: string[] = [];
 
 beforeAll(async () => {
@@ -25,6 +26,9 @@ beforeAll(async () => {
   await stack.services.tables.tenants.createEntity({ partitionKey: "oldrow", rowKey: "", tenantId: "oldrow", name: "Old", defaultCountry: "Narnia" });
   await putProvider(stack.services, { tenantId: "oldrow", providerId: "p", label: "P" });
   apiKey = (await issuePartnerKey(stack.services.tables, "oldrow", "p", new Date())).apiKey;
+  await putTenant(stack.services, { tenantId: "rows", name: "Rows" });
+  await putProvider(stack.services, { tenantId: "rows", providerId: "p", label: "P" });
+  goodKey = (await issuePartnerKey(stack.services.tables, "rows", "p", new Date())).apiKey;
 });
 afterAll(() => stack?.close());
 
@@ -43,5 +47,21 @@ describe("a stored row that no longer parses", () => {
     expect(line).toContain("PartitionKey 'oldrow', RowKey ''");
     expect(line).toContain("defaultCountry");
     expect(logged.join("\n")).not.toContain("Narnia");
+  });
+
+  it("a row of a list query (a record's timeline) names its keys too", async () => {
+    const put = await call(`${stack.apiUrl}/v1/directory/contacts/c-1`, { method: "PUT", key: goodKey, json: { name: "C One" } });
+    expect(put.status).toBe(200);
+    await stack.services.tables.activities.createEntity({
+      partitionKey: "rows|contact|c-1",
+      rowKey: "000000000000001|a-1",
+      activity: JSON.stringify({ subject: "Secret subject" }),
+    });
+    const res = await call(`${stack.apiUrl}/v1/directory/contacts/c-1/activities`, { key: goodKey });
+    expect(res.status).toBe(500);
+    expect(res.body).toMatchObject({ code: "internal", detail: "An unexpected error occurred." });
+    const line = logged.find((l) => l.includes("RowKey '000000000000001|a-1'"));
+    expect(line, logged.join("\n")).toContain("PartitionKey 'rows|contact|c-1'");
+    expect(logged.join("\n")).not.toContain("Secret subject");
   });
 });
