@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { httpFunctions } from "../../functions/index.js";
@@ -14,9 +15,9 @@ import { problemTable } from "../../functions/http/problem.js";
 import { webCtiErrorCodes, type WebCtiErrorCode } from "../../shared/errors.js";
 import { call, startTestStack } from "../support/stack.js";
 import type { Stack } from "../../local/stack.js";
+import { projectRoot } from "../../shared/projectRoot.js";
 
-const root = new URL("../../", import.meta.url);
-const readText = (path: string) => readFile(new URL(path, root), "utf8");
+const readText = (path: string) => readFile(join(projectRoot(), path), "utf8");
 
 const document = buildOpenApiDocument(httpFunctions);
 

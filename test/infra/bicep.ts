@@ -1,10 +1,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Language, Parser, type Node, type Tree } from "web-tree-sitter";
+import { projectRoot } from "../../shared/projectRoot.js";
 
-export const root = fileURLToPath(new URL("../../", import.meta.url));
+export const root = projectRoot();
 export const infraDir = join(root, "infra");
 
 let parser: Promise<Parser> | undefined;

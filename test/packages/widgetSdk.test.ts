@@ -2,12 +2,12 @@ import { execFile } from "node:child_process";
 import { mkdtemp, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../../shared/projectRoot.js";
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const root = projectRoot();
 const pkg = join(root, "packages", "widget-sdk");
 const dirs: string[] = [];
 afterAll(async () => {
