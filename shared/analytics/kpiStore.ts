@@ -1,7 +1,7 @@
 import type { TableClient, TransactionAction } from "@azure/data-tables";
-import { isNotFound } from "../errors.js";
 import { key, type Tables } from "../storage/tables.js";
 import { shardOf } from "../storage/shardOf.js";
+import { deleteIfExists } from "../storage/deleteIfExists.js";
 import type { ConversationFacts, KpiAggregate, KpiInterval } from "../schemas/analytics.js";
 
 /**
@@ -90,16 +90,12 @@ export async function submitChunks(table: TableClient, actions: TransactionActio
     if (chunk.length === 1) {
       const [kind, entity] = chunk[0]!;
       if (kind === "upsert") await table.upsertEntity(entity, chunk[0]![2] === "Merge" ? "Merge" : "Replace");
-      else if (kind === "delete") await table.deleteEntity(entity.partitionKey, entity.rowKey).catch(ignoreNotFound);
+      else if (kind === "delete") await deleteIfExists(table, entity.partitionKey, entity.rowKey);
       else await table.submitTransaction(chunk);
     } else {
       await table.submitTransaction(chunk);
     }
   }
-}
-
-export function ignoreNotFound(error: unknown): void {
-  if (!isNotFound(error)) throw error;
 }
 
 export function factsPartition(tenantId: string, providerId: string, quarterStart: string): string {

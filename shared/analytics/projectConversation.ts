@@ -6,7 +6,8 @@ import type { ConversationFacts, ConversationFactsRecord, KpiSettings } from "..
 import { foldConversation } from "../conversation/conversationState.js";
 import { conversationPartition } from "../conversation/ingestEvent.js";
 import { dimensionsOf, factsOf } from "./conversationFacts.js";
-import { factsPartition, factsRow, feedPartition, ignoreNotFound, pointerRowKey, type FactsRowValue } from "./kpiStore.js";
+import { factsPartition, factsRow, feedPartition, pointerRowKey, type FactsRowValue } from "./kpiStore.js";
+import { deleteIfExists } from "../storage/deleteIfExists.js";
 import { key } from "../storage/tables.js";
 import { startOf } from "./intervals.js";
 import { parseRow } from "../storage/parseRow.js";
@@ -79,7 +80,7 @@ export async function projectConversation(
   );
   const gone = (pointer?.quarters ?? []).filter((quarter) => !values.has(quarter));
   await Promise.all(
-    gone.map((quarter) => tables.kpiFacts.deleteEntity(factsPartition(tenantId, providerId, quarter), conversationId).catch(ignoreNotFound)),
+    gone.map((quarter) => deleteIfExists(tables.kpiFacts, factsPartition(tenantId, providerId, quarter), conversationId)),
   );
 
   if (facts) {

@@ -2,6 +2,7 @@ import { odata, type TableClient } from "@azure/data-tables";
 import { WebCtiError, isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
 import { readEntity } from "../storage/readEntity.js";
 import { parseRow } from "../storage/parseRow.js";
+import { deleteIfExists } from "../storage/deleteIfExists.js";
 import { key } from "../storage/tables.js";
 import {
   DirectoryRecord,
@@ -172,14 +173,6 @@ export async function deleteRecord(tables: DirectoryTables, tenantId: string, ty
     } catch (error) {
       if (!lostRace(error) || attempt >= maxAttempts) throw busy(error, type, id);
     }
-  }
-}
-
-async function deleteIfExists(table: TableClient, pk: string, rk: string) {
-  try {
-    await table.deleteEntity(pk, rk);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 import { odata, type TableEntityResult } from "@azure/data-tables";
 import type { Services } from "../services.js";
-import { isEntityAlreadyExists, isNotFound } from "../errors.js";
+import { isEntityAlreadyExists } from "../errors.js";
+import { deleteIfExists } from "../storage/deleteIfExists.js";
 import { shardOf } from "../storage/shardOf.js";
 import { readShards } from "../storage/readShards.js";
 
@@ -39,9 +40,7 @@ export async function scheduleAttempt(services: ScheduleServices, attempt: Sched
 }
 
 export async function unscheduleAttempt(services: ScheduleServices, deliveryId: string, dueAt: string): Promise<void> {
-  await services.tables.webhookSchedule.deleteEntity(shardOf(deliveryId), `${dueAt}|${deliveryId}`).catch((error: unknown) => {
-    if (!isNotFound(error)) throw error;
-  });
+  await deleteIfExists(services.tables.webhookSchedule, shardOf(deliveryId), `${dueAt}|${deliveryId}`);
 }
 
 /** Every attempt due at or before `now`, at most `limitPerShard` of each shard. */
