@@ -52,8 +52,7 @@ export function demoPartnerFunctions(): HostedFunction[] {
   const logs = new Map<string, DemoCall[]>();
   let seq = 0;
   const waiters = new Map<string, Set<() => void>>();
-  const json = (status: number, body: unknown) =>
-    new HttpResponse({ status, jsonBody: body, headers: { "access-control-allow-origin": "*", "cache-control": "no-store" } });
+  const json = corsJson;
   const webhookLog: DemoWebhookRequest[] = [];
   const processed = new Set<string>();
 
@@ -62,35 +61,7 @@ export function demoPartnerFunctions(): HostedFunction[] {
       name: "demoPartnerWebhook",
       methods: ["POST"],
       route: "demo-partner/webhooks",
-      handler: async (request: HttpRequest) => {
-        // Verify the raw body as received: parsing and re-serializing JSON would change the bytes.
-        const body = await request.text();
-        const headers = {
-          "webhook-id": request.headers.get("webhook-id") ?? "",
-          "webhook-timestamp": request.headers.get("webhook-timestamp") ?? "",
-          "webhook-signature": request.headers.get("webhook-signature") ?? "",
-        };
-        const entry: DemoWebhookRequest = { receivedAt: new Date().toISOString(), verified: false, duplicate: false, headers, body };
-        webhookLog.unshift(entry);
-        webhookLog.splice(100);
-        const secret = dialerSecrets.get(new URL(request.url).origin);
-        if (!secret) {
-          entry.error = "no webhook secret configured for the demo dialer";
-          return json(503, { error: entry.error });
-        }
-        try {
-          entry.event = new Webhook(secret).verify(body, headers) as DemoWebhookRequest["event"];
-          entry.verified = true;
-        } catch (error) {
-          if (!(error instanceof WebhookVerificationError)) throw error;
-          entry.error = error.message;
-          return json(400, { error: error.message });
-        }
-        // Deliveries are at least once: a retry of one already processed is acknowledged, not acted on twice.
-        entry.duplicate = processed.has(headers["webhook-id"]);
-        processed.add(headers["webhook-id"]);
-        return new HttpResponse({ status: 204 });
-      },
+      handler: (request: HttpRequest) => receiveWebhook(request, webhookLog, processed),
     },
     {
       name: "demoPartnerWebhookLog",
@@ -143,4 +114,38 @@ export function demoPartnerFunctions(): HostedFunction[] {
       },
     },
   ];
+}
+
+const corsJson = (status: number, body: unknown) =>
+  new HttpResponse({ status, jsonBody: body, headers: { "access-control-allow-origin": "*", "cache-control": "no-store" } });
+
+/** What the demo dialer's backend does with a webhook: verify its signature, log it, act once per id. */
+async function receiveWebhook(request: HttpRequest, webhookLog: DemoWebhookRequest[], processed: Set<string>) {
+  // Verify the raw body as received: parsing and re-serializing JSON would change the bytes.
+  const body = await request.text();
+  const headers = {
+    "webhook-id": request.headers.get("webhook-id") ?? "",
+    "webhook-timestamp": request.headers.get("webhook-timestamp") ?? "",
+    "webhook-signature": request.headers.get("webhook-signature") ?? "",
+  };
+  const entry: DemoWebhookRequest = { receivedAt: new Date().toISOString(), verified: false, duplicate: false, headers, body };
+  webhookLog.unshift(entry);
+  webhookLog.splice(100);
+  const secret = dialerSecrets.get(new URL(request.url).origin);
+  if (!secret) {
+    entry.error = "no webhook secret configured for the demo dialer";
+    return corsJson(503, { error: entry.error });
+  }
+  try {
+    entry.event = new Webhook(secret).verify(body, headers) as DemoWebhookRequest["event"];
+    entry.verified = true;
+  } catch (error) {
+    if (!(error instanceof WebhookVerificationError)) throw error;
+    entry.error = error.message;
+    return corsJson(400, { error: error.message });
+  }
+  // Deliveries are at least once: a retry of one already processed is acknowledged, not acted on twice.
+  entry.duplicate = processed.has(headers["webhook-id"]);
+  processed.add(headers["webhook-id"]);
+  return new HttpResponse({ status: 204 });
 }
