@@ -2,6 +2,7 @@ import type { WebPubSubClientOptions } from "@azure/web-pubsub-client";
 import type { RecordMatch } from "../../shared/schemas/directory.js";
 import type { PopTarget, ScreenPop } from "../../shared/schemas/screenPop.js";
 import type { AgentPushMessage } from "../../shared/schemas/push.js";
+import { popSeqPattern } from "../../shared/schemas/patterns.js";
 import { createEmitter } from "../emitter.js";
 import { AgentApi } from "./agentApi.js";
 import { createAgentConnection } from "./agentConnection.js";
@@ -136,7 +137,7 @@ function isPop(value: unknown): value is ScreenPop {
   return (
     typeof pop?.id === "string" &&
     typeof pop.seq === "string" &&
-    /^\d{20}$/.test(pop.seq) &&
+    popSeqPattern.test(pop.seq) &&
     typeof pop.expiresAt === "string" &&
     typeof pop.target === "object" &&
     pop.target !== null &&

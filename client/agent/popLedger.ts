@@ -1,3 +1,5 @@
+import { firstPopSeq, popSeqPattern } from "../../shared/schemas/patterns.js";
+
 /** The part of the Web Storage API the ledger uses (sessionStorage in a page; a Map-backed one elsewhere). */
 export interface KeyValueStorage {
   getItem(key: string): string | null;
@@ -13,7 +15,6 @@ interface LedgerState {
   unacked: string[];
 }
 
-const zeroSeq = "0".repeat(20);
 const maxSeen = 500;
 
 /**
@@ -62,12 +63,12 @@ export class PopLedger {
       const raw = this.storage.getItem(this.key);
       const parsed = raw ? (JSON.parse(raw) as Partial<LedgerState>) : {};
       return {
-        lastSeq: typeof parsed.lastSeq === "string" && /^\d{20}$/.test(parsed.lastSeq) ? parsed.lastSeq : zeroSeq,
+        lastSeq: typeof parsed.lastSeq === "string" && popSeqPattern.test(parsed.lastSeq) ? parsed.lastSeq : firstPopSeq,
         seen: Array.isArray(parsed.seen) ? parsed.seen.filter((s) => typeof s === "string") : [],
         unacked: Array.isArray(parsed.unacked) ? parsed.unacked.filter((s) => typeof s === "string") : [],
       };
     } catch {
-      return { lastSeq: zeroSeq, seen: [], unacked: [] };
+      return { lastSeq: firstPopSeq, seen: [], unacked: [] };
     }
   }
 
