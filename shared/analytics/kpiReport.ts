@@ -21,48 +21,63 @@ export async function readKpiReport(
   providerIds: readonly string[],
 ): Promise<KpiReport> {
   const { from, to } = checkRange(query);
+  const [settings, read] = await Promise.all([
+    getKpiSettings(services.tables, tenantId),
+    readSeries(services, tenantId, { ...query, from, to }, providerIds),
+  ]);
+  return { from, to, interval: query.interval, settings, ...summarize(read.series, query.by !== undefined), rowsRead: read.rowsRead };
+}
+
+type SeriesKey = Omit<KpiSeries, "total" | "points">;
+type SeriesRows = Map<string, { key: SeriesKey; points: Map<string, KpiAggregate> }>;
+
+/** The aggregate rows asked for, by series (provider × channel × split value), each by interval start. */
+async function readSeries(
+  services: Pick<Services, "tables">,
+  tenantId: string,
+  query: KpiQuery,
+  providerIds: readonly string[],
+): Promise<{ series: SeriesRows; rowsRead: number }> {
+  const { from, to } = query;
   const dimension: Dimension = query.by ?? "all";
   const table = services.tables[aggregateTables[query.interval]];
   const channels = query.channel ? [query.channel] : Channel.options;
-  const months = monthsBetween(from, to);
-
-  const series = new Map<string, { key: Omit<KpiSeries, "total" | "points">; points: Map<string, KpiAggregate> }>();
+  const series: SeriesRows = new Map();
   let rowsRead = 0;
-  const [settings] = await Promise.all([
-    getKpiSettings(services.tables, tenantId),
-    ...providerIds.flatMap((providerId) =>
-      channels.flatMap((channel) =>
-        months.map(async (month) => {
-          const rows = table.listEntities<{ value?: string; intervalStart?: string; aggregate?: string }>({
-            queryOptions: {
-              filter: odata`PartitionKey eq ${aggregatePartition(tenantId, providerId, channel, month)} and RowKey ge ${aggregateRowKey(dimension, from, "")} and RowKey lt ${aggregateRowKey(dimension, to, "")}`,
-              select: ["PartitionKey", "RowKey", "value", "intervalStart", "aggregate"],
-            },
-          });
-          for await (const row of rows) {
-            rowsRead += 1;
-            const aggregate = parseRow(table, row, () => JSON.parse(row.aggregate ?? "{}") as KpiAggregate);
-            if (isEmptyAggregate(aggregate)) continue; // a group that lost its last conversation
-            const value = row.value ?? "";
-            const id = JSON.stringify([providerId, channel, value]);
-            let entry = series.get(id);
-            if (!entry) {
-              const key: Omit<KpiSeries, "total" | "points"> = {
-                providerId,
-                channel,
-                ...(dimension === "queue" && { queue: value }),
-                ...(dimension === "agent" && { agentId: value }),
-              };
-              entry = { key, points: new Map() };
-              series.set(id, entry);
-            }
-            entry.points.set(row.intervalStart!, aggregate);
-          }
-        }),
-      ),
-    ),
-  ]);
+  const readMonth = async (providerId: string, channel: Channel, month: string) => {
+    const rows = table.listEntities<{ value?: string; intervalStart?: string; aggregate?: string }>({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${aggregatePartition(tenantId, providerId, channel, month)} and RowKey ge ${aggregateRowKey(dimension, from, "")} and RowKey lt ${aggregateRowKey(dimension, to, "")}`,
+        select: ["PartitionKey", "RowKey", "value", "intervalStart", "aggregate"],
+      },
+    });
+    for await (const row of rows) {
+      rowsRead += 1;
+      const aggregate = parseRow(table, row, () => JSON.parse(row.aggregate ?? "{}") as KpiAggregate);
+      if (isEmptyAggregate(aggregate)) continue; // a group that lost its last conversation
+      const value = row.value ?? "";
+      const id = JSON.stringify([providerId, channel, value]);
+      let entry = series.get(id);
+      if (!entry) {
+        const key: SeriesKey = {
+          providerId,
+          channel,
+          ...(dimension === "queue" && { queue: value }),
+          ...(dimension === "agent" && { agentId: value }),
+        };
+        entry = { key, points: new Map() };
+        series.set(id, entry);
+      }
+      entry.points.set(row.intervalStart!, aggregate);
+    }
+  };
+  const months = monthsBetween(from, to);
+  await Promise.all(providerIds.flatMap((providerId) => channels.flatMap((channel) => months.map((month) => readMonth(providerId, channel, month)))));
+  return { series, rowsRead };
+}
 
+/** Sums the series' counts: each series' total, the totals per interval, and (split reports) per split value. */
+function summarize(series: SeriesRows, split: boolean): Pick<KpiReport, "series" | "total" | "points" | "splits"> {
   let total = emptyAggregate();
   const byInterval = new Map<string, KpiAggregate>();
   const bySplit = new Map<string, { total: KpiAggregate; points: Map<string, KpiAggregate> }>();
@@ -74,27 +89,22 @@ export async function readKpiReport(
       const ordered = [...points].sort(([a], [b]) => (a < b ? -1 : 1));
       const sum = ordered.reduce((acc, [, aggregate]) => addAggregates(acc, aggregate), emptyAggregate());
       total = addAggregates(total, sum);
-      const split = key.queue ?? key.agentId;
-      const splitEntry = split === undefined ? undefined : (bySplit.get(split) ?? { total: emptyAggregate(), points: new Map<string, KpiAggregate>() });
+      const value = key.queue ?? key.agentId;
+      const splitEntry = value === undefined ? undefined : (bySplit.get(value) ?? { total: emptyAggregate(), points: new Map<string, KpiAggregate>() });
       for (const [intervalStart, aggregate] of ordered) {
         byInterval.set(intervalStart, addAggregates(byInterval.get(intervalStart) ?? emptyAggregate(), aggregate));
         splitEntry?.points.set(intervalStart, addAggregates(splitEntry.points.get(intervalStart) ?? emptyAggregate(), aggregate));
       }
-      if (split !== undefined && splitEntry) bySplit.set(split, { total: addAggregates(splitEntry.total, sum), points: splitEntry.points });
+      if (value !== undefined && splitEntry) bySplit.set(value, { total: addAggregates(splitEntry.total, sum), points: splitEntry.points });
       return { ...key, total: kpisOf(sum), points: ordered.map(([intervalStart, aggregate]) => ({ intervalStart, kpis: kpisOf(aggregate) })) };
     });
   return {
-    from,
-    to,
-    interval: query.interval,
-    settings,
     series: list,
     total: kpisOf(total),
     points: pointsOf(byInterval),
-    ...(query.by && {
+    ...(split && {
       splits: [...bySplit].sort(([a], [b]) => (a < b ? -1 : 1)).map(([value, entry]) => ({ value, total: kpisOf(entry.total), points: pointsOf(entry.points) })),
     }),
-    rowsRead,
   };
 }
 
