@@ -10,6 +10,9 @@ export type Channel = z.infer<typeof Channel>;
 export const Direction = z.enum(["inbound", "outbound"]).meta({ id: "Direction" });
 export type Direction = z.infer<typeof Direction>;
 
+/** The outcomes a partner states in an `ended` event (`EndReason`); the rest are derived by WebCTI. */
+const endReasons = ["voicemail", "callbackRequested", "flowOut", "noAnswer", "busy", "failed", "canceled", "missedByAgent"] as const;
+
 /**
  * How a leg ended: exactly one per ended leg (docs/conversations.md says how each is derived). A partner
  * may state the ones it alone can know in `ended.reason`; the others follow from the leg's states.
@@ -22,29 +25,13 @@ export const LegOutcome = z
     "abandonedInQueue",
     "abandonedInRinging",
     "abandonedInHold",
-    "voicemail",
-    "callbackRequested",
-    "flowOut",
-    "noAnswer",
-    "busy",
-    "failed",
-    "canceled",
-    "missedByAgent",
+    ...endReasons,
   ])
   .meta({ id: "LegOutcome" });
 export type LegOutcome = z.infer<typeof LegOutcome>;
 
 /** The outcomes a partner states in an `ended` event; the rest are derived by WebCTI. */
-export const EndReason = LegOutcome.extract([
-  "voicemail",
-  "callbackRequested",
-  "flowOut",
-  "noAnswer",
-  "busy",
-  "failed",
-  "canceled",
-  "missedByAgent",
-]).meta({ id: "EndReason" });
+export const EndReason = LegOutcome.extract(endReasons).meta({ id: "EndReason" });
 export type EndReason = z.infer<typeof EndReason>;
 
 export const EndedBy = z.enum(["customer", "agent", "system"]).meta({ id: "EndedBy" });
