@@ -3,44 +3,9 @@ import type { TokenCredential } from "@azure/identity";
 import { tablesAccess, type TablesConfig } from "../config.js";
 
 /**
- * The tables and their keys. Keys spread load: no table puts a whole tenant in one partition except
- * the small configuration tables (providers, agents), which are read once and cached.
- *
- * | table          | PartitionKey                     | RowKey                 |
- * |----------------|----------------------------------|------------------------|
- * | tenants        | tenantId                         | ""                     |
- * | providers      | tenantId                         | providerId             |
- * | agents         | tenantId                         | agentId                |
- * | principals     | identityProvider|principalId     | ""                     |
- * | partnerKeys    | keyId                            | ""                     |
- * | directory      | tenantId|type|recordId           | ""                     |
- * | directoryIndex | tenantId|phone|e164              | type|recordId          |
- * | conversations  | tenantId|providerId|conversationId | event|eventId        |
- * | screenPops     | tenantId|agentId                 | seq                    |
- * | activities     | tenantId|type|recordId           | inverted time|activityId |
- * | activityIds    | tenantId|activityId              | ""                     |
- * | idempotency    | tenantId|provider|providerId|key *   | ""                     |
- * | presence       | tenantId|agentId                 | ""                     |
- * | webhookEndpoints | tenantId|providerId            | ""                     |
- * | webhookDeliveries | tenantId|providerId           | inverted ms|deliveryId |
- * | webhookSchedule | shard 00-15 (hash of the id)    | dueAt ISO|deliveryId   |
- * | kpiDirty       | shard 00-15 (hash of the key)    | c|conversation key, i|interval key, r|tenantId |
- * | kpiFacts       | tenantId|providerId|15-min start | conversationId (+ "~aggregated") |
- * | kpiFeed        | tenantId|providerId|yyyy-mm      | projectedAt ISO|conversationId |
- * | kpiQuarterHours, kpiHours, kpiDays | tenantId|providerId|channel|yyyy-mm | dim|intervalStart|value |
- *
- * (*) or tenantId|agent|agentId|key for agents' keys; the Idempotency-Key is percent-encoded
- * (shared/idempotency/idempotencyStore.ts).
- *
- * Webhook deliveries: one partition per provider of a tenant (its log, newest first, is one partition
- * read; the id carries its time, so one delivery is a point read). The schedule is a due-time index over
- * every tenant, spread over 16 partitions by a hash of the delivery id, so no tenant can heat one, and the
- * retry timer reads only what is due (16 small range queries). shared/webhooks/deliveryRow.ts and
- * deliverySchedule.ts have the rest.
- *
- * KPIs (shared/analytics/kpiStore.ts): work markers spread over 16 shards; per-conversation facts by
- * provider and quarter-hour (what one interval's recompute reads); pre-aggregated rows by provider, channel
- * and month, one table per interval size, so a 30-day query is one or two partition range reads.
+ * The tables. Their keys, what a row holds, who writes it and how long it is kept are in one place:
+ * docs/architecture.md, "Tables and keys". Keys spread load: no table puts a whole tenant in one partition
+ * except the small configuration tables (providers, agents), which are read once and cached.
  */
 export const tableNames = [
   "tenants",
