@@ -18,7 +18,7 @@ export async function findTenant(services: TenancyServices, tenantId: string): P
 
 export async function getTenant(services: TenancyServices, tenantId: string): Promise<Tenant> {
   const tenant = await findTenant(services, tenantId);
-  if (!tenant) throw new WebCtiError("forbidden", `Tenant '${tenantId}' does not exist or is disabled.`);
+  if (!tenant) throw new WebCtiError("forbidden", `Tenant '${tenantId}' does not exist.`);
   return tenant;
 }
 
