@@ -6,6 +6,7 @@ import type { LookupResult } from "../../shared/schemas/directoryRoutes.js";
 import type { AgentPanel, ClickToActWebhookProvider } from "../../shared/schemas/panel.js";
 import type { ClickToActInput } from "../../shared/webhooks/schemas.js";
 import type { LoggedActivity } from "../protocol.js";
+import { createAgentTokenSource, type AgentTokenSource, type GetToken } from "./agentToken.js";
 import { isApiErrorCode, type AgentApiErrorCode } from "./widgetCodeForApiCode.js";
 
 /** A provider's panel as GET /v1/agent/panels returns it. */
@@ -40,21 +41,28 @@ export class AgentApiError extends Error {
 }
 
 export interface AgentApiOptions {
-  /** Where the WebCTI API is served, e.g. "/api" (same origin, the session cookie goes along). */
+  /**
+   * Where the WebCTI API is served: "/api" on the page's origin (the session cookie goes along), or an
+   * absolute URL on WebCTI's own origin ("https://webcti.example.com/api") with `getToken`.
+   */
   apiBase: string;
   fetch?: typeof fetch;
   /** Extra request headers (outside App Service Authentication: a test or a proxy's own auth). */
   headers?: Record<string, string>;
+  /** With it, every call sends `Authorization: Bearer` and no cookie (agentToken.ts). */
+  getToken?: GetToken;
 }
 
 /** The agent API calls the browser client makes. */
 export class AgentApi {
   private readonly base: string;
   private readonly fetchImpl: typeof fetch;
+  private readonly tokens: AgentTokenSource | undefined;
 
   constructor(private readonly options: AgentApiOptions) {
     this.base = options.apiBase.replace(/\/$/, "");
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.tokens = options.getToken ? createAgentTokenSource(options.getToken) : undefined;
   }
 
   me(): Promise<Agent> {
@@ -107,21 +115,11 @@ export class AgentApi {
   }
 
   private async request<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<T> {
-    let response: Response;
-    try {
-      response = await this.fetchImpl(`${this.base}${path}`, {
-        method,
-        credentials: "same-origin",
-        headers: {
-          accept: "application/json",
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-          ...this.options.headers,
-          ...extraHeaders,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (cause) {
-      throw new AgentApiError("network", `${method} ${path} failed: ${String((cause as Error)?.message ?? cause)}`, 0);
+    let { response, token } = await this.send(method, path, body, extraHeaders);
+    // A token the service refused (revoked, or expired early): one more try with a new one.
+    if (response.status === 401 && token !== undefined) {
+      this.tokens?.refused(token);
+      ({ response } = await this.send(method, path, body, extraHeaders));
     }
     const text = await response.text();
     if (!response.ok) {
@@ -136,4 +134,31 @@ export class AgentApi {
     }
     return JSON.parse(text) as T;
   }
+
+  /** One request: the page's cookie on its own origin, or the page's token and no cookie. */
+  private async send(method: string, path: string, body: unknown, extraHeaders?: Record<string, string>): Promise<{ response: Response; token?: string }> {
+    const call = `${method} ${path}`;
+    const token = this.tokens ? await this.tokens.token().catch((cause: unknown) => fail(call, "getToken() failed", cause)) : undefined;
+    try {
+      const response = await this.fetchImpl(`${this.base}${path}`, {
+        method,
+        credentials: token === undefined ? "same-origin" : "omit",
+        headers: {
+          accept: "application/json",
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+          ...this.options.headers,
+          ...extraHeaders,
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { response, ...(token === undefined ? {} : { token }) };
+    } catch (cause) {
+      return fail(call, "failed", cause);
+    }
+  }
+}
+
+function fail(call: string, what: string, cause: unknown): never {
+  throw new AgentApiError("network", `${call} ${what}: ${String((cause as Error)?.message ?? cause)}`, 0);
 }

@@ -6,6 +6,7 @@ import { popSeqPattern } from "../../shared/schemas/patterns.js";
 import { createEmitter } from "../emitter.js";
 import { AgentApi } from "./agentApi.js";
 import { createAgentConnection } from "./agentConnection.js";
+import type { GetToken } from "./agentToken.js";
 import { PopLedger, webStorage, type KeyValueStorage } from "./popLedger.js";
 import { asError, createPopPipeline } from "./popPipeline.js";
 
@@ -37,8 +38,17 @@ export interface AgentClientEvents {
 
 export interface AgentClientOptions {
   adapter: AgentAdapter;
-  /** Base URL of the WebCTI API; default "/api" on the page's origin. */
+  /**
+   * Base URL of the WebCTI API; default "/api" on the page's origin. A CRM page on its own origin gives
+   * WebCTI's absolute URL ("https://webcti.example.com/api") and `getToken`.
+   */
   apiBase?: string;
+  /**
+   * Signs the agent in without cookies: every call sends `Authorization: Bearer <token>` (credentials
+   * "omit"); the token is asked for again 60 s before its `expiresAt` and once after a 401. Without it,
+   * the session cookie of the page's own origin (the reference desktop).
+   */
+  getToken?: GetToken;
   /** Where handled pop ids are kept; default sessionStorage (survives a reload of the tab). */
   storage?: KeyValueStorage;
   fetch?: typeof fetch;
@@ -63,7 +73,7 @@ export interface AgentClient {
  * adapter and acknowledges it (popPipeline.ts).
  */
 export function createAgentClient(options: AgentClientOptions): AgentClient {
-  const api = new AgentApi({ apiBase: options.apiBase ?? "/api", fetch: options.fetch, headers: options.headers });
+  const api = new AgentApi({ apiBase: options.apiBase ?? "/api", fetch: options.fetch, headers: options.headers, getToken: options.getToken });
   const storage = options.storage ?? webStorage("sessionStorage");
   const events = createEmitter<AgentClientEvents>("WebCTI agent client");
   let state: AgentClientState = "idle";

@@ -17,6 +17,7 @@ export type {
   PopOutcome,
 } from "./agentClient.js";
 export { AgentApiError, type PanelConfigView } from "./agentApi.js";
+export type { GetToken } from "./agentToken.js";
 export type { AgentApiErrorCode } from "./widgetCodeForApiCode.js";
 export type { ClickToActOutcome, MountPanelsOptions, Panel, PanelAdapter, PanelHost, PanelHostEvent } from "./panels.js";
 export type { ClickToActPayload, PageContext, PanelMode, PanelState, RecordRef } from "../protocol.js";

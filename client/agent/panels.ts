@@ -1,6 +1,7 @@
 import type { ClickToActPayload, LoggedActivity, PageContext, PanelMode, PanelState } from "../protocol.js";
 import { AgentApi } from "./agentApi.js";
 import type { AgentAdapter } from "./agentClient.js";
+import type { GetToken } from "./agentToken.js";
 import { PanelController } from "./panelController.js";
 import { injectPanelStyles } from "./panelStyles.js";
 import { webStorage, type KeyValueStorage } from "./popLedger.js";
@@ -34,7 +35,10 @@ export interface MountPanelsOptions {
   /** Where the panels go; they stay there across the CRM's in-app navigation. */
   container: HTMLElement;
   adapter: PanelAdapter;
+  /** As createAgentClient's: "/api" on the page's origin, or WebCTI's absolute URL with `getToken`. */
   apiBase?: string;
+  /** As createAgentClient's: a Bearer token instead of the cookie (agentToken.ts). */
+  getToken?: GetToken;
   fetch?: typeof fetch;
   /** Where panel mode and width are kept; default localStorage. */
   storage?: KeyValueStorage;
@@ -77,7 +81,7 @@ export interface PanelHost {
  * that takes click-to-act by webhook (routeClicks.ts).
  */
 export async function mountPanels(options: MountPanelsOptions): Promise<PanelHost> {
-  const api = new AgentApi({ apiBase: options.apiBase ?? "/api", fetch: options.fetch });
+  const api = new AgentApi({ apiBase: options.apiBase ?? "/api", fetch: options.fetch, getToken: options.getToken });
   const [me, { panels: configs, clickToActWebhooks = [] }] = await Promise.all([api.me(), api.panels()]);
   const storage = options.storage ?? webStorage("localStorage");
   const doc = options.container.ownerDocument;
