@@ -8,6 +8,8 @@ import type { PartnerPrincipal } from "./auth/partnerKeys.js";
 import type { Agent } from "./schemas/agent.js";
 import type { Provider, Tenant } from "./schemas/provider.js";
 import type { AgentIdentity } from "./auth/agentPrincipal.js";
+import type { CachedIntegrationKey } from "./auth/integrationKeys.js";
+import type { CrmSettings } from "./schemas/crmSettings.js";
 
 export interface Caches {
   partnerKeys: TtlCache<PartnerPrincipal>;
@@ -15,6 +17,12 @@ export interface Caches {
   providers: TtlCache<Provider>;
   agents: TtlCache<Agent>;
   principals: TtlCache<AgentIdentity>;
+  integrationKeys: TtlCache<CachedIntegrationKey>;
+  crmSettings: TtlCache<CrmSettings>;
+  /** The tenants that list an origin or an Entra issuer in their CRM settings (shared/tenancy/crmSettingsStore.ts). */
+  crmIndex: TtlCache<string[]>;
+  /** The signing secrets of a tenant's CRM webhook endpoint: a webhook look-up signs with them at ringing time. */
+  crmLookupSecrets: TtlCache<string[]>;
 }
 
 /** Everything the domain needs from the outside world; built once per process and passed in. */
@@ -48,6 +56,10 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       providers: new TtlCache(ttlMs),
       agents: new TtlCache(ttlMs),
       principals: new TtlCache(ttlMs),
+      integrationKeys: new TtlCache(ttlMs),
+      crmSettings: new TtlCache(ttlMs),
+      crmIndex: new TtlCache(ttlMs),
+      crmLookupSecrets: new TtlCache(ttlMs),
     },
     now: overrides.now ?? (() => new Date()),
   };

@@ -17,6 +17,7 @@ import { drainKpiProjection } from "../shared/analytics/runProjection.js";
 import { requestRebuild } from "../shared/analytics/kpiStore.js";
 import { linkPrincipal } from "../shared/auth/agentPrincipal.js";
 import { issuePartnerKey, revokePartnerKey } from "../shared/auth/partnerKeys.js";
+import { issueIntegrationKey, listIntegrationKeys, revokeIntegrationKey } from "../shared/auth/integrationKeys.js";
 import { TtlCache } from "../shared/ttlCache.js";
 
 export const usage = `Usage: npm run ops -- <command> [options]
@@ -32,6 +33,9 @@ export const usage = `Usage: npm run ops -- <command> [options]
   key issue    --tenant ID --provider ID      prints the new key once; store it at the partner
   key list     --tenant ID --provider ID      key ids, creation time, revoked or not (never secrets)
   key revoke   --key KEY_ID
+  integration-key issue  --tenant ID    prints the tenant's new integration key (the CRM backend's) once
+  integration-key list   --tenant ID    key ids, creation time, revoked or not (never secrets)
+  integration-key revoke --key KEY_ID   (rotation: issue a new key, move the CRM to it, revoke the old)
   kpis rebuild --tenant ID [--no-wait]
                  recomputes every KPI figure of the tenant from its stored conversation events (docs/kpis.md);
                  waits until done, or with --no-wait leaves the work to the projection timer
@@ -155,6 +159,22 @@ const commands: Record<string, (values: Values, tables: Tables, now: () => Date)
     await revokePartnerKey({ tables, caches: uncached() }, keyId!);
     return { keyId, revoked: true };
   },
+  "integration-key issue": async (values, tables, now) => {
+    const [tenantId] = need(values, "tenant");
+    await requireTenant(tables, tenantId!);
+    return { tenantId, ...(await issueIntegrationKey(tables, tenantId!, now())) };
+  },
+  "integration-key list": async (values, tables) => {
+    const [tenantId] = need(values, "tenant");
+    return listIntegrationKeys(tables, tenantId!);
+  },
+  "integration-key revoke": async (values, tables, now) => {
+    const [keyId] = need(values, "key");
+    await requireRow(tables.integrationKeys, keyId!, "", `integration key '${keyId}'`);
+    // As for partner keys: app instances drop a revoked key within WEBCTI_CACHE_TTL_SECONDS.
+    await revokeIntegrationKey({ tables, caches: uncached() }, keyId!, now());
+    return { keyId, revoked: true };
+  },
   "kpis rebuild": async (values, tables, now) => {
     const [tenantId] = need(values, "tenant");
     await requireTenant(tables, tenantId!);
@@ -175,7 +195,18 @@ function tablesSettings(env: OpsIo["env"]) {
 }
 
 function uncached(): Caches {
-  return { partnerKeys: new TtlCache(0), tenants: new TtlCache(0), providers: new TtlCache(0), agents: new TtlCache(0), principals: new TtlCache(0) };
+  const none = () => new TtlCache<never>(0);
+  return {
+    partnerKeys: none(),
+    tenants: none(),
+    providers: none(),
+    agents: none(),
+    principals: none(),
+    integrationKeys: none(),
+    crmSettings: none(),
+    crmIndex: none(),
+    crmLookupSecrets: none(),
+  };
 }
 
 async function requireTenant(tables: Tables, tenantId: string) {

@@ -1,23 +1,27 @@
 import type { Services } from "../../shared/services.js";
 import { authenticatePartner, type PartnerPrincipal } from "../../shared/auth/partnerKeys.js";
 import { authenticateAgent, type AgentIdentity } from "../../shared/auth/agentPrincipal.js";
+import { authenticateIntegration, type IntegrationPrincipal } from "../../shared/auth/integrationKeys.js";
 import { requireConfiguredAgent, requireConfiguredPartner } from "../../shared/auth/callerStanding.js";
+import { getTenant } from "../../shared/tenancy/tenancyStore.js";
 import { annotate, attr } from "../../shared/telemetry/tracing.js";
 import type { AuthKind } from "./defineHttp.js";
-import { RateLimitedError, rateLimitHeaders, takeRateToken } from "./rateLimit.js";
+import { RateLimitedError, defaultRateLimit, partnerRateLimit, rateLimitHeaders, takeRateToken, type RateDecision } from "./rateLimit.js";
 
-export type Caller = PartnerPrincipal | AgentIdentity | undefined;
+export type Caller = PartnerPrincipal | AgentIdentity | IntegrationPrincipal | undefined;
+
+type Headers = { get(name: string): string | null };
 
 /**
  * Who is calling, by the route's kind of authentication, and the headers that answer must carry (a
- * partner key's rate limit). A credential whose tenant, provider or agent was removed since it was
- * issued is refused with 403 on every route; a partner key over its rate with 429. `headers` is filled
- * as soon as the rate is known, so a refused request still tells the partner its limit.
+ * key's rate limit). A credential whose tenant, provider or agent was removed since it was issued is
+ * refused with 403 on every route; a partner or integration key over its rate with 429. `headers` is
+ * filled as soon as the rate is known, so a refused request still tells the caller its limit.
  */
 export async function authenticateCaller(
   auth: AuthKind,
   services: Services,
-  request: { headers: { get(name: string): string | null } },
+  request: { headers: Headers },
   headers: Record<string, string>,
 ): Promise<Caller> {
   if (auth === "anonymous") return undefined;
@@ -27,14 +31,25 @@ export async function authenticateCaller(
     await requireConfiguredAgent(services, agent);
     return agent;
   }
+  if (auth === "integration") {
+    const integration = await authenticateIntegration(services, request.headers);
+    annotate({ [attr.tenantId]: integration.tenantId });
+    await getTenant(services, integration.tenantId);
+    rateLimited(headers, () => takeRateToken(services, `integration:${integration.keyId}`, defaultRateLimit(services.config), "integration-key"));
+    return integration;
+  }
   const partner = await authenticatePartner(services, request.headers);
   annotate({ [attr.tenantId]: partner.tenantId });
   const provider = await requireConfiguredPartner(services, partner);
+  rateLimited(headers, () => takeRateToken(services, partner.keyId, partnerRateLimit(services, provider)));
+  return partner;
+}
+
+function rateLimited(headers: Record<string, string>, take: () => RateDecision): void {
   try {
-    Object.assign(headers, rateLimitHeaders(takeRateToken(services, partner, provider)));
+    Object.assign(headers, rateLimitHeaders(take()));
   } catch (error) {
     if (error instanceof RateLimitedError) Object.assign(headers, rateLimitHeaders(error.decision));
     throw error;
   }
-  return partner;
 }

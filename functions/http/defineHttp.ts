@@ -2,18 +2,31 @@ import type { z } from "zod";
 import type { Services } from "../../shared/services.js";
 import type { PartnerPrincipal } from "../../shared/auth/partnerKeys.js";
 import type { AgentIdentity } from "../../shared/auth/agentPrincipal.js";
+import type { IntegrationPrincipal } from "../../shared/auth/integrationKeys.js";
 import type { WebCtiErrorCode } from "../../shared/errors.js";
 import type { ApiVersion } from "./version.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-export type AuthKind = "partner" | "agent" | "anonymous";
+/**
+ * Who may call a route: a partner key, an agent (Easy Auth session, WebCTI agent token or Entra ID
+ * access token), a tenant's integration key (the CRM's backend), or anyone.
+ */
+export type AuthKind = "partner" | "agent" | "integration" | "anonymous";
+
+export type CallerOf<Auth extends AuthKind> = Auth extends "partner"
+  ? PartnerPrincipal
+  : Auth extends "agent"
+    ? AgentIdentity
+    : Auth extends "integration"
+      ? IntegrationPrincipal
+      : undefined;
 
 /** What a handler receives, already authenticated and validated. */
 export interface HandlerInput<Auth extends AuthKind, Body, Query, Params> {
   body: Body;
   query: Query;
   params: Params;
-  caller: Auth extends "partner" ? PartnerPrincipal : Auth extends "agent" ? AgentIdentity : undefined;
+  caller: CallerOf<Auth>;
   headers: { get(name: string): string | null };
   /** The API version serving this request (`WebCTI-Version`; functions/http/version.ts). */
   version: ApiVersion;
@@ -43,7 +56,7 @@ export interface HttpDefinition<
   /**
    * `Idempotency-Key` handling (functions/http/toAzureHandler.ts, docs/api-conventions.md): "required"
    * refuses requests without one, "optional" honours it when sent; absent, the header is ignored.
-   * Partner and agent routes only: keys are kept per caller.
+   * Authenticated routes only: keys are kept per caller.
    */
   idempotency?: "required" | "optional";
   /** Default 64 KiB; bodies above are refused with 413 before they are parsed. */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { WebCtiError } from "../../shared/errors.js";
 import type { PartnerPrincipal } from "../../shared/auth/partnerKeys.js";
 import type { AgentIdentity } from "../../shared/auth/agentPrincipal.js";
+import type { IntegrationPrincipal } from "../../shared/auth/integrationKeys.js";
 import type { IdempotencyScope, RequestFingerprint } from "../../shared/idempotency/idempotencyStore.js";
 
 export const idempotencyKeyHeader = "Idempotency-Key";
@@ -56,11 +57,14 @@ function parseSfString(value: string): string {
   throw invalid("the quoted key has no closing quote");
 }
 
-/** Keys are per caller: a partner's provider in its tenant, or one agent in theirs. */
-export function idempotencyScope(caller: PartnerPrincipal | AgentIdentity): IdempotencyScope {
-  return "providerId" in caller
-    ? { tenantId: caller.tenantId, kind: "provider", id: caller.providerId }
-    : { tenantId: caller.tenantId, kind: "agent", id: caller.agentId };
+/**
+ * Keys are per caller: a partner's provider in its tenant, one agent in theirs, or the tenant's CRM
+ * backend (all its integration keys together, so a retry sent with the rotated key still replays).
+ */
+export function idempotencyScope(caller: PartnerPrincipal | AgentIdentity | IntegrationPrincipal): IdempotencyScope {
+  if ("providerId" in caller) return { tenantId: caller.tenantId, kind: "provider", id: caller.providerId };
+  if ("agentId" in caller) return { tenantId: caller.tenantId, kind: "agent", id: caller.agentId };
+  return { tenantId: caller.tenantId, kind: "integration", id: "crm" };
 }
 
 export function requestFingerprint(method: string, url: URL, body: Uint8Array): RequestFingerprint {

@@ -39,6 +39,18 @@ const securitySchemes = {
     name: "AppServiceAuthSession",
     description: "App Service Authentication: the session cookie of the signed-in agent (Microsoft Entra ID in Azure).",
   },
+  agentBearer: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "An agent token minted by the CRM's backend (`POST /api/v1/integration/agent-tokens`), or a Microsoft Entra ID access " +
+      "token for WebCTI's API from the authority in the tenant's CRM settings (`entra`).",
+  },
+  integrationKey: {
+    type: "http",
+    scheme: "bearer",
+    description: "A tenant's integration key (the CRM's backend): `Authorization: Bearer wcik_<keyId>_<secret>`.",
+  },
 } satisfies Record<string, oas31.SecuritySchemeObject>;
 
 /** Request headers the HTTP edge reads (functions/http/toAzureHandler.ts); docs/api-conventions.md explains them. */
@@ -72,11 +84,11 @@ const responseHeaders = {
     schema: { type: "string", enum: ["true"] },
   },
   RateLimit: {
-    description: 'What is left of the partner key\'s quota: `"partner-key";r=<requests left>;t=<seconds until full>` (IETF draft-ietf-httpapi-ratelimit-headers).',
+    description: 'What is left of the key\'s quota: `"<policy>";r=<requests left>;t=<seconds until full>`, the policy `partner-key` or `integration-key` (IETF draft-ietf-httpapi-ratelimit-headers).',
     schema: { type: "string" },
   },
   "RateLimit-Policy": {
-    description: 'The partner key\'s quota: `"partner-key";q=<burst>;w=<seconds to refill it>`. Per function instance.',
+    description: 'The key\'s quota: `"<policy>";q=<burst>;w=<seconds to refill it>`, the policy `partner-key` or `integration-key`. Per function instance.',
     schema: { type: "string" },
   },
 } satisfies Record<string, oas31.HeaderObject>;
@@ -85,7 +97,8 @@ const headerRef = (name: keyof typeof responseHeaders): oas31.ReferenceObject =>
 
 const securityOf: Record<AuthKind, oas31.SecurityRequirementObject[] | undefined> = {
   partner: [{ partnerKey: [] }],
-  agent: [{ agentSession: [] }],
+  agent: [{ agentSession: [] }, { agentBearer: [] }],
+  integration: [{ integrationKey: [] }],
   anonymous: undefined,
 };
 
@@ -155,7 +168,7 @@ export function documentedErrorCodes(definition: AnyHttpDefinition): WebCtiError
   }
   // Every route reads WebCTI-Version (an unknown one is a 400).
   codes.add("invalid_request");
-  if (definition.auth === "partner") codes.add("rate_limited");
+  if (rateLimited(definition)) codes.add("rate_limited");
   if (definition.idempotency) {
     codes.add("idempotency_key_in_use");
     codes.add("idempotency_key_mismatch");
@@ -171,6 +184,11 @@ export function documentedErrorCodes(definition: AnyHttpDefinition): WebCtiError
   return [...codes];
 }
 
+/** Partner and integration keys take a rate token (functions/http/rateLimit.ts). */
+function rateLimited(definition: AnyHttpDefinition): boolean {
+  return definition.auth === "partner" || definition.auth === "integration";
+}
+
 function operationOf(definition: AnyHttpDefinition): ZodOpenApiOperationObject {
   const requestParams: ZodOpenApiParameters = {};
   // Object schemas: each property is one parameter, its description and optionality carried over.
@@ -183,7 +201,7 @@ function operationOf(definition: AnyHttpDefinition): ZodOpenApiOperationObject {
   if (definition.route.startsWith("v1/")) header[versionHeader] = versionParameter;
   if (Object.keys(header).length > 0) requestParams.header = z.object(header);
   const successHeaders: Record<string, oas31.ReferenceObject> = { [versionHeader]: headerRef(versionHeader) };
-  if (definition.auth === "partner") Object.assign(successHeaders, rateLimitHeaderRefs());
+  if (rateLimited(definition)) Object.assign(successHeaders, rateLimitHeaderRefs());
   if (definition.idempotency) successHeaders[replayedHeader] = headerRef(replayedHeader);
   const security = securityOf[definition.auth];
   return {
@@ -221,7 +239,7 @@ function errorResponses(codes: WebCtiErrorCode[], definition: AnyHttpDefinition)
   const responses: ZodOpenApiResponsesObject = {};
   for (const [status, shared] of [...byStatus].sort(([a], [b]) => a - b)) {
     const headers: Record<string, oas31.HeaderObject | oas31.ReferenceObject> = { [versionHeader]: headerRef(versionHeader) };
-    if (definition.auth === "partner" && status !== 401) Object.assign(headers, rateLimitHeaderRefs());
+    if (rateLimited(definition) && status !== 401) Object.assign(headers, rateLimitHeaderRefs());
     if (status === 503 || status === 429) {
       headers["Retry-After"] = { description: "Seconds to wait before retrying.", schema: { type: "integer", minimum: 0 } };
     }

@@ -1,6 +1,5 @@
 import { WebCtiError } from "../../shared/errors.js";
 import type { Services } from "../../shared/services.js";
-import type { PartnerPrincipal } from "../../shared/auth/partnerKeys.js";
 import type { RateLimit } from "../../shared/schemas/provider.js";
 import type { Provider } from "../../shared/schemas/provider.js";
 
@@ -23,7 +22,11 @@ export interface RateDecision {
   /** When refused: whole seconds (≥ 1) until one request is allowed again. */
   retryAfterSeconds: number;
   limit: RateLimit;
+  /** The quota's name in the RateLimit fields. */
+  policy?: RatePolicy;
 }
+
+export type RatePolicy = "partner-key" | "integration-key";
 
 interface Bucket {
   tokens: number;
@@ -65,19 +68,23 @@ export function defaultRateLimit(config: Services["config"]): RateLimit {
 }
 
 /**
- * Takes one token from the caller's bucket; throws `rate_limited` (429, `Retry-After`) when it is empty.
- * The caller's provider (as the edge read it, cached) sets the rate with its `rateLimit`, else the
- * deployment's defaults.
+ * Takes one token from a key's bucket; throws `rate_limited` (429, `Retry-After`) when it is empty. A
+ * partner key's rate is its provider's `rateLimit` (as the edge read it, cached), else the deployment's
+ * defaults; an integration key has the defaults. `bucketId` names the key.
  */
-export function takeRateToken(services: Services, caller: PartnerPrincipal, provider: Pick<Provider, "rateLimit">): RateDecision {
-  const limit = provider.rateLimit ?? defaultRateLimit(services.config);
+export function takeRateToken(services: Services, bucketId: string, limit: RateLimit, policy: RatePolicy = "partner-key"): RateDecision {
   let buckets = bucketsOf.get(services);
   if (!buckets) bucketsOf.set(services, (buckets = new TokenBuckets()));
-  const decision = buckets.take(caller.keyId, limit, services.now().getTime());
+  const decision = { ...buckets.take(bucketId, limit, services.now().getTime()), policy };
   if (!decision.allowed) {
     throw new RateLimitedError(decision);
   }
   return decision;
+}
+
+/** A partner key's rate: its provider's `rateLimit`, else the deployment's defaults. */
+export function partnerRateLimit(services: Services, provider: Pick<Provider, "rateLimit">): RateLimit {
+  return provider.rateLimit ?? defaultRateLimit(services.config);
 }
 
 /** The `rate_limited` error, carrying the decision so the answer can still send the RateLimit fields. */
@@ -85,7 +92,7 @@ export class RateLimitedError extends WebCtiError {
   constructor(readonly decision: RateDecision) {
     super(
       "rate_limited",
-      `This partner key may send ${decision.limit.requestsPerSecond} requests per second (burst ${decision.limit.burst}); retry after ${decision.retryAfterSeconds} s.`,
+      `This ${decision.policy === "integration-key" ? "integration" : "partner"} key may send ${decision.limit.requestsPerSecond} requests per second (burst ${decision.limit.burst}); retry after ${decision.retryAfterSeconds} s.`,
       { retryAfterSeconds: decision.retryAfterSeconds },
     );
   }
@@ -98,8 +105,9 @@ export class RateLimitedError extends WebCtiError {
 export function rateLimitHeaders(decision: RateDecision): Record<string, string> {
   const { requestsPerSecond: rate, burst } = decision.limit;
   const window = Math.max(1, Math.ceil(burst / rate));
+  const policy = decision.policy ?? "partner-key";
   return {
-    "ratelimit-policy": `"partner-key";q=${burst};w=${window}`,
-    ratelimit: `"partner-key";r=${decision.remaining};t=${decision.resetSeconds}`,
+    "ratelimit-policy": `"${policy}";q=${burst};w=${window}`,
+    ratelimit: `"${policy}";r=${decision.remaining};t=${decision.resetSeconds}`,
   };
 }

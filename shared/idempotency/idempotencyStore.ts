@@ -20,8 +20,8 @@ import { readEntity } from "../storage/readEntity.js";
 /** Whose key it is: keys of different callers never meet. */
 export interface IdempotencyScope {
   tenantId: string;
-  /** "provider" for partner keys, "agent" for agents. */
-  kind: "provider" | "agent";
+  /** "provider" for partner keys, "agent" for agents, "integration" for a tenant's integration keys. */
+  kind: "provider" | "agent" | "integration";
   id: string;
 }
 

@@ -130,13 +130,19 @@ describe("the OpenAPI document", () => {
         expect(response?.content?.["application/problem+json"]?.schema).toEqual({ $ref: "#/components/schemas/Problem" });
       }
       if (op.responses["503"]) expect(op.responses["503"].headers).toHaveProperty("Retry-After");
-      expect(op.security).toEqual(
-        definition.auth === "partner" ? [{ partnerKey: [] }] : definition.auth === "agent" ? [{ agentSession: [] }] : undefined,
-      );
+      const security = {
+        partner: [{ partnerKey: [] }],
+        agent: [{ agentSession: [] }, { agentBearer: [] }],
+        integration: [{ integrationKey: [] }],
+        anonymous: undefined,
+      };
+      expect(op.security).toEqual(security[definition.auth]);
     }
     expect(document.components?.securitySchemes).toMatchObject({
       partnerKey: { type: "http", scheme: "bearer" },
       agentSession: { type: "apiKey", in: "cookie", name: "AppServiceAuthSession" },
+      agentBearer: { type: "http", scheme: "bearer" },
+      integrationKey: { type: "http", scheme: "bearer" },
     });
   });
 

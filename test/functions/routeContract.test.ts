@@ -21,6 +21,7 @@ import { defaultMaxBodyBytes } from "../../functions/http/toAzureHandler.js";
 import { webCtiErrorCodes, type WebCtiErrorCode } from "../../shared/errors.js";
 import { tableNames } from "../../shared/storage/tables.js";
 import { issuePartnerKey, revokePartnerKey } from "../../shared/auth/partnerKeys.js";
+import { issueIntegrationKey, revokeIntegrationKey } from "../../shared/auth/integrationKeys.js";
 import { linkPrincipal } from "../../shared/auth/agentPrincipal.js";
 import { putAgent, putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
 import { saveRecord } from "../../shared/directory/saveRecord.js";
@@ -62,6 +63,11 @@ interface Ctx {
   aKey: string;
   aHooksKey: string;
   bKey: string;
+  /** Integration keys (the CRM backends') of A and B; one of A's that was revoked, one whose tenant was removed. */
+  aIntegrationKey: string;
+  bIntegrationKey: string;
+  revokedIntegrationKey: string;
+  orphanTenantIntegrationKey: string;
   aCookie: string;
   bCookie: string;
   /** Signed in, but linked to no agent. */
@@ -104,6 +110,7 @@ async function send(definition: AnyHttpDefinition, req: Req, caller: Caller): Pr
   if (caller === "a" || caller === "b") {
     if (definition.auth === "partner") key = caller === "a" ? ctx.aKey : ctx.bKey;
     if (definition.auth === "agent") headers.cookie = caller === "a" ? ctx.aCookie : ctx.bCookie;
+    if (definition.auth === "integration") key = caller === "a" ? ctx.aIntegrationKey : ctx.bIntegrationKey;
   } else if (caller !== "none") {
     if ("key" in caller) key = caller.key;
     if ("cookie" in caller) headers.cookie = caller.cookie;
@@ -610,7 +617,9 @@ beforeAll(async () => {
   await putAgent(s, { tenantId: "audit-removed-tenant", agentId: "left-behind", displayName: "Left behind" });
   await linkPrincipal(s, { identityProvider: demoIdentityProvider, principalId: "audit-orphan-tenant" }, { tenantId: "audit-removed-tenant", agentId: "left-behind" });
   await linkPrincipal(s, { identityProvider: demoIdentityProvider, principalId: "audit-orphan-agent" }, { tenantId: demo.tenantId, agentId: "audit-removed-agent" });
+  const orphanTenantIntegrationKey = (await issueIntegrationKey(s.tables, "audit-removed-tenant", t0)).integrationKey;
   await s.tables.tenants.deleteEntity("audit-removed-tenant", "");
+  const revokedIntegration = await issueIntegrationKey(s.tables, demo.tenantId, t0);
 
   ctx = {
     stack,
@@ -618,6 +627,10 @@ beforeAll(async () => {
     aKey,
     aHooksKey,
     bKey,
+    aIntegrationKey: (await issueIntegrationKey(s.tables, demo.tenantId, t0)).integrationKey,
+    bIntegrationKey: (await issueIntegrationKey(s.tables, b.tenantId, t0)).integrationKey,
+    revokedIntegrationKey: revokedIntegration.integrationKey,
+    orphanTenantIntegrationKey,
     aCookie: await signInCookie(stack.url),
     bCookie: await signInCookie(stack.url, b.signInUser),
     strangerCookie: await signInCookie(stack.url, "nobody-audit"),
@@ -651,6 +664,7 @@ beforeAll(async () => {
   expect((await call(api(`/v1/agents/${b.agentId}/presence`), { method: "PUT", key: bKey, json: { status: "busy" } })).status).toBe(200);
   expect((await call(api(`/v1/screen-pops/${ctx.popA}`), { key: revoked.apiKey })).status).toBe(200);
   await revokePartnerKey(s, revoked.keyId);
+  await revokeIntegrationKey(s, revokedIntegration.keyId, t0);
 }, 60_000);
 
 afterAll(async () => {
@@ -703,6 +717,7 @@ for (const definition of httpFunctions) {
         ["a well-formed key that does not exist", () => ({ key: `wcti_${"0".repeat(16)}_${"A".repeat(43)}` })],
         ["a revoked key", () => ({ key: ctx.revokedKey })],
         ["an agent's session instead of a key", () => ({ cookie: ctx.aCookie })],
+        ["the tenant's integration key", () => ({ key: ctx.aIntegrationKey })],
         // Only `Authorization: Bearer` is read: a valid key in another header is no credential.
         ["a valid key in X-API-Key", () => ({ headers: { "x-api-key": ctx.aKey } })],
       ];
@@ -718,11 +733,27 @@ for (const definition of httpFunctions) {
       });
     }
 
+    if (definition.auth === "integration") {
+      const keys: Array<[string, () => Caller, number]> = [
+        ["no key", () => "none", 401],
+        ["a malformed key", () => ({ key: "wcik_nope" }), 401],
+        ["a well-formed key that does not exist", () => ({ key: `wcik_${"0".repeat(16)}_${"A".repeat(43)}` }), 401],
+        ["a revoked key", () => ({ key: ctx.revokedIntegrationKey }), 401],
+        ["a partner key of the same tenant", () => ({ key: ctx.aKey }), 401],
+        ["an agent's session", () => ({ cookie: ctx.aCookie }), 401],
+        ["a key whose tenant no longer exists", () => ({ key: ctx.orphanTenantIntegrationKey }), 403],
+      ];
+      it.each(keys)("refuses %s", async (_name, caller, status) => {
+        expectProblem(definition, await refused(definition, entry.valid(), caller()), status);
+      });
+    }
+
     if (definition.auth === "agent") {
       const sessions: Array<[string, () => Caller, number]> = [
         ["no session", () => "none", 401],
         ["a client principal header sent by the browser", () => ({ headers: { "x-ms-client-principal": Buffer.from(JSON.stringify({ auth_typ: "demo", claims: [{ typ: "sub", val: demo.signInUser }] })).toString("base64"), "x-ms-client-principal-id": demo.signInUser } }), 401],
         ["a partner key instead of a session", () => ({ key: ctx.aKey }), 401],
+        ["the tenant's integration key instead of a session", () => ({ key: ctx.aIntegrationKey }), 401],
         ["a signed-in user who is no agent", () => ({ cookie: ctx.strangerCookie }), 403],
         ["a signed-in user whose agent was removed", () => ({ cookie: ctx.orphanAgentCookie }), 403],
         ["a signed-in user whose tenant was removed", () => ({ cookie: ctx.orphanTenantAgentCookie }), 403],
