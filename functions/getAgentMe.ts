@@ -1,6 +1,6 @@
 import { defineHttp } from "./http/defineHttp.js";
-import { Agent } from "../shared/schemas/agent.js";
-import { describeAgent } from "../shared/agentDesk/agentSession.js";
+import { AgentMe } from "../shared/schemas/agent.js";
+import { describeAgentMe } from "../shared/agentDesk/agentSession.js";
 
 export const getAgentMe = defineHttp({
   name: "getAgentMe",
@@ -9,7 +9,7 @@ export const getAgentMe = defineHttp({
   auth: "agent",
   summary: "The signed-in agent.",
   tags: ["Agent"],
-  success: { status: 200, description: "The agent and its tenant.", schema: Agent },
+  success: { status: 200, description: "The agent, its tenant, and where the tenant's records live (`crm.records`).", schema: AgentMe },
   errors: ["unauthenticated", "forbidden"],
-  handler: ({ caller }, services) => describeAgent(services, caller),
+  handler: ({ caller }, services) => describeAgentMe(services, caller),
 });

@@ -44,6 +44,13 @@ import { exportAgentFacts } from "./exportAgentFacts.js";
 import { getAgentKpiSettings } from "./getAgentKpiSettings.js";
 import { putAgentKpiSettings } from "./putAgentKpiSettings.js";
 import { runKpiProjection } from "./runKpiProjection.js";
+import { putIntegrationWebhookEndpoint } from "./putIntegrationWebhookEndpoint.js";
+import { getIntegrationWebhookEndpoint } from "./getIntegrationWebhookEndpoint.js";
+import { deleteIntegrationWebhookEndpoint } from "./deleteIntegrationWebhookEndpoint.js";
+import { rotateIntegrationWebhookSecret } from "./rotateIntegrationWebhookSecret.js";
+import { listIntegrationWebhookDeliveries } from "./listIntegrationWebhookDeliveries.js";
+import { getIntegrationWebhookDelivery } from "./getIntegrationWebhookDelivery.js";
+import { listIntegrationActivities } from "./listIntegrationActivities.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -89,6 +96,13 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   exportAgentFacts,
   getAgentKpiSettings,
   putAgentKpiSettings,
+  putIntegrationWebhookEndpoint,
+  getIntegrationWebhookEndpoint,
+  deleteIntegrationWebhookEndpoint,
+  rotateIntegrationWebhookSecret,
+  listIntegrationWebhookDeliveries,
+  getIntegrationWebhookDelivery,
+  listIntegrationActivities,
 ];
 
 /** Every timer function, once: the Azure entry registers each with `app.timer`, the local stack runs them. */

@@ -3,7 +3,7 @@ import { odata, type TableEntityResult } from "@azure/data-tables";
 import type { z } from "zod";
 import type { Services } from "../services.js";
 import { Activity, ActivityInput, PartnerActivityInput } from "../schemas/activity.js";
-import type { RecordType } from "../schemas/ids.js";
+import { RecordType } from "../schemas/ids.js";
 import { key } from "../storage/tables.js";
 import { readPage, type Page } from "../storage/cursor.js";
 import { WebCtiError, isEntityAlreadyExists } from "../errors.js";
@@ -13,6 +13,9 @@ import { getRecord } from "../directory/directoryStore.js";
 import { getAgent, getNamedProvider, getProvider } from "../tenancy/tenancyStore.js";
 import { pushToAgent } from "../realtime/agentPush.js";
 import { durationsFromConversation } from "./conversationDurations.js";
+import { appendToFeed } from "./activityFeed.js";
+import { readCrmSettings } from "../directory/lookupCustomer.js";
+import { sendActivityEvent } from "../webhooks/crmEndpoint.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 
 type StoreServices = Pick<Services, "tables" | "caches" | "now" | "push">;
@@ -37,7 +40,12 @@ interface ClaimRow {
  *
  * The timeline row is written after the claim, by whichever request finds it missing (the first
  * request, or the retry of one that failed in between); the request that writes it pushes the activity
- * to its agent, so a live timeline gets it once.
+ * to its agent, so a live timeline gets it once. Before it, the same request appends the activity to the
+ * tenant's feed and stores an `activity.created` delivery for the tenant's CRM endpoint: a crash in
+ * between repeats those on the resend (at least once, never lost).
+ *
+ * Where records live decides what `record` may name (`crm.records`): in WebCTI's directory, a contact
+ * or account that exists; in the CRM (`host`, `webhook`), the CRM's own type and id, taken as they are.
  */
 export async function logActivity(
   services: StoreServices,
@@ -76,18 +84,14 @@ async function storeActivity(
   /** Adds what WebCTI derives (durations from the conversation) after the sent content is fingerprinted. */
   complete?: (activity: Activity) => Promise<Activity>,
 ): Promise<Activity> {
-  const { type, id } = content.record;
-  if (!(await getRecord(services.tables, tenantId, type, id))) {
-    throw new WebCtiError("invalid_request", `No ${type} '${id}' in this tenant.`, {
-      errors: [{ pointer: "#/record/id", detail: "no such record" }],
-    });
-  }
+  await checkRecord(services, tenantId, content.record);
   const activityId = givenId ?? randomUUID();
   const activity = Activity.parse({ ...content, activityId, createdAt: services.now().toISOString() });
   // A resend is recognized by what was sent, not by what WebCTI derived from it (which may have changed since).
   const bodySha256 = contentHash(activity);
   const claimKey = key(tenantId, activityId);
   let stored = complete ? await complete(activity) : activity;
+  let fresh = true;
   try {
     await services.tables.activityIds.createEntity({
       partitionKey: claimKey,
@@ -105,9 +109,30 @@ async function storeActivity(
       });
     }
     stored = claim.activity;
+    fresh = false;
+  }
+  if (fresh || !(await hasTimelineRow(services, tenantId, stored))) {
+    await Promise.all([appendToFeed(services, tenantId, stored), sendActivityEvent(services, tenantId, "activity.created", stored)]);
   }
   if (await insertTimelineRow(services, tenantId, stored)) await pushActivity(services, tenantId, stored);
   return stored;
+}
+
+/** The record an activity names must be a directory record only where the tenant's records are the directory's. */
+async function checkRecord(services: StoreServices, tenantId: string, record: { type: string; id: string }): Promise<void> {
+  const { records } = await readCrmSettings(services, tenantId);
+  if (records !== "directory") return;
+  const type = RecordType.safeParse(record.type);
+  if (!type.success) {
+    throw new WebCtiError("invalid_request", `Records of this tenant are contacts and accounts, not '${record.type}'.`, {
+      errors: [{ pointer: "#/record/type", detail: "must be contact or account (the tenant's records are WebCTI's directory)" }],
+    });
+  }
+  if (!(await getRecord(services.tables, tenantId, type.data, record.id))) {
+    throw new WebCtiError("invalid_request", `No ${type.data} '${record.id}' in this tenant.`, {
+      errors: [{ pointer: "#/record/id", detail: "no such record" }],
+    });
+  }
 }
 
 /** What makes two requests "the same activity": every field but the time it was logged, in any key order. */
@@ -126,14 +151,19 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+async function hasTimelineRow(services: Pick<Services, "tables">, tenantId: string, activity: Activity): Promise<boolean> {
+  const { partitionKey, rowKey } = timelineRowOf(tenantId, activity);
+  return (await readEntity(services.tables.activities, partitionKey, rowKey, () => true)) ?? false;
+}
+
+function timelineRowOf(tenantId: string, activity: Activity) {
+  return { partitionKey: timelineKey(tenantId, activity.record.type, activity.record.id), rowKey: timelineRowKey(activity) };
+}
+
 /** True when this call wrote the row; false when it was there already (a resend, or a parallel duplicate). */
 async function insertTimelineRow(services: Pick<Services, "tables">, tenantId: string, activity: Activity): Promise<boolean> {
   try {
-    await services.tables.activities.createEntity({
-      partitionKey: timelineKey(tenantId, activity.record.type, activity.record.id),
-      rowKey: timelineRowKey(activity),
-      activity: JSON.stringify(activity),
-    });
+    await services.tables.activities.createEntity({ ...timelineRowOf(tenantId, activity), activity: JSON.stringify(activity) });
     return true;
   } catch (error) {
     if (isEntityAlreadyExists(error)) return false;
@@ -184,7 +214,7 @@ export async function listActivities(
   return { items, nextCursor: page.nextCursor };
 }
 
-function timelineKey(tenantId: string, type: RecordType, recordId: string) {
+function timelineKey(tenantId: string, type: string, recordId: string) {
   return key(tenantId, type, recordId);
 }
 

@@ -7,7 +7,7 @@ import { isKnownEvent, type ConversationEvent, type EventAccepted } from "../sch
 import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
 import { eventIdConflict, eventRow, ingestConversationEvent } from "./ingestEvent.js";
 
-type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
+type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now" | "config">;
 
 /** One event's result in a batch: accepted (as the single-event route answers), or rejected with why. */
 export type BatchItemResult = { ok: true; accepted: EventAccepted } | { ok: false; eventId: string; conversationId: string; error: WebCtiError };

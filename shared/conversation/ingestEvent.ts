@@ -5,7 +5,7 @@ import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import { isKnownEvent, type ConversationEvent, type EventAccepted, type KnownConversationEvent } from "../schemas/conversationEvent.js";
 import { key } from "../storage/tables.js";
 import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
-import { findCustomer } from "../directory/findCustomer.js";
+import { lookupCustomer, lookupCustomerOf, readCrmSettings } from "../directory/lookupCustomer.js";
 import { decideScreenPop } from "../screenPop/decideScreenPop.js";
 import { findPop, insertPop, nextSeq, popIdFor } from "../screenPop/popStore.js";
 import { pushToAgentOrUnavailable } from "../realtime/agentPush.js";
@@ -14,7 +14,7 @@ import type { Provider } from "../schemas/provider.js";
 import { markConversations } from "../analytics/kpiStore.js";
 import { annotate, attr, currentTraceparent, withSpan } from "../telemetry/tracing.js";
 
-type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
+type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now" | "config">;
 
 /**
  * Stores one conversation event and, when the provider's policy says so, pops the customer's record in
@@ -28,7 +28,9 @@ type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now">;
  *    completes that work with the same pop id; the browser client drops a repeated pop by id and by event.
  * 3. Latency: the agent's browser is one directory read plus one push away from the partner's request.
  *    The event row is written while the caller is looked up and the pop pushed; the pop row is
- *    written while the push is in flight.
+ *    written while the push is in flight. Where the tenant's records are (its CRM settings) comes from
+ *    the per-process cache; with records in the CRM the directory read is the tenant's look-up webhook
+ *    (at most 1.5 s, then its fallback) or none at all (`host`: the CRM page looks the caller up).
  * 4. KPIs: once the event is stored, its conversation is marked for the KPI projection (a retry marks it
  *    again), so no acknowledged event is left out of the figures.
  */
@@ -51,10 +53,11 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
   const { tenantId } = partner;
   const known = isKnownEvent(event) ? event : undefined;
   const agentId = known?.agentId;
-  const [tenant, provider] = await Promise.all([
+  const [tenant, provider, , crm] = await Promise.all([
     getTenant(services, tenantId),
     getProvider(services, tenantId, partner.providerId),
     agentId ? getAgent(services, tenantId, agentId) : undefined,
+    readCrmSettings(services, tenantId),
   ]);
   const now = services.now();
   const popEvent = known && (known.type === "ringing" || known.type === "answered") ? known : undefined;
@@ -72,7 +75,15 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
   // record) is written meanwhile, so the browser waits for one directory read and one push, not for writes.
   const lookup =
     popEvent && (plannedPopId || wantsMatches)
-      ? withSpan("webcti.lookup", {}, () => findCustomer(services.tables, tenantId, popEvent.customer, tenant.defaultCountry))
+      ? withSpan("webcti.lookup", { "webcti.records": crm.records }, () =>
+          lookupCustomer(
+            services,
+            { tenantId, defaultCountry: tenant.defaultCountry },
+            crm,
+            { providerId: partner.providerId, conversationId: popEvent.conversationId, channel: popEvent.channel, direction: popEvent.direction },
+            popEvent.customer,
+          ),
+        )
       : undefined;
   lookup?.catch(() => undefined);
   const stored = storeEventRow(services, row, event.eventId, plannedPopId);
@@ -95,6 +106,7 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
     event: popEvent,
     matches: customer.matches,
     ...(customer.phone ? { phone: customer.phone } : {}),
+    ...(customer.source === "host" ? { hostLookup: lookupCustomerOf(popEvent.customer, customer.phone) } : {}),
   });
   const pop = target ? buildPop(plannedPopId, popEvent, provider, target, now) : undefined;
   // Pushed before the event row is confirmed: a retry of an event whose pop was already shown pushes a

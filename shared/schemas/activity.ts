@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { pageFields } from "./cursor.js";
-import { AgentId, ConversationId, ProviderId, RecordId, RecordType, idSchema } from "./ids.js";
+import { CursorQuery, pageFields } from "./cursor.js";
+import { AgentId, ConversationId, ProviderId, RecordId, idSchema } from "./ids.js";
+import { CrmRecordType } from "./directory.js";
 import { Channel, Direction } from "./conversationEvent.js";
 
 export const ActivityId = idSchema(
@@ -24,8 +25,12 @@ export const ActivityDurations = z
 export type ActivityDurations = z.infer<typeof ActivityDurations>;
 
 export const ActivityRecordRef = z
-  .object({ type: RecordType, id: RecordId })
-  .meta({ id: "ActivityRecordRef", description: "The contact or account the activity concerns; it must exist." });
+  .object({ type: CrmRecordType, id: RecordId })
+  .meta({
+    id: "ActivityRecordRef",
+    description:
+      "The record the activity concerns. With records in WebCTI's directory (`crm.records` = `directory`): a `contact` or `account` that exists. With records in the CRM: the CRM's type and id, taken as they are.",
+  });
 
 /** What every sender describes: the conversation, its outcome and links to its artefacts. */
 const activityFields = {
@@ -81,7 +86,7 @@ export const Activity = z
     agentId: AgentId.optional().describe("Absent when a partner logged it without naming an agent."),
     channel: Channel,
     direction: Direction,
-    record: z.object({ type: RecordType, id: RecordId }),
+    record: z.object({ type: CrmRecordType, id: RecordId }),
     subject: z.string(),
     notes: z.string().optional(),
     disposition: z.string().optional(),
@@ -108,3 +113,26 @@ export const ActivityList = z
 export type ActivityList = z.infer<typeof ActivityList>;
 
 export const ActivityPath = z.object({ activityId: ActivityId });
+
+/** The tenant-wide activity feed (integration routes): every stored activity, in the order stored. */
+export const ActivityFeedQuery = z
+  .object({
+    cursor: CursorQuery.cursor.describe("`cursor` of the previous answer: continue after what it returned. Omit to start at `since`."),
+    since: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe("Without a cursor: the activities stored at or after this time (default: 35 days ago)."),
+    limit: z.coerce.number().int().min(1).max(500).default(100).describe("Largest number of activities in this answer."),
+  })
+  .meta({ id: "ActivityFeedQuery" });
+export type ActivityFeedQuery = z.infer<typeof ActivityFeedQuery>;
+
+export const ActivityFeed = z
+  .object({
+    activities: z
+      .array(Activity)
+      .describe("Oldest stored first. At least once: an activity may come twice (keep the last per activityId)."),
+    cursor: z.string().describe("Always present: send it back as `cursor` to get what was stored since (the feed never ends)."),
+  })
+  .meta({ id: "ActivityFeed" });
+export type ActivityFeed = z.infer<typeof ActivityFeed>;

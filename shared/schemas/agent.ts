@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AgentId, TenantId } from "./ids.js";
+import { RecordSource } from "./crmSettings.js";
 
 export const Agent = z
   .object({
@@ -13,6 +14,12 @@ export const Agent = z
   })
   .meta({ id: "Agent" });
 export type Agent = z.infer<typeof Agent>;
+
+/** GET /v1/agent/me: the agent, and where its tenant's records live (the browser client sends record operations there). */
+export const AgentMe = Agent.extend({
+  crm: z.object({ records: RecordSource }).describe("`host`: the CRM page's adapter; `directory` and `webhook`: WebCTI's API."),
+}).meta({ id: "AgentMe" });
+export type AgentMe = z.infer<typeof AgentMe>;
 
 export const NegotiateResponse = z
   .object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RecordId, RecordType } from "./ids.js";
+import { RecordId, RecordType, idSchema } from "./ids.js";
 
 export const PhoneNumber = z
   .object({
@@ -44,8 +44,28 @@ export const DirectoryRecord = z
   .meta({ id: "DirectoryRecord" });
 export type DirectoryRecord = z.infer<typeof DirectoryRecord>;
 
-/** A directory match as screen pops and lookups return it: enough to show and open it. */
+/**
+ * A record type as pops, look-ups and activities name it. WebCTI's directory has `contact` and `account`
+ * (its routes take only those); a tenant whose records live in its CRM (`crm.records` `host` or `webhook`)
+ * uses the CRM's own types (lead, case, …), so outside the directory any id-shaped type is accepted.
+ */
+export const CrmRecordType = idSchema(
+  "CrmRecordType",
+  "A record type: `contact` or `account` in WebCTI's directory; with records in the CRM, the CRM's own (lead, case, …).",
+);
+export type CrmRecordType = z.infer<typeof CrmRecordType>;
+
+/**
+ * A matching record as screen pops and look-ups return it: enough to show and open it. From the directory
+ * (a contact or account) or from the tenant's look-up webhook (any of the CRM's types, with what it sent).
+ */
 export const RecordMatch = z
-  .object({ type: RecordType, id: RecordId, name: z.string() })
+  .object({
+    type: CrmRecordType,
+    id: RecordId,
+    name: z.string().describe("The record's name; from a look-up webhook that sent none, its id."),
+    phone: z.string().optional().describe("From a look-up webhook: the number the CRM shows for the record."),
+    email: z.string().optional().describe("From a look-up webhook: the record's e-mail address."),
+  })
   .meta({ id: "RecordMatch" });
 export type RecordMatch = z.infer<typeof RecordMatch>;

@@ -24,6 +24,11 @@ export const LookupResult = z
   .object({
     query: z.object({ phone: z.string().optional(), e164: z.string().optional(), email: z.string().optional() }),
     matches: z.array(RecordMatch),
+    source: z
+      .enum(["directory", "webhook", "host", "none"])
+      .describe(
+        "Where the matches come from, by the tenant's `crm.records`: WebCTI's directory; the tenant's look-up webhook; `host`: the tenant's records live in its CRM page, which WebCTI cannot search (matches is empty); `none`: the look-up webhook failed and the tenant's fallback is a search (matches is empty).",
+      ),
   })
   .meta({ id: "LookupResult" });
 export type LookupResult = z.infer<typeof LookupResult>;

@@ -2,8 +2,14 @@ import { z } from "zod";
 import { AgentId, ConversationId, EventId, PopSeq, ProviderId, RecordType } from "./ids.js";
 import { RecordMatch } from "./directory.js";
 import { Channel, Direction } from "./conversationEvent.js";
+import { LookupCustomer } from "./directoryLookup.js";
+import { ScreenPopPolicy } from "./screenPopPolicy.js";
 
-/** What the agent's browser opens: one record, a search page, or a prefilled new-record form. */
+/**
+ * What the agent's browser opens: one record, a search page, or a prefilled new-record form; or, when the
+ * tenant's records live in the CRM page (`crm.records` = `host`), `lookup`: the caller's identifiers and the
+ * provider's policy, which the browser client applies to what the page's adapter finds (docs/push-protocol.md).
+ */
 export const PopTarget = z
   .discriminatedUnion("kind", [
     z.object({ kind: z.literal("record"), record: RecordMatch }),
@@ -17,6 +23,11 @@ export const PopTarget = z
         extension: z.string().optional(),
         email: z.string().optional(),
       }),
+    }),
+    z.object({
+      kind: z.literal("lookup"),
+      customer: LookupCustomer,
+      policy: ScreenPopPolicy.pick({ onOneMatch: true, onManyMatches: true, onNoMatch: true }),
     }),
   ])
   .meta({ id: "PopTarget" });

@@ -2,6 +2,7 @@ import type { KnownConversationEvent } from "../schemas/conversationEvent.js";
 import type { RecordMatch } from "../schemas/directory.js";
 import type { ScreenPopPolicy } from "../schemas/provider.js";
 import type { PopTarget } from "../schemas/screenPop.js";
+import type { LookupCustomer } from "../schemas/directoryLookup.js";
 
 export interface PopDecisionInput {
   policy: ScreenPopPolicy;
@@ -9,15 +10,24 @@ export interface PopDecisionInput {
   matches: RecordMatch[];
   /** The customer's number in E.164 (with its extension apart), when the partner sent one we could read. */
   phone?: { e164: string; extension?: string };
+  /**
+   * The tenant's records live in the CRM page (`crm.records` = `host`): the pop carries these identifiers
+   * and the policy, and the browser client applies the policy to what the page's adapter finds.
+   */
+  hostLookup?: LookupCustomer;
 }
 
 /**
  * The provider's screen-pop policy as a pure rule: which events pop, and what a pop opens for zero, one
  * or several matching records. Returns null when nothing pops. Tested as a scenario table.
  */
-export function decideScreenPop({ policy, event, matches, phone }: PopDecisionInput): PopTarget | null {
+export function decideScreenPop({ policy, event, matches, phone, hostLookup }: PopDecisionInput): PopTarget | null {
   if (policy.trigger === "manual" || event.type !== policy.trigger) return null;
   if (!policy.directions.includes(event.direction)) return null;
+  if (hostLookup) {
+    const { onOneMatch, onManyMatches, onNoMatch } = policy;
+    return { kind: "lookup", customer: hostLookup, policy: { onOneMatch, onManyMatches, onNoMatch } };
+  }
   return popTargetFor({ policy, customer: event.customer, matches, ...(phone ? { phone } : {}) });
 }
 

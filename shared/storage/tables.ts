@@ -22,6 +22,7 @@ export const tableNames = [
   "screenPops",
   "activities",
   "activityIds",
+  "activityFeed",
   "idempotency",
   "presence",
   "webhookEndpoints",

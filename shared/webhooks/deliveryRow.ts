@@ -91,6 +91,6 @@ export async function listDeliveries(
 
 export async function getDelivery(services: Pick<Services, "tables">, tenantId: string, providerId: string, deliveryId: string): Promise<Delivery> {
   const row = await readDeliveryRow(services, key(tenantId, providerId), deliveryRowKey(deliveryId));
-  if (!row) throw new WebCtiError("not_found", `No delivery '${deliveryId}' for this provider.`);
+  if (!row) throw new WebCtiError("not_found", `No delivery '${deliveryId}' for this endpoint.`);
   return deliveryOf(services, row);
 }

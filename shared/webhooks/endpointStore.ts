@@ -6,14 +6,18 @@ import { key } from "../storage/tables.js";
 import { readEntity } from "../storage/readEntity.js";
 import { parseRow } from "../storage/parseRow.js";
 import { generateWebhookSecret } from "./signing.js";
-import { WebhookEndpoint, WebhookEndpointInput, type RotatedWebhookSecret, type WebhookEventType } from "./schemas.js";
+import { EndpointFields, WebhookEndpoint, WebhookEndpointInput, type RotatedWebhookSecret, type WebhookEventType } from "./schemas.js";
 
 type EndpointServices = Pick<Services, "tables" | "now" | "config">;
 
 /** How long deliveries stay signed with the previous secret after a rotation. */
 export const rotationOverlapMs = 24 * 60 * 60 * 1000;
 
-/** One row per provider of a tenant: PartitionKey tenantId|providerId, RowKey "". */
+/**
+ * One row per endpoint: PartitionKey tenantId|scope, RowKey "". The scope is the provider's id for a
+ * provider's endpoint, or `crmScope` for the tenant's CRM endpoint (shared/webhooks/crmEndpoint.ts): the
+ * deliveries, retries and delivery log of both are the same machinery, keyed by the same pair.
+ */
 interface EndpointRow {
   url: string;
   eventTypes: string;
@@ -27,11 +31,15 @@ interface EndpointRow {
   updatedAt: string;
 }
 
+/** The tenant's CRM endpoint's scope: "~" cannot start a provider id (shared/schemas/patterns.ts), so never collides. */
+export const crmScope = "~crm";
+
 /** An endpoint with what delivering to it needs; never leaves the domain (the API shows WebhookEndpoint). */
 export interface StoredEndpoint {
   tenantId: string;
+  /** The provider's id, or `crmScope`. */
   providerId: string;
-  endpoint: WebhookEndpoint;
+  endpoint: EndpointFields;
   /** The secrets to sign with now: the current one first, the previous one while its overlap lasts. */
   secrets: string[];
   etag: string;
@@ -40,8 +48,7 @@ export interface StoredEndpoint {
 const endpointKey = (tenantId: string, providerId: string) => key(tenantId, providerId);
 
 function fromRow(tenantId: string, providerId: string, row: EndpointRow & { etag: string }, now: Date): StoredEndpoint {
-  const endpoint = WebhookEndpoint.parse({
-    providerId,
+  const endpoint = EndpointFields.parse({
     url: row.url,
     eventTypes: JSON.parse(row.eventTypes),
     enabled: row.enabled,
@@ -68,10 +75,17 @@ export async function findEndpoint(
 }
 
 export async function getEndpoint(services: Pick<Services, "tables" | "now">, tenantId: string, providerId: string): Promise<WebhookEndpoint> {
-  const found = await findEndpoint(services, tenantId, providerId);
-  if (!found) throw new WebCtiError("not_found", "This provider has no webhook endpoint; create it with PUT.");
+  return WebhookEndpoint.parse({ providerId, ...(await getScopedEndpoint(services, tenantId, providerId)) });
+}
+
+/** The endpoint of a scope (a provider, or `crmScope`) as stored; not_found when there is none. */
+export async function getScopedEndpoint(services: Pick<Services, "tables" | "now">, tenantId: string, scope: string): Promise<EndpointFields> {
+  const found = await findEndpoint(services, tenantId, scope);
+  if (!found) throw new WebCtiError("not_found", `${ownerOf(scope)} has no webhook endpoint; create it with PUT.`);
   return found.endpoint;
 }
+
+const ownerOf = (scope: string) => (scope === crmScope ? "This tenant's CRM" : "This provider");
 
 /** The enabled endpoints of a tenant subscribed to `type`: one range query over the tenant's providers. */
 export async function listSubscribedEndpoints(
@@ -86,6 +100,7 @@ export async function listSubscribedEndpoints(
   const found: StoredEndpoint[] = [];
   for await (const row of rows) {
     const providerId = row.partitionKey!.slice(tenantId.length + 1);
+    if (providerId === crmScope) continue;
     const stored = parseRow(services.tables.webhookEndpoints, row, () => fromRow(tenantId, providerId, row, services.now()));
     if (stored.endpoint.enabled && stored.endpoint.eventTypes.includes(type)) found.push(stored);
   }
@@ -121,7 +136,7 @@ for (const [network, prefix] of [
  * WEBCTI_WEBHOOKS_ALLOW_HTTP (local development). A name that resolves to a private address is not caught
  * here; the deployment's egress rules are the real fence (docs/webhooks.md).
  */
-function checkUrl(config: Services["config"], text: string): string {
+export function checkWebhookUrl(config: Pick<Services["config"], "WEBCTI_WEBHOOKS_ALLOW_HTTP">, text: string): string {
   const url = new URL(text);
   const refuse = (detail: string) => {
     throw new WebCtiError("invalid_request", `The webhook URL is not allowed: ${detail}.`, { errors: [{ pointer: "#/url", detail }] });
@@ -147,8 +162,18 @@ export async function putEndpoint(
   providerId: string,
   input: WebhookEndpointInput,
 ): Promise<WebhookEndpoint> {
-  const value = WebhookEndpointInput.parse(input);
-  const url = checkUrl(services.config, value.url);
+  const endpoint = await putScopedEndpoint(services, tenantId, providerId, WebhookEndpointInput.parse(input));
+  return WebhookEndpoint.parse({ providerId, ...endpoint });
+}
+
+/** putEndpoint for any scope (a provider, or `crmScope`), with the input already validated. */
+export async function putScopedEndpoint(
+  services: EndpointServices,
+  tenantId: string,
+  providerId: string,
+  value: { url: string; eventTypes: readonly WebhookEventType[]; enabled: boolean },
+): Promise<EndpointFields> {
+  const url = checkWebhookUrl(services.config, value.url);
   const eventTypes = JSON.stringify([...new Set(value.eventTypes)]);
   const partitionKey = endpointKey(tenantId, providerId);
   const now = services.now().toISOString();
@@ -175,30 +200,34 @@ export async function putEndpoint(
       if (isPreconditionFailed(error) || isNotFound(error)) continue;
       throw error;
     }
-    return getEndpoint(services, tenantId, providerId);
+    return getScopedEndpoint(services, tenantId, providerId);
   }
   throw new WebCtiError("conflict", "The webhook endpoint was being changed concurrently; retry.");
 }
 
 export async function deleteEndpoint(services: Pick<Services, "tables">, tenantId: string, providerId: string) {
-  try {
-    await services.tables.webhookEndpoints.deleteEntity(endpointKey(tenantId, providerId), "");
-  } catch (error) {
-    if (isNotFound(error)) throw new WebCtiError("not_found", "This provider has no webhook endpoint.");
-    throw error;
-  }
+  await deleteScopedEndpoint(services, tenantId, providerId);
   return { providerId, deleted: true as const };
 }
 
+export async function deleteScopedEndpoint(services: Pick<Services, "tables">, tenantId: string, scope: string): Promise<void> {
+  try {
+    await services.tables.webhookEndpoints.deleteEntity(endpointKey(tenantId, scope), "");
+  } catch (error) {
+    if (isNotFound(error)) throw new WebCtiError("not_found", `${ownerOf(scope)} has no webhook endpoint.`);
+    throw error;
+  }
+}
+
 /**
- * A new secret. The one it replaces keeps signing (as a second signature) for 24 hours, so the partner
- * can switch its verifier without rejecting a delivery. A second rotation within the 24 hours drops the
- * oldest secret.
+ * A new secret (a provider's endpoint, or `crmScope`'s). The one it replaces keeps signing (as a second
+ * signature) for 24 hours, so the receiver can switch its verifier without rejecting a delivery. A second
+ * rotation within the 24 hours drops the oldest secret.
  */
 export async function rotateSecret(services: EndpointServices, tenantId: string, providerId: string): Promise<RotatedWebhookSecret> {
   const partitionKey = endpointKey(tenantId, providerId);
   const row = await readEntity(services.tables.webhookEndpoints, partitionKey, "", (r: TableEntityResult<EndpointRow>) => r);
-  if (!row) throw new WebCtiError("not_found", "This provider has no webhook endpoint; create it with PUT.");
+  if (!row) throw new WebCtiError("not_found", `${ownerOf(providerId)} has no webhook endpoint; create it with PUT.`);
   const now = services.now();
   const secret = generateWebhookSecret();
   const previousSecretExpiresAt = new Date(now.getTime() + rotationOverlapMs).toISOString();

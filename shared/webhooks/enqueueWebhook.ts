@@ -24,10 +24,20 @@ export interface WebhookToSend<T extends WebhookEventType = WebhookEventType> {
 export async function enqueueWebhook<T extends WebhookEventType>(
   services: DeliveryServices,
   event: WebhookToSend<T>,
+  options: EnqueueOptions = {},
 ): Promise<Delivery | null> {
   const endpoint = await findEndpoint(services, event.tenantId, event.providerId);
   if (!endpoint || !endpoint.endpoint.enabled || !endpoint.endpoint.eventTypes.includes(event.type)) return null;
-  return enqueueTo(services, endpoint, event);
+  return enqueueTo(services, endpoint, event, options);
+}
+
+export interface EnqueueOptions {
+  /**
+   * `background`: answer once the delivery is stored, and make the first attempt without waiting for it
+   * (for senders whose own caller should not wait on the receiver: activities). Should the process stop
+   * meanwhile, the delivery's claim runs out and the retry timer sends it.
+   */
+  firstAttempt?: "await" | "background";
 }
 
 /** The same for every provider of the tenant whose endpoint takes `type` (presence changes). */
@@ -43,6 +53,7 @@ async function enqueueTo<T extends WebhookEventType>(
   services: DeliveryServices,
   endpoint: StoredEndpoint,
   event: WebhookToSend<T>,
+  options: EnqueueOptions = {},
 ): Promise<Delivery> {
   const data = webhookDataSchemas[event.type].parse(event.data);
   const now = services.now();
@@ -69,5 +80,10 @@ async function enqueueTo<T extends WebhookEventType>(
     claimedUntil: new Date(now.getTime() + claimMs).toISOString(),
   };
   const created = await services.tables.webhookDeliveries.createEntity({ partitionKey, rowKey, ...row });
-  return deliveryOf(services, await attemptDelivery(services, { ...row, partitionKey, rowKey, etag: created.etag! }, endpoint));
+  const attempt = attemptDelivery(services, { ...row, partitionKey, rowKey, etag: created.etag! }, endpoint);
+  if (options.firstAttempt === "background") {
+    attempt.catch(() => undefined); // the retry timer takes over once the claim runs out
+    return deliveryOf(services, { ...row, partitionKey, rowKey });
+  }
+  return deliveryOf(services, await attempt);
 }

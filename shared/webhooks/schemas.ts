@@ -2,12 +2,23 @@ import { z } from "zod";
 import { Presence } from "../schemas/presence.js";
 import { AgentId, ProviderId, RecordId, RecordType, TenantId } from "../schemas/ids.js";
 import { pageFields } from "../schemas/cursor.js";
+import { Activity } from "../schemas/activity.js";
 
 /** The event types a partner can subscribe its endpoint to. */
+export const partnerEventTypes = ["clickToAct.requested", "presence.changed"] as const;
+/** The event types a tenant's CRM endpoint can subscribe to (integration routes). */
+export const crmEventTypes = ["activity.created", "activity.updated"] as const;
+
 export const WebhookEventType = z
-  .enum(["clickToAct.requested", "presence.changed"])
+  .enum([...partnerEventTypes, ...crmEventTypes])
   .meta({ id: "WebhookEventType", description: "An outbound webhook event type." });
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
+export const PartnerWebhookEventType = z
+  .enum(partnerEventTypes)
+  .meta({ id: "PartnerWebhookEventType", description: "An event type a provider's webhook endpoint can receive." });
+export const CrmWebhookEventType = z
+  .enum(crmEventTypes)
+  .meta({ id: "CrmWebhookEventType", description: "An event type the tenant's CRM webhook endpoint can receive." });
 
 export const WebhookSecret = z
   .string()
@@ -17,39 +28,62 @@ export const WebhookSecret = z
     description: "The signing secret in the Standard Webhooks format: `whsec_` and the base64 key. Shown once.",
   });
 
+const endpointInputFields = {
+  url: z
+    .url({ protocol: /^https?$/, hostname: z.regexes.hostname })
+    .max(2000)
+    .describe("Where deliveries are POSTed. https only (http only where the deployment allows it, e.g. locally)."),
+  enabled: z.boolean().default(true).describe("False pauses deliveries; a PUT with true re-enables an endpoint disabled by a 410."),
+};
+
 export const WebhookEndpointInput = z
   .object({
-    url: z
-      .url({ protocol: /^https?$/, hostname: z.regexes.hostname })
-      .max(2000)
-      .describe("Where deliveries are POSTed. https only (http only where the deployment allows it, e.g. locally)."),
-    eventTypes: z.array(WebhookEventType).min(1).max(10).describe("The event types this endpoint receives."),
-    enabled: z.boolean().default(true).describe("False pauses deliveries; a PUT with true re-enables an endpoint disabled by a 410."),
+    url: endpointInputFields.url,
+    eventTypes: z.array(PartnerWebhookEventType).min(1).max(10).describe("The event types this endpoint receives."),
+    enabled: endpointInputFields.enabled,
   })
   .meta({ id: "WebhookEndpointInput" });
 export type WebhookEndpointInput = z.input<typeof WebhookEndpointInput>;
 
-export const WebhookEndpoint = z
+/** The tenant's CRM endpoint: activity events; its secret also signs the look-ups of `crm.records` = `webhook`. */
+export const CrmWebhookEndpointInput = z
   .object({
-    providerId: ProviderId,
-    url: z.string(),
-    eventTypes: z.array(WebhookEventType),
-    enabled: z.boolean(),
-    disabledReason: z
-      .enum(["gone"])
-      .nullable()
-      .describe("`gone`: WebCTI disabled the endpoint because it answered 410 Gone. Null when enabled or paused by a PUT."),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-    secretRotatedAt: z.iso.datetime().nullable(),
-    previousSecretExpiresAt: z.iso
-      .datetime()
-      .nullable()
-      .describe("Until then, deliveries carry a signature with the previous secret too."),
-    secret: WebhookSecret.optional().describe("Only in the answer of the PUT that created the endpoint."),
+    url: endpointInputFields.url,
+    eventTypes: z.array(CrmWebhookEventType).min(1).max(10).describe("The event types this endpoint receives."),
+    enabled: endpointInputFields.enabled,
   })
+  .meta({ id: "CrmWebhookEndpointInput" });
+export type CrmWebhookEndpointInput = z.input<typeof CrmWebhookEndpointInput>;
+
+/** An endpoint as stored, whoever owns it (a provider, or the tenant's CRM). */
+export const EndpointFields = z.object({
+  url: z.string(),
+  eventTypes: z.array(WebhookEventType),
+  enabled: z.boolean(),
+  disabledReason: z
+    .enum(["gone"])
+    .nullable()
+    .describe("`gone`: WebCTI disabled the endpoint because it answered 410 Gone. Null when enabled or paused by a PUT."),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  secretRotatedAt: z.iso.datetime().nullable(),
+  previousSecretExpiresAt: z.iso
+    .datetime()
+    .nullable()
+    .describe("Until then, deliveries carry a signature with the previous secret too."),
+  secret: WebhookSecret.optional().describe("Only in the answer of the PUT that created the endpoint."),
+});
+export type EndpointFields = z.infer<typeof EndpointFields>;
+
+export const WebhookEndpoint = z
+  .object({ providerId: ProviderId, ...EndpointFields.shape, eventTypes: z.array(PartnerWebhookEventType) })
   .meta({ id: "WebhookEndpoint" });
 export type WebhookEndpoint = z.infer<typeof WebhookEndpoint>;
+
+export const CrmWebhookEndpoint = z
+  .object({ tenantId: TenantId, ...EndpointFields.shape, eventTypes: z.array(CrmWebhookEventType) })
+  .meta({ id: "CrmWebhookEndpoint" });
+export type CrmWebhookEndpoint = z.infer<typeof CrmWebhookEndpoint>;
 
 export const RotatedWebhookSecret = z
   .object({
@@ -62,6 +96,9 @@ export type RotatedWebhookSecret = z.infer<typeof RotatedWebhookSecret>;
 export const DeletedWebhookEndpoint = z
   .object({ providerId: ProviderId, deleted: z.literal(true) })
   .meta({ id: "DeletedWebhookEndpoint" });
+export const DeletedCrmWebhookEndpoint = z
+  .object({ tenantId: TenantId, deleted: z.literal(true) })
+  .meta({ id: "DeletedCrmWebhookEndpoint" });
 
 /** `msg_` + 9 base36 digits of the creation time in ms + 16 random base64url characters: unique, and its time is readable. */
 export const DeliveryId = z
@@ -160,13 +197,22 @@ function envelope<T extends WebhookEventType, D extends z.ZodType>(type: T, data
     .meta({ id });
 }
 
+/** A stored activity, as the feed and the agent's timeline show it. */
+export const ActivityEventData = z
+  .object({ tenantId: TenantId, activity: Activity })
+  .meta({ id: "ActivityEventData" });
+
 export const ClickToActRequestedEvent = envelope("clickToAct.requested", ClickToActRequestedData, "ClickToActRequestedEvent");
 export const PresenceChangedEvent = envelope("presence.changed", PresenceChangedData, "PresenceChangedEvent");
+export const ActivityCreatedEvent = envelope("activity.created", ActivityEventData, "ActivityCreatedEvent");
+export const ActivityUpdatedEvent = envelope("activity.updated", ActivityEventData, "ActivityUpdatedEvent");
 
 /** The data of each event type; enqueueWebhook checks what it sends against it. */
 export const webhookDataSchemas = {
   "clickToAct.requested": ClickToActRequestedData,
   "presence.changed": PresenceChangedData,
+  "activity.created": ActivityEventData,
+  "activity.updated": ActivityEventData,
 } satisfies Record<WebhookEventType, z.ZodType>;
 export type WebhookData<T extends WebhookEventType> = z.input<(typeof webhookDataSchemas)[T]>;
 

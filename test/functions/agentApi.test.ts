@@ -51,7 +51,8 @@ describe("agent identity", () => {
     const me = await agentCall("/v1/agent/me");
     expect(me.status).toBe(200);
     // The demo agent is also the demo tenant's supervisor (the KPI dashboard).
-    expect(me.body).toEqual({ tenantId: demo.tenantId, agentId: demo.agentId, displayName: demo.agentName, supervisor: true });
+    // Where the tenant's records live tells the browser client where record operations go (the demo: the directory).
+    expect(me.body).toEqual({ tenantId: demo.tenantId, agentId: demo.agentId, displayName: demo.agentName, supervisor: true, crm: { records: "directory" } });
   });
 
   it("answers 401 without a session and 403 for a signed-in user who is no agent", async () => {

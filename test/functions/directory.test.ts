@@ -59,7 +59,7 @@ describe("partner directory", () => {
   it("reads national numbers in the tenant's own country", async () => {
     await put("contacts", "c-gb", { name: "Gwen", phones: ["020 7946 0123"] }, otherKey);
     const found = await lookup("phone=%2B442079460123", otherKey);
-    expect(found.body).toEqual({ query: { phone: "+442079460123", e164: "+442079460123" }, matches: [{ type: "contact", id: "c-gb", name: "Gwen" }] });
+    expect(found.body).toEqual({ query: { phone: "+442079460123", e164: "+442079460123" }, matches: [{ type: "contact", id: "c-gb", name: "Gwen" }], source: "directory" });
   });
 
   it("keeps tenants apart", async () => {
