@@ -107,6 +107,7 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
     matches: customer.matches,
     ...(customer.phone ? { phone: customer.phone } : {}),
     ...(customer.source === "host" ? { hostLookup: lookupCustomerOf(popEvent.customer, customer.phone) } : {}),
+    ...(customer.source === "none" ? { lookupFailed: true } : {}),
   });
   const pop = target ? buildPop(plannedPopId, popEvent, provider, target, now) : undefined;
   // Pushed before the event row is confirmed: a retry of an event whose pop was already shown pushes a

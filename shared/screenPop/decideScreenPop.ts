@@ -15,19 +15,22 @@ export interface PopDecisionInput {
    * and the policy, and the browser client applies the policy to what the page's adapter finds.
    */
   hostLookup?: LookupCustomer;
+  /** The tenant's look-up webhook failed and its fallback is `search`: a search page with no results, whatever the policy. */
+  lookupFailed?: boolean;
 }
 
 /**
  * The provider's screen-pop policy as a pure rule: which events pop, and what a pop opens for zero, one
  * or several matching records. Returns null when nothing pops. Tested as a scenario table.
  */
-export function decideScreenPop({ policy, event, matches, phone, hostLookup }: PopDecisionInput): PopTarget | null {
+export function decideScreenPop({ policy, event, matches, phone, hostLookup, lookupFailed }: PopDecisionInput): PopTarget | null {
   if (policy.trigger === "manual" || event.type !== policy.trigger) return null;
   if (!policy.directions.includes(event.direction)) return null;
   if (hostLookup) {
     const { onOneMatch, onManyMatches, onNoMatch } = policy;
     return { kind: "lookup", customer: hostLookup, policy: { onOneMatch, onManyMatches, onNoMatch } };
   }
+  if (lookupFailed) return { kind: "search", query: phone?.e164 ?? event.customer.email ?? event.customer.name ?? "", results: [] };
   return popTargetFor({ policy, customer: event.customer, matches, ...(phone ? { phone } : {}) });
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject } from "zod-openapi";
-import { ClickToActRequestedEvent, PresenceChangedEvent, type WebhookEventType } from "./schemas.js";
+import { ActivityCreatedEvent, ActivityUpdatedEvent, ClickToActRequestedEvent, PresenceChangedEvent, type WebhookEventType } from "./schemas.js";
+import { CustomerLookupAnswer, CustomerLookupRequest, lookupTimeoutMs } from "../schemas/directoryLookup.js";
 
 /** The Standard Webhooks headers every delivery carries. */
 const headers = z.object({
@@ -12,11 +13,12 @@ const headers = z.object({
 });
 
 function operation(type: WebhookEventType, operationId: string, summary: string, schema: z.ZodType): ZodOpenApiOperationObject {
+  const receiver = type.startsWith("activity.") ? "the tenant's CRM webhook endpoint" : "the provider's webhook endpoint";
   return {
     operationId,
     summary,
     tags: ["Webhooks"],
-    description: `POSTed to the provider's webhook endpoint when subscribed to \`${type}\`. See docs/webhooks.md.`,
+    description: `POSTed to ${receiver} when subscribed to \`${type}\`. See docs/webhooks.md.`,
     requestParams: { header: headers },
     requestBody: { required: true, content: { "application/json": { schema } } },
     responses: {
@@ -39,5 +41,26 @@ export const webhookDocumentation: ZodOpenApiPathsObject = {
   },
   "presence.changed": {
     post: operation("presence.changed", "presenceChanged", "An agent's presence changed.", PresenceChangedEvent),
+  },
+  "activity.created": {
+    post: operation("activity.created", "activityCreated", "An activity was stored (by a partner's server or an agent's desktop).", ActivityCreatedEvent),
+  },
+  "activity.updated": {
+    post: operation("activity.updated", "activityUpdated", "A stored activity changed.", ActivityUpdatedEvent),
+  },
+  "customer.lookup": {
+    post: {
+      operationId: "customerLookup",
+      summary: "Who is calling? Asked at ringing time when the tenant's `crm.records` is `webhook`.",
+      tags: ["Webhooks"],
+      description:
+        "POSTed to the tenant's `crm.lookupWebhook.url`, signed with the CRM webhook endpoint's secret (same headers as every delivery). Not retried: a slow, failed, malformed or too large answer leads to `lookupWebhook.fallback`. See docs/webhooks.md.",
+      requestParams: { header: headers },
+      requestBody: { required: true, content: { "application/json": { schema: CustomerLookupRequest } } },
+      responses: {
+        "200": { description: `The matches, within ${lookupTimeoutMs} ms.`, content: { "application/json": { schema: CustomerLookupAnswer } } },
+        default: { description: "Anything else, or no answer in time: the fallback (the directory, or a search pop)." },
+      },
+    },
   },
 };

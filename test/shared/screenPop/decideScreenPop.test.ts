@@ -318,3 +318,27 @@ describe("decideScreenPop: a partner that already knows the customer id", () => 
     expect(decide({}, known, [])).toEqual({ kind: "newRecord", recordType: "contact", prefill: {} });
   });
 });
+
+describe("decideScreenPop: records in the CRM (crm.records host, or a failed look-up webhook)", () => {
+  const hostLookup = { phone: "+12065550101", email: "a@b.example" };
+  const policies: PolicyInput[] = [{}, { onOneMatch: "none", onManyMatches: "none", onNoMatch: "search" }];
+  it.each(policies)("host: a lookup with the identifiers and the policy %j, whatever the matches", (policy) => {
+    const parsed = ScreenPopPolicy.parse(policy);
+    const target = decideScreenPop({ policy: parsed, event: event("ringing"), matches: [], hostLookup });
+    expect(PopTarget.parse(target)).toEqual({
+      kind: "lookup",
+      customer: hostLookup,
+      policy: { onOneMatch: parsed.onOneMatch, onManyMatches: parsed.onManyMatches, onNoMatch: parsed.onNoMatch },
+    });
+  });
+
+  it("host: still pops only on the policy's trigger and directions", () => {
+    expect(decideScreenPop({ policy: ScreenPopPolicy.parse({}), event: event("answered"), matches: [], hostLookup })).toBeNull();
+    expect(decideScreenPop({ policy: ScreenPopPolicy.parse({}), event: event("ringing", { direction: "outbound" }), matches: [], hostLookup })).toBeNull();
+  });
+
+  it("a failed look-up with the search fallback: an empty search, even where the policy opens a new record", () => {
+    const target = decideScreenPop({ policy: ScreenPopPolicy.parse({}), event: event("ringing"), matches: [], phone: alicePhone, lookupFailed: true });
+    expect(target).toEqual({ kind: "search", query: "+12065550101", results: [] });
+  });
+});
