@@ -56,8 +56,9 @@ export interface CallContext {
   correlationId: string;
 }
 
+/** A record: in WebCTI's directory a `contact` or `account`; with the tenant's records in its CRM, the CRM's type and id. */
 export interface RecordRef {
-  type: "contact" | "account";
+  type: RecordType;
   id: string;
   name?: string;
 }
@@ -84,7 +85,10 @@ export interface ClickToActPayload {
   e164?: string;
   extension?: string;
   email?: string;
-  /** The record the value was shown on, when the page says so. */
+  /**
+   * The record the value was shown on, when the page says so. A click sent to a provider without a widget
+   * (by webhook) carries it only when it is a directory `contact` or `account`.
+   */
   record?: RecordRef;
 }
 
@@ -118,9 +122,9 @@ export type HostMethods = {
   searchRecords(request: CallContext & { phone?: string; email?: string }): Promise<{ matches: RecordRef[] }>;
   screenPop(request: CallContext & ScreenPopRequest): Promise<ScreenPopResult>;
   notify(request: CallContext & NotificationRequest): Promise<{ outcome: NotificationOutcome }>;
-  createRecord(request: CallContext & { recordType: RecordType; fields: RecordFields }): Promise<CrmRecord>;
-  getRecord(request: CallContext & { record: RecordRef }): Promise<CrmRecord>;
-  updateRecord(request: CallContext & { record: RecordRef; fields: Partial<RecordFields> }): Promise<CrmRecord>;
+  createRecord(request: CallContext & { recordType: RecordType; fields: RecordFields }): Promise<CrmRecord | HostRecord>;
+  getRecord(request: CallContext & { record: RecordRef }): Promise<CrmRecord | HostRecord>;
+  updateRecord(request: CallContext & { record: RecordRef; fields: Partial<RecordFields> }): Promise<CrmRecord | HostRecord>;
   deleteRecord(request: CallContext & { record: RecordRef }): Promise<{ deleted: true }>;
   logActivity(request: CallContext & ActivityRequest): Promise<LoggedActivity>;
 };
@@ -174,7 +178,12 @@ export interface LoggedActivity extends ActivityFields {
 
 export type Channel = "voice" | "chat" | "sms" | "email" | "video" | "social";
 
-export type RecordType = "contact" | "account";
+/**
+ * A record type: `contact` or `account` in WebCTI's directory (DirectoryRecordType); any id-shaped type
+ * (lead, case…) when the tenant's records live in its CRM (docs/widget-sdk.md, "Records").
+ */
+export type RecordType = string;
+export type DirectoryRecordType = "contact" | "account";
 
 /** A record's fields as a widget writes them; phone numbers in any format (the service normalizes them). */
 export interface RecordFields {
@@ -186,9 +195,20 @@ export interface RecordFields {
   notes?: string;
 }
 
-/** A record as the CRM stores it. */
-export interface CrmRecord {
+/**
+ * A record as the CRM page's adapter answers it, when the tenant's records live in the CRM
+ * (`crm.records` = `host`): its type and id, and whatever fields the CRM gives.
+ */
+export interface HostRecord {
   type: RecordType;
+  id: string;
+  name?: string;
+  fields?: Record<string, unknown>;
+}
+
+/** A record as WebCTI's directory stores it. */
+export interface CrmRecord {
+  type: DirectoryRecordType;
   id: string;
   name: string;
   phones: Array<{ raw: string; e164: string; extension?: string; label?: string }>;

@@ -1,4 +1,4 @@
-import type { Agent, NegotiateResponse } from "../../shared/schemas/agent.js";
+import type { AgentMe, NegotiateResponse } from "../../shared/schemas/agent.js";
 import type { ScreenPop, ScreenPopList } from "../../shared/schemas/screenPop.js";
 import type { Problem } from "../../shared/schemas/problem.js";
 import type { DirectoryRecord, DirectoryRecordInput } from "../../shared/schemas/directory.js";
@@ -65,8 +65,16 @@ export class AgentApi {
     this.tokens = options.getToken ? createAgentTokenSource(options.getToken) : undefined;
   }
 
-  me(): Promise<Agent> {
-    return this.request("GET", "/v1/agent/me");
+  /**
+   * Where the tenant's records live, as the last GET /v1/agent/me said: with "host", the widgets' record
+   * calls go to the page's adapter (widgetHostMethods.ts). "directory" until asked.
+   */
+  recordsIn: "directory" | "host" | "webhook" = "directory";
+
+  async me(): Promise<AgentMe> {
+    const me = await this.request<AgentMe>("GET", "/v1/agent/me");
+    this.recordsIn = me.crm?.records ?? "directory"; // a service older than `crm` has only the directory
+    return me;
   }
 
   panels(): Promise<{ panels: PanelConfigView[]; clickToActWebhooks?: ClickToActWebhookView[] }> {

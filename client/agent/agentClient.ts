@@ -9,6 +9,7 @@ import { createAgentConnection } from "./agentConnection.js";
 import type { GetToken } from "./agentToken.js";
 import { PopLedger, webStorage, type KeyValueStorage } from "./popLedger.js";
 import { asError, createPopPipeline } from "./popPipeline.js";
+import type { CrmRecordsAdapter } from "./crmAdapter.js";
 
 type NewRecordTarget = Extract<PopTarget, { kind: "newRecord" }>;
 
@@ -16,8 +17,12 @@ type NewRecordTarget = Extract<PopTarget, { kind: "newRecord" }>;
  * What the CRM page gives the client: how to open a record, a search and a prefilled new-record form.
  * Each may return a promise; a pop is acknowledged once it resolves. `pop` is the screen pop that asked
  * for it, or undefined when a widget did.
+ *
+ * When the tenant's records live in the CRM (`crm.records` = `host`), the page also implements the record
+ * operations of CrmRecordsAdapter (crmAdapter.ts): `search` finds the caller for screen pops, and the
+ * widgets' record calls go to the others.
  */
-export interface AgentAdapter {
+export interface AgentAdapter extends CrmRecordsAdapter {
   openRecord(record: RecordMatch, pop?: ScreenPop): void | Promise<void>;
   openSearch(search: { query: string; results: RecordMatch[] }, pop?: ScreenPop): void | Promise<void>;
   openNewRecord(form: { recordType: NewRecordTarget["recordType"]; prefill: NewRecordTarget["prefill"] }, pop?: ScreenPop): void | Promise<void>;
@@ -151,6 +156,6 @@ function isPop(value: unknown): value is ScreenPop {
     typeof pop.expiresAt === "string" &&
     typeof pop.target === "object" &&
     pop.target !== null &&
-    ["record", "search", "newRecord"].includes((pop.target as { kind: string }).kind)
+    ["record", "search", "newRecord", "lookup"].includes((pop.target as { kind: string }).kind)
   );
 }

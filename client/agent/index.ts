@@ -4,6 +4,9 @@
  *   import { createAgentClient } from "/webcti/agent.js";
  *   const client = createAgentClient({ adapter: { openRecord, openSearch, openNewRecord } });
  *   await client.start();
+ *
+ * From a CRM page on its own origin: `createAgentClient({ apiBase: "https://webcti.example.com/api",
+ * getToken, adapter })`, the adapter with the CRM's record operations when its records stay in the CRM.
  */
 import type { MountPanelsOptions, PanelHost } from "./panels.js";
 
@@ -18,6 +21,7 @@ export type {
 } from "./agentClient.js";
 export { AgentApiError, type PanelConfigView } from "./agentApi.js";
 export type { GetToken } from "./agentToken.js";
+export type { CrmActivity, CrmRecord, CrmRecordRef, CrmRecordsAdapter, CrmSearchQuery } from "./crmAdapter.js";
 export type { AgentApiErrorCode } from "./widgetCodeForApiCode.js";
 export type { ClickToActOutcome, MountPanelsOptions, Panel, PanelAdapter, PanelHost, PanelHostEvent } from "./panels.js";
 export type { ClickToActPayload, PageContext, PanelMode, PanelState, RecordRef } from "../protocol.js";

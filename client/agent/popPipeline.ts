@@ -3,6 +3,7 @@ import type { Emitter } from "../emitter.js";
 import { AgentApiError, type AgentApi } from "./agentApi.js";
 import type { AgentAdapter, AgentClientEvents } from "./agentClient.js";
 import type { PopLedger } from "./popLedger.js";
+import { resolveLookupPop } from "./resolveLookupPop.js";
 
 /** How often an ack answered 404 is tried again (100 ms, doubling) before the pop is given up. */
 const ackRetriesWhenNotFound = 4;
@@ -91,7 +92,7 @@ export function createPopPipeline({ api, adapter, events, ledger, stopped }: Pop
   return { handle, catchUp };
 }
 
-async function openTarget(adapter: AgentAdapter, pop: ScreenPop) {
+async function openTarget(adapter: AgentAdapter, pop: ScreenPop): Promise<void> {
   const target = pop.target;
   switch (target.kind) {
     case "record":
@@ -100,6 +101,11 @@ async function openTarget(adapter: AgentAdapter, pop: ScreenPop) {
       return adapter.openSearch({ query: target.query, results: target.results }, pop);
     case "newRecord":
       return adapter.openNewRecord({ recordType: target.recordType, prefill: target.prefill }, pop);
+    case "lookup": {
+      // The tenant's records are in the CRM: its adapter finds the caller, the pop's policy picks what opens.
+      const resolved = await resolveLookupPop(adapter, target);
+      return resolved ? openTarget(adapter, { ...pop, target: resolved }) : undefined;
+    }
   }
 }
 

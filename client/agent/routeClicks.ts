@@ -54,7 +54,10 @@ export function routeClicks(options: ClickRoutingOptions): ClickRouting {
 async function sendByWebhook({ api, defaultCountry, onEvent }: ClickRoutingOptions, provider: ClickToActWebhookView, target: ClickTarget) {
   const payload = await target.toPayload(defaultCountry);
   // The page's number as given (not as shown): the service normalizes it with the tenant's country.
-  const request = { providerId: provider.providerId, kind: target.kind, value: target.value, ...(payload.record ? { record: { type: payload.record.type, id: payload.record.id } } : {}) };
+  const record = payload.record;
+  // The click-to-act webhook names directory records only; a CRM's own record type (lead, case…) stays out.
+  const directoryRecord = record && isDirectoryType(record.type) ? { record: { type: record.type, id: record.id } } : {};
+  const request = { providerId: provider.providerId, kind: target.kind, value: target.value, ...directoryRecord };
   let outcome: ClickToActOutcome;
   try {
     const delivery = await api.clickToAct(request);
@@ -64,4 +67,8 @@ async function sendByWebhook({ api, defaultCountry, onEvent }: ClickRoutingOptio
     outcome = { ok: false, code: failure.code, message: failure.message, status: failure.status };
   }
   onEvent?.({ type: "clickToActWebhook", providerId: provider.providerId, payload, outcome });
+}
+
+function isDirectoryType(type: string): type is "contact" | "account" {
+  return type === "contact" || type === "account";
 }

@@ -17,6 +17,8 @@ import type { AgentApi, PanelConfigView } from "./agentApi.js";
 import type { PanelAdapter } from "./panels.js";
 import { showNotification } from "./notifications.js";
 import { fail, toWireError } from "./widgetCallError.js";
+import { hostRecordMethods } from "./hostRecordMethods.js";
+import { openResolvedTarget } from "./openResolvedTarget.js";
 
 /**
  * A panel as the widget protocol sees it: state and what a widget may change, without the DOM. Another
@@ -60,6 +62,12 @@ export function createWidgetHostMethods(panel: HostedPanel, services: WidgetHost
     ...recordMethods(panel, services),
     notify: (request) => notify(panel, services.document, request),
   };
+  // With the tenant's records in the CRM (GET /v1/agent/me: crm.records = "host"), record calls go to the page's adapter.
+  const inCrm = hostRecordMethods(panel, services);
+  for (const [name, viaAdapter] of Object.entries(inCrm)) {
+    const viaDirectory = implementation[name as keyof Implementation] as (r: unknown) => unknown;
+    Object.assign(implementation, { [name]: (request: unknown) => (services.api.recordsIn === "host" ? (viaAdapter as (r: unknown) => unknown) : viaDirectory)(request) });
+  }
   const guarded = Object.entries(implementation).map(([name, method]) => [
     name,
     async (request: { correlationId?: unknown }) => {
@@ -138,10 +146,7 @@ function navigationMethods(panel: HostedPanel, { adapter, api }: WidgetHostServi
       // The number as the service read it (E.164), so a new-record form is prefilled the same way a pop's is.
       const phone = query.e164 ? { e164: query.e164 } : undefined;
       const target = popTargetFor({ policy: panel.config.screenPopPolicy, customer, matches, ...(phone ? { phone } : {}) });
-      if (target?.kind === "record") await adapter.openRecord(target.record);
-      else if (target?.kind === "search") await adapter.openSearch({ query: request.phone ?? request.email ?? "", results: target.results });
-      else if (target?.kind === "newRecord") await adapter.openNewRecord({ recordType: target.recordType, prefill: target.prefill });
-      return { matches, opened: target?.kind ?? null };
+      return { matches, opened: await openResolvedTarget(adapter, target, request.phone ?? request.email ?? "") };
     },
   };
 }

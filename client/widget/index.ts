@@ -17,6 +17,7 @@ import {
   type ActivityRequest,
   type Channel,
   type CrmRecord,
+  type HostRecord,
   type LoggedActivity,
   type NotificationOutcome,
   type NotificationRequest,
@@ -38,7 +39,7 @@ import { createEmitter } from "../emitter.js";
 
 export const sdkVersion = "0.1.0";
 export { protocolVersion };
-export type { ActivityDurations, ActivityRequest, Channel, LoggedActivity, CrmRecord, NotificationOutcome, NotificationRequest, RecordFields, RecordType, ScreenPopRequest, ScreenPopResult };
+export type { ActivityDurations, ActivityRequest, Channel, LoggedActivity, CrmRecord, HostRecord, NotificationOutcome, NotificationRequest, RecordFields, RecordType, ScreenPopRequest, ScreenPopResult };
 export type { ClickToActPayload, Environment, PageContext, PanelMode, PanelState, RecordRef, WidgetErrorCode, WidgetEvent };
 
 export class WidgetError extends Error {
@@ -85,10 +86,11 @@ export interface WebCtiHost {
   searchRecords(query: { phone?: string; email?: string }): Promise<RecordRef[]>;
   /** Looks the customer up and opens what the provider's policy says (or only returns the matches). */
   screenPop(request: ScreenPopRequest): Promise<ScreenPopResult>;
-  createRecord(recordType: RecordType, fields: RecordFields): Promise<CrmRecord>;
-  getRecord(record: RecordRef): Promise<CrmRecord>;
+  /** A directory record (CrmRecord), or the CRM page's own (HostRecord) when the tenant's records live in its CRM. */
+  createRecord(recordType: RecordType, fields: RecordFields): Promise<CrmRecord | HostRecord>;
+  getRecord(record: RecordRef): Promise<CrmRecord | HostRecord>;
   /** Changes only the given fields. */
-  updateRecord(record: RecordRef, fields: Partial<RecordFields>): Promise<CrmRecord>;
+  updateRecord(record: RecordRef, fields: Partial<RecordFields>): Promise<CrmRecord | HostRecord>;
   deleteRecord(record: RecordRef): Promise<void>;
   /** Puts a call or chat on a record's timeline (default: the record the agent has open). */
   logActivity(activity: ActivityRequest): Promise<LoggedActivity>;
