@@ -1,4 +1,19 @@
 import type { NotificationOutcome } from "../protocol.js";
+import { createShadowHost, notificationCss } from "./panelStyles.js";
+
+const stacks = new WeakMap<Document, HTMLElement>();
+
+/** Where notifications go: one stack per page, in a shadow root of its own at the end of the body. */
+function notificationStack(doc: Document): HTMLElement {
+  const existing = stacks.get(doc);
+  if (existing?.isConnected) return existing;
+  const { root } = createShadowHost(doc.body, "notifications", notificationCss);
+  const stack = doc.createElement("div");
+  stack.className = "webcti-notifications";
+  root.append(stack);
+  stacks.set(doc, stack);
+  return stack;
+}
 
 /**
  * Notifications a widget shows the agent (an incoming chat, a callback request): a small alert dialog
@@ -9,12 +24,7 @@ export function showNotification(
   doc: Document,
   notification: { providerId: string; label: string; title: string; body?: string; acceptLabel: string; declineLabel: string; timeoutMs: number },
 ): Promise<NotificationOutcome> {
-  let stack = doc.querySelector<HTMLElement>(".webcti-notifications");
-  if (!stack) {
-    stack = doc.createElement("div");
-    stack.className = "webcti-notifications";
-    doc.body.append(stack);
-  }
+  const stack = notificationStack(doc);
   const id = `webcti-n-${Math.random().toString(36).slice(2, 10)}`;
   const box = doc.createElement("div");
   box.className = "webcti-notification";

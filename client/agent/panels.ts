@@ -3,7 +3,7 @@ import { AgentApi } from "./agentApi.js";
 import type { AgentAdapter } from "./agentClient.js";
 import type { GetToken } from "./agentToken.js";
 import { PanelController } from "./panelController.js";
-import { injectPanelStyles } from "./panelStyles.js";
+import { createShadowHost, injectPanelStyles, panelCss } from "./panelStyles.js";
 import { webStorage, type KeyValueStorage } from "./popLedger.js";
 import { routeClicks } from "./routeClicks.js";
 import type { AgentApiErrorCode } from "./widgetCodeForApiCode.js";
@@ -115,7 +115,9 @@ export async function mountPanels(options: MountPanelsOptions): Promise<PanelHos
     window.addEventListener("popstate", onNavigate);
   }
 
-  for (const panel of panels) options.container.append(panel.element, panel.launcher);
+  // In a shadow root: the CRM's CSS does not reach the panels (themed by --webcti-… properties: panelStyles.ts).
+  const shadow = createShadowHost(options.container, "panels", panelCss);
+  for (const panel of panels) shadow.root.append(panel.element, panel.launcher);
   for (const panel of panels) panel.connect();
 
   return {
@@ -126,6 +128,7 @@ export async function mountPanels(options: MountPanelsOptions): Promise<PanelHos
       window.removeEventListener("hashchange", onNavigate);
       window.removeEventListener("popstate", onNavigate);
       for (const panel of panels) panel.destroy();
+      shadow.host.remove();
     },
   };
 }

@@ -283,7 +283,8 @@ describe("partner widget panel", () => {
     await start(60_000);
     const note = page.locator('.webcti-notification[role="alertdialog"][data-provider-id="demo-softphone"]');
     await expect(note.locator("strong").textContent()).resolves.toBe("Incoming chat");
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe("Take it");
+    // The notification is in a shadow root: the focused element is inside it.
+    await expect(page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.textContent)).resolves.toBe("Take it");
     await note.locator('button[data-outcome="accepted"]').click();
     await expect.poll(outcome).toBe("accepted");
     await expect(note.count()).resolves.toBe(0);
