@@ -98,10 +98,10 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   putAgentKpiSettings,
   putIntegrationWebhookEndpoint,
   getIntegrationWebhookEndpoint,
-  deleteIntegrationWebhookEndpoint,
   rotateIntegrationWebhookSecret,
   listIntegrationWebhookDeliveries,
   getIntegrationWebhookDelivery,
+  deleteIntegrationWebhookEndpoint,
   listIntegrationActivities,
 ];
 

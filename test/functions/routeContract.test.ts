@@ -25,7 +25,9 @@ import { issueIntegrationKey, revokeIntegrationKey } from "../../shared/auth/int
 import { linkPrincipal } from "../../shared/auth/agentPrincipal.js";
 import { putAgent, putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
 import { saveRecord } from "../../shared/directory/saveRecord.js";
-import { putEndpoint } from "../../shared/webhooks/endpointStore.js";
+import { crmScope, putEndpoint } from "../../shared/webhooks/endpointStore.js";
+import { putCrmEndpoint } from "../../shared/webhooks/crmEndpoint.js";
+import { enqueueWebhook } from "../../shared/webhooks/enqueueWebhook.js";
 import { requestClickToAct } from "../../shared/webhooks/events.js";
 import { demoIdentityProvider } from "../../local/easyAuthEmulator.js";
 
@@ -84,6 +86,8 @@ interface Ctx {
   popB: string;
   deliveryA: string;
   deliveryB: string;
+  /** A delivery to tenant A's CRM endpoint. */
+  crmDeliveryA: string;
   receiverUrl: string;
 }
 let ctx: Ctx;
@@ -194,6 +198,11 @@ const readAsAgentA = (path: string) => async () => {
 };
 const aEndpointRow = async () => {
   const row = await ctx.stack.services.tables.webhookEndpoints.getEntity(`${demo.tenantId}|${demo.providerId}`, "");
+  const { etag: _etag, timestamp: _timestamp, ...rest } = row as Record<string, unknown>;
+  return rest;
+};
+const aCrmEndpointRow = async () => {
+  const row = await ctx.stack.services.tables.webhookEndpoints.getEntity(`${demo.tenantId}|${crmScope}`, "");
   const { etag: _etag, timestamp: _timestamp, ...rest } = row as Record<string, unknown>;
   return rest;
 };
@@ -488,6 +497,49 @@ const routes: Record<string, RouteCase> = {
     bad: [{ name: "an id that is not a delivery id", where: "path", req: () => ({ path: "/v1/webhooks/deliveries/msg_nope" }), at: { parameter: "deliveryId" } }],
     wrongTenant: [{ name: "A's delivery", expect: 404, req: () => ({ path: `/v1/webhooks/deliveries/${ctx.deliveryA}` }) }],
   },
+  putIntegrationWebhookEndpoint: {
+    valid: () => ({ path: "/v1/integration/webhooks/endpoint", json: { url: `${ctx.receiverUrl}/hook-a-crm`, eventTypes: ["activity.updated"] } }),
+    bad: [
+      { name: "a partner's event type", where: "body", req: () => ({ path: "/v1/integration/webhooks/endpoint", json: { url: "https://example.com/h", eventTypes: ["presence.changed"] } }), at: { pointer: "#/eventTypes/0" } },
+      { name: "credentials in the URL", where: "body", req: () => ({ path: "/v1/integration/webhooks/endpoint", json: { url: "https://u:p@example.com/h", eventTypes: ["activity.created"] } }), at: { pointer: "#/url" } },
+    ],
+    wrongTenant: [{ name: "B's own endpoint, A's unchanged", expect: "own", unchanged: aCrmEndpointRow, req: () => ({ path: "/v1/integration/webhooks/endpoint", json: { url: `${ctx.receiverUrl}/hook-b-crm`, eventTypes: ["activity.created"] } }) }],
+  },
+  getIntegrationWebhookEndpoint: {
+    valid: () => ({ path: "/v1/integration/webhooks/endpoint" }),
+    bad: [],
+    wrongTenant: [{ name: "the endpoint only A has", expect: 404, req: () => ({ path: "/v1/integration/webhooks/endpoint" }) }],
+  },
+  rotateIntegrationWebhookSecret: {
+    valid: () => ({ path: "/v1/integration/webhooks/endpoint/rotate-secret" }),
+    bad: [],
+    wrongTenant: [{ name: "the endpoint only A has", expect: 404, unchanged: aCrmEndpointRow, req: () => ({ path: "/v1/integration/webhooks/endpoint/rotate-secret" }) }],
+  },
+  listIntegrationWebhookDeliveries: {
+    valid: () => ({ path: "/v1/integration/webhooks/deliveries?limit=5" }),
+    bad: [{ name: "a forged cursor", where: "query", req: () => ({ path: "/v1/integration/webhooks/deliveries?cursor=e30" }), at: { parameter: "cursor" } }],
+    wrongTenant: [{ name: "B's own deliveries, none of A's", expect: "own", req: () => ({ path: "/v1/integration/webhooks/deliveries" }) }],
+  },
+  getIntegrationWebhookDelivery: {
+    valid: () => ({ path: `/v1/integration/webhooks/deliveries/${ctx.crmDeliveryA}` }),
+    bad: [{ name: "an id that is not a delivery id", where: "path", req: () => ({ path: "/v1/integration/webhooks/deliveries/msg_nope" }), at: { parameter: "deliveryId" } }],
+    wrongTenant: [{ name: "A's delivery", expect: 404, req: () => ({ path: `/v1/integration/webhooks/deliveries/${ctx.crmDeliveryA}` }) }],
+  },
+  deleteIntegrationWebhookEndpoint: {
+    // After the other CRM endpoint routes (functions/index.ts lists it after them): A's endpoint goes last.
+    valid: () => ({ path: "/v1/integration/webhooks/endpoint" }),
+    bad: [],
+    wrongTenant: [{ name: "the endpoint only A has", expect: 404, unchanged: aCrmEndpointRow, req: () => ({ path: "/v1/integration/webhooks/endpoint" }) }],
+  },
+  listIntegrationActivities: {
+    valid: () => ({ path: "/v1/integration/activities?limit=10" }),
+    bad: [
+      { name: "a forged cursor", where: "query", req: () => ({ path: "/v1/integration/activities?cursor=e30" }), at: { parameter: "cursor" } },
+      { name: "a limit over 500", where: "query", req: () => ({ path: "/v1/integration/activities?limit=501" }), at: { parameter: "limit" } },
+      { name: "a since that is not a time", where: "query", req: () => ({ path: "/v1/integration/activities?since=yesterday" }), at: { parameter: "since" } },
+    ],
+    wrongTenant: [{ name: "B's own feed, none of A's activities", expect: "own", req: () => ({ path: "/v1/integration/activities" }) }],
+  },
   postAgentClickToAct: {
     valid: () => ({ path: "/v1/agent/click-to-act", json: { providerId: demo.providerId, kind: "email", value: "alice@fabrikam.example" } }),
     bad: [
@@ -595,6 +647,10 @@ beforeAll(async () => {
   await putEndpoint(s, demo.tenantId, demo.providerId, { url: `${receiverUrl}/hook-a`, eventTypes: ["clickToAct.requested"] });
   await putEndpoint(s, demo.tenantId, a.hooksProviderId, { url: `${receiverUrl}/hook-a2`, eventTypes: ["clickToAct.requested"] });
   const deliveryA = (await requestClickToAct(s, { tenantId: demo.tenantId, agentId: demo.agentId }, { providerId: demo.providerId, kind: "phone", value: a.alicePhone })).deliveryId;
+  // A's CRM endpoint takes only activity.updated, which nothing here sends: no delivery is settled in the background mid-snapshot.
+  await putCrmEndpoint(s, demo.tenantId, { url: `${receiverUrl}/hook-a-crm`, eventTypes: ["activity.updated"] });
+  const crmActivity = { activityId: "audit-crm-act", providerId: demo.providerId, channel: "voice", direction: "inbound", record: { type: "contact", id: "c-alice" }, subject: "A's call", createdAt: t0.toISOString() } as const;
+  const crmDeliveryA = (await enqueueWebhook(s, { tenantId: demo.tenantId, providerId: crmScope, type: "activity.updated", data: { tenantId: demo.tenantId, activity: crmActivity } }))!.deliveryId;
 
   // Tenant B: its own provider (with A's provider id), agent, record, activity, pop, presence, endpoint and delivery.
   await putTenant(s, { tenantId: b.tenantId, name: "Fabrikam (audit)" });
@@ -644,6 +700,7 @@ beforeAll(async () => {
     popB: "",
     deliveryA,
     deliveryB,
+    crmDeliveryA,
     receiverUrl,
   };
   const api = (path: string) => `${stack.apiUrl}${path}`;
@@ -863,6 +920,12 @@ const ownChecks: Record<string, (res: ApiResponse<any>) => void | Promise<void>>
   putDirectoryRecord: (res) => expect(res.body).toMatchObject({ id: a.probeRecordId, name: "B's probe" }),
   putAgentRecord: (res) => expect(res.body).toMatchObject({ id: a.probeRecordId, name: "B's probe from the desktop" }),
   postDirectoryBatch: (res) => expect(res.body.results[0]).toMatchObject({ op: "delete", id: "c-alice" }),
+  listIntegrationWebhookDeliveries: (res) => expect(res.body.deliveries).toEqual([]),
+  listIntegrationActivities: (res) => expect(res.body.activities.map((x: { activityId: string }) => x.activityId)).not.toContain(a.activityId),
+  putIntegrationWebhookEndpoint: async (res) => {
+    expect(res.body).toMatchObject({ tenantId: b.tenantId, url: `${ctx.receiverUrl}/hook-b-crm` });
+    expect((await call(`${ctx.stack.apiUrl}/v1/integration/webhooks/endpoint`, { method: "DELETE", key: ctx.bIntegrationKey })).status).toBe(200);
+  },
   putWebhookEndpoint: async (res) => {
     expect(res.body).toMatchObject({ providerId: b.providerId, url: `${ctx.receiverUrl}/hook-b-probe` });
     expect(res.body.secret).toMatch(/^whsec_/); // created: B had no endpoint, whatever A has
