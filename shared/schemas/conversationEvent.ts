@@ -159,7 +159,9 @@ export const EventAccepted = z
     matches: z
       .array(RecordMatch)
       .optional()
-      .describe("`ringing` only: the caller's contacts and accounts (contacts first), found by the event's customer identifiers."),
+      .describe(
+        "`ringing` only: the caller's records, found by the event's customer identifiers where the tenant keeps them (`crm.records`): the directory's contacts and accounts (contacts first), the tenant's look-up webhook's records, or none when the records live in the CRM page (`host`).",
+      ),
   })
   .meta({ id: "EventAccepted", description: "Stored. A retry of the same event returns this same body." });
 export type EventAccepted = z.infer<typeof EventAccepted>;
