@@ -3,8 +3,10 @@
 //   dist/web/webcti/widget.js   the widget SDK a partner's widget loads (widget.global.js: the same for a classic script tag)
 //   dist/web/                   the reference agent desktop (imports /webcti/agent.js at run time; its dashboard
 //                               page and Chart.js are a chunk, dist/web/desktop/chunks/, loaded on demand)
+//   packages/agent-client/dist  the browser client as the npm package @webcti/agent-client (module, chunks, types)
 //   dist/widgets/               the demo softphone, served from a second origin (imports /webcti/widget.js)
 import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
@@ -29,6 +31,20 @@ await build({
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
 });
+// The same client as the npm package @webcti/agent-client (packages/agent-client): its module with the
+// panel host chunk, and its declarations (tsc, client/agent/tsconfig.declarations.json).
+const agentPackage = root("packages/agent-client/dist");
+await rm(agentPackage, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { index: root("client/agent/index.ts") },
+  alias: { buffer: root("client/shims/buffer.ts"), events: root("client/shims/events.ts") },
+  outdir: agentPackage,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+});
+execFileSync(process.execPath, [root("node_modules/typescript/bin/tsc"), "-p", root("client/agent/tsconfig.declarations.json")], { stdio: "inherit" });
+await writeFile(`${agentPackage}/index.d.ts`, 'export * from "./types/client/agent/index.js";\n');
 await build({ ...common, entryPoints: { widget: root("client/widget/index.ts") }, outdir: `${web}/webcti` });
 // The same SDK as the npm package @webcti/widget-sdk (packages/widget-sdk; declarations by tsc).
 await build({ ...common, entryPoints: { widget: root("client/widget/index.ts") }, outdir: root("packages/widget-sdk/dist") });

@@ -1,4 +1,3 @@
-import type { WebPubSubClientOptions } from "@azure/web-pubsub-client";
 import type { RecordMatch } from "../../shared/schemas/directory.js";
 import type { PopTarget, ScreenPop } from "../../shared/schemas/screenPop.js";
 import type { AgentPushMessage } from "../../shared/schemas/push.js";
@@ -26,6 +25,17 @@ export interface AgentAdapter extends CrmRecordsAdapter {
   openRecord(record: RecordMatch, pop?: ScreenPop): void | Promise<void>;
   openSearch(search: { query: string; results: RecordMatch[] }, pop?: ScreenPop): void | Promise<void>;
   openNewRecord(form: { recordType: NewRecordTarget["recordType"]; prefill: NewRecordTarget["prefill"] }, pop?: ScreenPop): void | Promise<void>;
+}
+
+/**
+ * The Web PubSub client's retry options (its `WebPubSubRetryOptions`), written out so the npm package's
+ * types need no @azure/web-pubsub-client.
+ */
+export interface WebPubSubRetryOptions {
+  maxRetries?: number;
+  retryDelayInMs?: number;
+  maxRetryDelayInMs?: number;
+  mode?: "Exponential" | "Fixed";
 }
 
 export type AgentClientState = "idle" | "connecting" | "connected" | "reconnecting" | "stopped";
@@ -59,7 +69,7 @@ export interface AgentClientOptions {
   fetch?: typeof fetch;
   headers?: Record<string, string>;
   /** Passed to the Web PubSub client (reconnect timing, for example). */
-  webPubSub?: Pick<WebPubSubClientOptions, "reconnectRetryOptions" | "messageRetryOptions">;
+  webPubSub?: { reconnectRetryOptions?: WebPubSubRetryOptions; messageRetryOptions?: WebPubSubRetryOptions };
   /** Delay before starting over when the connection gave up (doubles up to 30 s). Default 1000 ms. */
   restartDelayMs?: number;
 }

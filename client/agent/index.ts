@@ -18,6 +18,7 @@ export type {
   AgentClientOptions,
   AgentClientState,
   PopOutcome,
+  WebPubSubRetryOptions,
 } from "./agentClient.js";
 export { AgentApiError, type PanelConfigView } from "./agentApi.js";
 export type { GetToken } from "./agentToken.js";
