@@ -5,7 +5,8 @@ import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import { isKnownEvent, type ConversationEvent, type EventAccepted, type KnownConversationEvent } from "../schemas/conversationEvent.js";
 import { key } from "../storage/tables.js";
 import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
-import { lookupCustomer, lookupCustomerOf, readCrmSettings } from "../directory/lookupCustomer.js";
+import { lookupCustomer, lookupCustomerOf, readCrmSettings, type CustomerLookup } from "../directory/lookupCustomer.js";
+import type { CrmSettings } from "../schemas/crmSettings.js";
 import { decideScreenPop } from "../screenPop/decideScreenPop.js";
 import { findPop, insertPop, nextSeq, popIdFor } from "../screenPop/popStore.js";
 import { pushToAgentOrUnavailable } from "../realtime/agentPush.js";
@@ -73,18 +74,7 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
 
   // The look-up starts first: it is on the path to the agent's browser. The event row (the idempotency
   // record) is written meanwhile, so the browser waits for one directory read and one push, not for writes.
-  const lookup =
-    popEvent && (plannedPopId || wantsMatches)
-      ? withSpan("webcti.lookup", { "webcti.records": crm.records }, () =>
-          lookupCustomer(
-            services,
-            { tenantId, defaultCountry: tenant.defaultCountry },
-            crm,
-            { providerId: partner.providerId, conversationId: popEvent.conversationId, channel: popEvent.channel, direction: popEvent.direction },
-            popEvent.customer,
-          ),
-        )
-      : undefined;
+  const lookup = popEvent && (plannedPopId || wantsMatches) ? startLookup(services, partner, tenant, crm, popEvent) : undefined;
   lookup?.catch(() => undefined);
   const stored = storeEventRow(services, row, event.eventId, plannedPopId);
   stored.catch(() => undefined); // awaited below; avoids an unhandled rejection while the look-up runs
@@ -132,6 +122,26 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
   if (!popId) return answer(undefined);
   const rebuild = () => (target ? buildPop(popId, popEvent, provider, target, now) : undefined);
   return answer(await finishRetriedPop(services, tenantId, popId, now, rebuild));
+}
+
+/** The caller look-up, where the tenant keeps its records (docs/push-protocol.md, "The flow"). */
+function startLookup(
+  services: IngestServices,
+  partner: PartnerPrincipal,
+  tenant: { defaultCountry: string },
+  crm: CrmSettings,
+  event: Extract<KnownConversationEvent, { type: "ringing" | "answered" }>,
+): Promise<CustomerLookup> {
+  const { conversationId, channel, direction } = event;
+  return withSpan("webcti.lookup", { "webcti.records": crm.records }, () =>
+    lookupCustomer(
+      services,
+      { tenantId: partner.tenantId, defaultCountry: tenant.defaultCountry },
+      crm,
+      { providerId: partner.providerId, conversationId, channel, direction },
+      event.customer,
+    ),
+  );
 }
 
 type StoredEvent = { fresh: true } | { fresh: false; popId: string | undefined };
