@@ -91,7 +91,13 @@ async function main() {
   client.on("pop", ({ pop, outcome, via }) => {
     const target = pop.target;
     const what =
-      target.kind === "record" ? target.record.name : target.kind === "search" ? `search ${target.query}` : `new ${target.recordType}`;
+      target.kind === "record"
+        ? target.record.name
+        : target.kind === "search"
+          ? `search ${target.query}`
+          : target.kind === "lookup"
+            ? `look up ${target.customer.phone ?? target.customer.email ?? target.customer.name ?? ""}`
+            : `new ${target.recordType}`;
     popLog.prepend(
       h(
         "li",
