@@ -136,10 +136,15 @@ for (const [network, prefix] of [
  * WEBCTI_WEBHOOKS_ALLOW_HTTP (local development). A name that resolves to a private address is not caught
  * here; the deployment's egress rules are the real fence (docs/webhooks.md).
  */
-export function checkWebhookUrl(config: Pick<Services["config"], "WEBCTI_WEBHOOKS_ALLOW_HTTP">, text: string): string {
+export function checkWebhookUrl(
+  config: Pick<Services["config"], "WEBCTI_WEBHOOKS_ALLOW_HTTP">,
+  text: string,
+  /** Where the URL is in the request body (the CRM settings' look-up URL: `#/lookupWebhook/url`). */
+  pointer = "#/url",
+): string {
   const url = new URL(text);
   const refuse = (detail: string) => {
-    throw new WebCtiError("invalid_request", `The webhook URL is not allowed: ${detail}.`, { errors: [{ pointer: "#/url", detail }] });
+    throw new WebCtiError("invalid_request", `The webhook URL is not allowed: ${detail}.`, { errors: [{ pointer, detail }] });
   };
   if (url.username || url.password) refuse("it must not carry a user name or password");
   if (url.hash) refuse("it must not have a #fragment");
