@@ -16,6 +16,7 @@ import { readConfig } from "../shared/config.js";
 import { routePrefix } from "./http/openApi.js";
 import { webFilesHandler } from "./webFiles.js";
 import { apiNotFoundHandler } from "./apiNotFound.js";
+import { listedOrigins } from "../shared/tenancy/crmSettingsStore.js";
 import { startTelemetry, telemetrySettings } from "../shared/telemetry/setup.js";
 
 const { app } = azureFunctions;
@@ -44,10 +45,11 @@ for (const definition of httpFunctions) {
 // Catch-alls rank after every literal route, so the product, not the Functions host, answers what no
 // function takes: under /api a problem (404, or 405 with Allow), elsewhere the agent desktop and the
 // browser bundles (dist/web), on the same origin as /api and /.auth.
+const frameAncestors = async () => listedOrigins(await getServices());
 const everyMethod: HttpMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-const apiRoutes = httpFunctions.map((d) => ({ method: d.method, route: `${routePrefix}/${d.route}` }));
-app.http("apiNotFound", { methods: everyMethod, route: `${routePrefix}/{*path}`, authLevel: "anonymous", handler: apiNotFoundHandler(apiRoutes) });
-app.http("webFiles", { methods: everyMethod, route: "{*path}", authLevel: "anonymous", handler: webFilesHandler() });
+const apiRoutes = httpFunctions.map((d) => ({ method: d.method, route: `${routePrefix}/${d.route}`, auth: d.auth }));
+app.http("apiNotFound", { methods: everyMethod, route: `${routePrefix}/{*path}`, authLevel: "anonymous", handler: apiNotFoundHandler(apiRoutes, getServices) });
+app.http("webFiles", { methods: everyMethod, route: "{*path}", authLevel: "anonymous", handler: webFilesHandler(undefined, frameAncestors) });
 for (const definition of timerFunctions) {
   app.timer(definition.name, {
     schedule: definition.schedule,

@@ -51,6 +51,10 @@ import { rotateIntegrationWebhookSecret } from "./rotateIntegrationWebhookSecret
 import { listIntegrationWebhookDeliveries } from "./listIntegrationWebhookDeliveries.js";
 import { getIntegrationWebhookDelivery } from "./getIntegrationWebhookDelivery.js";
 import { listIntegrationActivities } from "./listIntegrationActivities.js";
+import { postIntegrationAgentToken } from "./postIntegrationAgentToken.js";
+import { getIntegrationSettings } from "./getIntegrationSettings.js";
+import { putIntegrationSettings } from "./putIntegrationSettings.js";
+import { purgeAgentTokens } from "./purgeAgentTokens.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -103,7 +107,10 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   getIntegrationWebhookDelivery,
   deleteIntegrationWebhookEndpoint,
   listIntegrationActivities,
+  postIntegrationAgentToken,
+  getIntegrationSettings,
+  putIntegrationSettings,
 ];
 
 /** Every timer function, once: the Azure entry registers each with `app.timer`, the local stack runs them. */
-export const timerFunctions: readonly TimerDefinition[] = [runWebhookRetries, runKpiProjection];
+export const timerFunctions: readonly TimerDefinition[] = [runWebhookRetries, runKpiProjection, purgeAgentTokens];

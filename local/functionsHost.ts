@@ -33,6 +33,13 @@ export interface FunctionsHostOptions {
   /** Largest body the host reads before answering 413 itself (the Functions host's limit is 100 MB). */
   maxRequestBytes?: number;
   log?: (line: string) => void;
+  /**
+   * Answers CORS preflights (OPTIONS) before routing, as the Azure entry's API catch-all does
+   * (functions/http/cors.ts); undefined lets the request through to the usual answer.
+   */
+  preflight?: (request: { method: string; url: string; headers: { get(name: string): string | null } }) => Promise<HttpResponseInit | undefined>;
+  /** The CRM origins that may frame the HTML pages (`frame-ancestors`). */
+  frameAncestors?: () => Promise<readonly string[]>;
 }
 
 export interface FunctionsHost {
@@ -72,6 +79,11 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`);
     if (options.easyAuth?.handle(request, response, url)) return;
     const path = url.pathname;
+    if (request.method === "OPTIONS" && options.preflight) {
+      const headers = { get: (name: string) => headerValue(request, name) };
+      const answered = await options.preflight({ method: "OPTIONS", url: url.toString(), headers });
+      if (answered) return writeResult(request, response, answered);
+    }
     // The prefix is part of the route template, so it matches without case like the template's literals.
     const lowerPath = path.toLowerCase();
     if (prefix === "" || lowerPath === prefix.toLowerCase() || lowerPath.startsWith(`${prefix.toLowerCase()}/`)) {
@@ -81,7 +93,8 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       if (prefix !== "") return writeProblem(request, response, notFoundResponse(path));
     }
     if (request.method === "GET" || request.method === "HEAD") {
-      for (const root of options.staticRoots ?? []) if (await serveStatic(root, path, request, response)) return;
+      const frameAncestors = (await options.frameAncestors?.()) ?? [];
+      for (const root of options.staticRoots ?? []) if (await serveStatic(root, path, request, response, frameAncestors)) return;
     }
     writeProblem(request, response, notFoundResponse(path));
   }
@@ -160,6 +173,11 @@ async function writeResult(request: IncomingMessage, response: ServerResponse, r
   const bytes = Buffer.from(await httpResponse.arrayBuffer());
   response.writeHead(httpResponse.status, out);
   response.end(request.method === "HEAD" ? undefined : bytes);
+}
+
+function headerValue(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name.toLowerCase()];
+  return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
 }
 
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | "too-large"> {

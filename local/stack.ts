@@ -13,6 +13,8 @@ import { startFunctionsHost, type FunctionsHost } from "./functionsHost.js";
 import { startLocalWebPubSub, type LocalWebPubSub } from "./webpubsub/index.js";
 import { demoPartnerFunctions } from "./demoPartner.js";
 import { startLocalTimers } from "./timers.js";
+import { createPreflightAnswerer } from "../functions/http/cors.js";
+import { listedOrigins } from "../shared/tenancy/crmSettingsStore.js";
 
 export interface StackOptions {
   /** Folder for Azurite's data; omitted = in memory. */
@@ -88,6 +90,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // host.json's routePrefix is "" (the Azure entry serves web files at the root and prefixes the API
     // routes itself); the local host applies the same API prefix.
     const routePrefix = apiRoutePrefix;
+    const agentRoutes = httpFunctions.filter((d) => d.auth === "agent").map((d) => ({ method: d.method, route: `${routePrefix}/${d.route}` }));
+    const preflight = createPreflightAnswerer(agentRoutes);
     const host: FunctionsHost = await startFunctionsHost({
       functions: httpFunctions.map((definition) => ({
         name: definition.name,
@@ -103,6 +107,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         { urlPrefix: "/", directory: join(root, "dist", "web") },
       ],
       easyAuth: createEasyAuthEmulator(),
+      // CORS preflights and frame-ancestors for the tenants' CRM origins, as in Azure (functions/http/cors.ts).
+      preflight: (request) => preflight(services, request),
+      frameAncestors: () => listedOrigins(services),
       host: options.host,
       port: options.port,
       log,

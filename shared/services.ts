@@ -9,6 +9,7 @@ import type { Agent } from "./schemas/agent.js";
 import type { Provider, Tenant } from "./schemas/provider.js";
 import type { AgentIdentity } from "./auth/agentPrincipal.js";
 import type { CachedIntegrationKey } from "./auth/integrationKeys.js";
+import type { StoredAgentToken } from "./auth/agentTokens.js";
 import type { CrmSettings } from "./schemas/crmSettings.js";
 
 export interface Caches {
@@ -18,6 +19,7 @@ export interface Caches {
   agents: TtlCache<Agent>;
   principals: TtlCache<AgentIdentity>;
   integrationKeys: TtlCache<CachedIntegrationKey>;
+  agentTokens: TtlCache<StoredAgentToken>;
   crmSettings: TtlCache<CrmSettings>;
   /** The tenants that list an origin or an Entra issuer in their CRM settings (shared/tenancy/crmSettingsStore.ts). */
   crmIndex: TtlCache<string[]>;
@@ -57,6 +59,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       agents: new TtlCache(ttlMs),
       principals: new TtlCache(ttlMs),
       integrationKeys: new TtlCache(ttlMs),
+      agentTokens: new TtlCache(ttlMs),
       crmSettings: new TtlCache(ttlMs),
       crmIndex: new TtlCache(ttlMs),
       crmLookupSecrets: new TtlCache(ttlMs),

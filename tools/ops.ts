@@ -203,6 +203,7 @@ function uncached(): Caches {
     agents: none(),
     principals: none(),
     integrationKeys: none(),
+    agentTokens: none(),
     crmSettings: none(),
     crmIndex: none(),
     crmLookupSecrets: none(),

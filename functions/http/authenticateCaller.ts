@@ -6,6 +6,7 @@ import { requireConfiguredAgent, requireConfiguredPartner } from "../../shared/a
 import { getTenant } from "../../shared/tenancy/tenancyStore.js";
 import { annotate, attr } from "../../shared/telemetry/tracing.js";
 import type { AuthKind } from "./defineHttp.js";
+import { refuseForgedRequest } from "./cors.js";
 import { RateLimitedError, defaultRateLimit, partnerRateLimit, rateLimitHeaders, takeRateToken, type RateDecision } from "./rateLimit.js";
 
 export type Caller = PartnerPrincipal | AgentIdentity | IntegrationPrincipal | undefined;
@@ -15,13 +16,14 @@ type Headers = { get(name: string): string | null };
 /**
  * Who is calling, by the route's kind of authentication, and the headers that answer must carry (a
  * key's rate limit). A credential whose tenant, provider or agent was removed since it was issued is
- * refused with 403 on every route; a partner or integration key over its rate with 429. `headers` is
+ * refused with 403 on every route; a partner or integration key over its rate with 429; a cookie-borne
+ * agent request from a foreign origin with 403 (functions/http/cors.ts). `headers` is
  * filled as soon as the rate is known, so a refused request still tells the caller its limit.
  */
 export async function authenticateCaller(
   auth: AuthKind,
   services: Services,
-  request: { headers: Headers },
+  request: { method: string; url: string; headers: Headers },
   headers: Record<string, string>,
 ): Promise<Caller> {
   if (auth === "anonymous") return undefined;
@@ -29,6 +31,7 @@ export async function authenticateCaller(
     const agent = await authenticateAgent(services, request.headers);
     annotate({ [attr.tenantId]: agent.tenantId });
     await requireConfiguredAgent(services, agent);
+    await refuseForgedRequest(services, request, agent.tenantId);
     return agent;
   }
   if (auth === "integration") {

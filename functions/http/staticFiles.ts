@@ -57,3 +57,18 @@ export async function resolveStaticFile(directory: string, urlPath: string): Pro
     return undefined;
   }
 }
+
+/**
+ * What browsers may do with a web file besides loading it from WebCTI's own pages: the browser client and
+ * widget SDK under `/webcti/` (agent.js, widget.js, their chunks) may be loaded by a page on any origin
+ * (a CRM page, a partner's widget) as module scripts, which are CORS requests; an HTML page may be framed
+ * by WebCTI itself and by the CRM origins tenants list (`frame-ancestors`), and by no one else.
+ */
+export function crossOriginHeaders(urlPath: string, file: StaticFile, frameAncestors: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (urlPath.startsWith("/webcti/")) headers["access-control-allow-origin"] = "*";
+  if (file.headers["content-type"]?.startsWith("text/html")) {
+    headers["content-security-policy"] = ["frame-ancestors", "'self'", ...frameAncestors].join(" ");
+  }
+  return headers;
+}

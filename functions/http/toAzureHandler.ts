@@ -8,7 +8,8 @@ import type { AnyHttpDefinition } from "./defineHttp.js";
 import { toProblemResponse } from "./problem.js";
 import { currentVersion, requestedVersion, versionHeader } from "./version.js";
 import { idempotencyScope, readIdempotencyKey, requestFingerprint } from "./idempotency.js";
-import { authenticateCaller } from "./authenticateCaller.js";
+import { authenticateCaller, type Caller } from "./authenticateCaller.js";
+import { corsHeaders } from "./cors.js";
 import { readInput } from "./readInput.js";
 import { runAndRender, withHeaders, type Outcome } from "./answer.js";
 import { runIdempotently } from "./runIdempotently.js";
@@ -45,6 +46,20 @@ export function toAzureHandler(
   const route = `/api/${definition.route}`;
 
   const handle: AzureHttpHandler = async (request, context) => {
+    let services: Services | undefined;
+    let caller: Caller;
+    const response = await answer(request, context, (s, c) => ((services = s), (caller = c)));
+    // Agent routes answer CORS for the tenants' CRM origins (functions/http/cors.ts).
+    if (definition.auth !== "agent" || !services) return response;
+    const cors = await corsHeaders(services, request, caller?.tenantId).catch(() => ({}));
+    return { ...response, headers: { ...(response.headers as Record<string, string>), ...cors } };
+  };
+
+  const answer = async (
+    request: HttpRequest,
+    context: InvocationContext,
+    known: (services: Services, caller: Caller) => void,
+  ): Promise<HttpResponseInit> => {
     const url = new URL(request.url);
     const instance = url.pathname;
     const headers: Record<string, string> = { [versionHeader.toLowerCase()]: currentVersion };
@@ -56,7 +71,9 @@ export function toAzureHandler(
       const version = requestedVersion(request.headers);
       headers[versionHeader.toLowerCase()] = version;
       const services = await getServices();
+      known(services, undefined);
       const caller = await authenticateCaller(definition.auth, services, request, headers);
+      known(services, caller);
       const key = definition.idempotency ? readIdempotencyKey(request.headers, definition.idempotency === "required") : undefined;
       const input = await readInput(definition, request, key !== undefined);
       const run = async (): Promise<Outcome> => {

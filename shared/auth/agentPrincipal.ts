@@ -3,6 +3,8 @@ import { z } from "zod";
 import { WebCtiError } from "../errors.js";
 import { readEntity } from "../storage/readEntity.js";
 import type { Services } from "../services.js";
+import { authenticateAgentToken, isAgentToken } from "./agentTokens.js";
+import { authenticateEntraToken, looksLikeJwt } from "./entraTokens.js";
 
 /**
  * Agents sign in through App Service Authentication (Easy Auth). The platform validates the session and
@@ -64,15 +66,35 @@ export async function linkPrincipal(
   await services.tables.principals.upsertEntity({ partitionKey: principalKey(user), rowKey: "", ...identity }, "Replace");
 }
 
-export async function authenticateAgent(
-  services: Pick<Services, "tables" | "caches">,
-  headers: { get(name: string): string | null },
-): Promise<AgentIdentity> {
-  const user = readSignedInUser(headers);
+/** The agent a signed-in user is linked to, if any (cached). */
+export async function findLinkedAgent(services: Pick<Services, "tables" | "caches">, user: SignedInUser): Promise<AgentIdentity | undefined> {
   const pk = principalKey(user);
-  const identity = await services.caches.principals.getOrLoad(pk, () =>
+  return services.caches.principals.getOrLoad(pk, () =>
     readEntity(services.tables.principals, pk, "", (row: TableEntityResult<AgentIdentity>) => ({ tenantId: row.tenantId, agentId: row.agentId })),
   );
+}
+
+/** How an agent request is authenticated: a bearer token, or the Easy Auth session (cookie). */
+export function agentCredential(headers: { get(name: string): string | null }): "bearer" | "session" {
+  return /^Bearer\s/i.test(headers.get("authorization") ?? "") ? "bearer" : "session";
+}
+
+/**
+ * The agent of a request: with `Authorization: Bearer`, a WebCTI agent token (minted by the tenant's CRM
+ * backend) or a Microsoft Entra ID access token (the tenant's `crm.entra`); without, the Easy Auth session.
+ * A bearer request never falls back to the session: a bad token is a 401 even when a cookie came along.
+ */
+export async function authenticateAgent(
+  services: Pick<Services, "tables" | "caches" | "now">,
+  headers: { get(name: string): string | null },
+): Promise<AgentIdentity> {
+  if (agentCredential(headers) === "bearer") {
+    const bearer = headers.get("authorization")!.replace(/^Bearer\s+/i, "").trim();
+    if (isAgentToken(bearer)) return authenticateAgentToken(services, bearer);
+    if (looksLikeJwt(bearer)) return authenticateEntraToken(services, bearer);
+    throw new WebCtiError("unauthenticated", "The bearer token is not an agent token or an Entra ID access token.");
+  }
+  const identity = await findLinkedAgent(services, readSignedInUser(headers));
   if (!identity) throw new WebCtiError("forbidden", "The signed-in user is not an agent of any tenant.");
   return identity;
 }

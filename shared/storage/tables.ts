@@ -14,7 +14,7 @@ export const tableNames = [
   "principals",
   "partnerKeys",
   "integrationKeys",
-  "signingKeys",
+  "agentTokens",
   "crmIndex",
   "directory",
   "directoryIndex",

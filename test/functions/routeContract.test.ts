@@ -551,6 +551,21 @@ const routes: Record<string, RouteCase> = {
       { name: "A's contact", expect: 400, at: { pointer: "#/record/id" }, req: () => ({ path: "/v1/agent/click-to-act", json: { providerId: b.hooksProviderId, kind: "email", value: "x@y.example", record: { type: "contact", id: "c-alice" } } }) },
     ],
   },
+  postIntegrationAgentToken: {
+    valid: () => ({ path: "/v1/integration/agent-tokens", json: { agentId: demo.agentId, ttlSeconds: 600 } }),
+    bad: [{ name: "a ttl over an hour", where: "body", req: () => ({ path: "/v1/integration/agent-tokens", json: { agentId: demo.agentId, ttlSeconds: 7200 } }), at: { pointer: "#/ttlSeconds" } }],
+    wrongTenant: [{ name: "a token for A's agent", expect: 404, req: () => ({ path: "/v1/integration/agent-tokens", json: { agentId: demo.agentId } }) }],
+  },
+  getIntegrationSettings: {
+    valid: () => ({ path: "/v1/integration/settings" }),
+    bad: [],
+    wrongTenant: { none: "the caller's own tenant's settings; nothing of a tenant in the request" },
+  },
+  putIntegrationSettings: {
+    valid: () => ({ path: "/v1/integration/settings", json: { origins: ["https://crm.audit.example"] } }),
+    bad: [{ name: "an origin with a path", where: "body", req: () => ({ path: "/v1/integration/settings", json: { origins: ["https://crm.audit.example/app"] } }), at: { pointer: "#/origins/0" } }],
+    wrongTenant: { none: "the caller's own tenant's settings; nothing of a tenant in the request" },
+  },
 };
 
 /** Routes whose valid request is sent with another caller of tenant A than the default. */
