@@ -45,6 +45,13 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      // The platform's CORS stays off (no allowed origins): when on, it answers preflights and replaces the
+      // app's Access-Control-* headers. The app answers CORS itself, per tenant, for the CRM origins tenants
+      // list in their settings (functions/http/cors.ts), which a deployment-wide list could not express.
+      cors: {
+        allowedOrigins: []
+        supportCredentials: false
+      }
       appSettings: [for setting in items(appSettings): { name: setting.key, value: setting.value }]
     }
     functionAppConfig: {
@@ -74,6 +81,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 // routes authenticate with partner keys, and every agent route checks the platform's x-ms-client-principal
 // header itself (shared/auth/agentPrincipal.ts) and answers 401 problem+json without it. The platform strips
 // any x-ms-client-principal* header a caller sends, so the header can only come from a real sign-in.
+// CRM pages on other origins send `Authorization: Bearer` instead: WebCTI agent tokens are opaque (not
+// JWTs), so the platform passes them through as it does partner keys; Entra ID access tokens are checked
+// by the app against the tenant's CRM settings (docs/operations.md, "Entra ID access tokens").
 // No client secret: sign-in uses the ID token (enable "ID tokens" on the app registration).
 resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
