@@ -7,6 +7,7 @@ import type { AzuriteTables } from "../../local/azurite.js";
 import { TestIdentityCredential, startOAuthAzurite, trustLocalCert } from "../support/identity.js";
 import { authenticatePartner } from "../../shared/auth/partnerKeys.js";
 import { authenticateAgent } from "../../shared/auth/agentPrincipal.js";
+import { authenticateIntegration } from "../../shared/auth/integrationKeys.js";
 import { findTenant, getAgent, getProvider, getTenant } from "../../shared/tenancy/tenancyStore.js";
 import { uniquePrefix } from "../support/stack.js";
 
@@ -83,6 +84,27 @@ describe("the operator CLI (npm run ops) against the configured tables", () => {
     expect(await authenticatePartner(services, bearer(second.apiKey))).toMatchObject({ keyId: second.keyId });
     const after = (await ops("key", "list", "--tenant", "fabrikam", "--provider", "acme-voice")).json as Array<{ keyId: string; revoked: boolean }>;
     expect(after.find((k) => k.keyId === first.keyId)?.revoked).toBe(true);
+  });
+
+  it("rotates a tenant's integration key: two keys live, then the old one revoked", async () => {
+    type Issued = { keyId: string; integrationKey: string };
+    const first = (await ops("integration-key", "issue", "--tenant", "fabrikam")).json as Issued;
+    const second = (await ops("integration-key", "issue", "--tenant", "fabrikam")).json as Issued;
+    expect(first.integrationKey).toMatch(/^wcik_/);
+    for (const key of [first, second]) {
+      expect(await authenticateIntegration(services, bearer(key.integrationKey))).toEqual({ tenantId: "fabrikam", keyId: key.keyId });
+    }
+    const listed = await ops("integration-key", "list", "--tenant", "fabrikam");
+    expect(listed.json).toEqual([
+      expect.objectContaining({ keyId: first.keyId, revoked: false }),
+      expect.objectContaining({ keyId: second.keyId, revoked: false }),
+    ]);
+    expect(listed.output).not.toContain(first.integrationKey.slice(-20));
+    expect((await ops("integration-key", "revoke", "--key", first.keyId)).code).toBe(0);
+    await expect(authenticateIntegration(services, bearer(first.integrationKey))).rejects.toMatchObject({ code: "unauthenticated" });
+    expect(await authenticateIntegration(services, bearer(second.integrationKey))).toMatchObject({ keyId: second.keyId });
+    expect((await ops("integration-key", "issue", "--tenant", "nobody")).output).toContain("no tenant 'nobody'");
+    expect((await ops("integration-key", "revoke", "--key", "0000000000000000")).code).toBe(2);
   });
 
   it("names the missing tables setting, and only that, when none is given", async () => {
