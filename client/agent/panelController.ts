@@ -8,6 +8,9 @@ import { PanelView } from "./panelView.js";
 import type { KeyValueStorage } from "./popLedger.js";
 import { openPopOutWindow, type PopOutWindow } from "./popOutWindow.js";
 import { createWidgetHostMethods, type HostedPanel } from "./widgetHostMethods.js";
+import { fail } from "./widgetCallError.js";
+import { createElsewhereNotice, type ElsewhereNotice } from "./elsewhereNotice.js";
+import { claimWidget, type OwnershipLocks, type WidgetOwnership } from "./widgetOwnership.js";
 
 const minimumWidth = 160;
 
@@ -35,6 +38,9 @@ export class PanelController implements Panel, HostedPanel {
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly reportedOrigins = new Set<string>();
   private readonly onMessage = (event: MessageEvent) => this.reportUntrusted(event);
+  private readonly elsewhere: ElsewhereNotice;
+  private ownership: WidgetOwnership | undefined;
+  private owned = false;
 
   constructor(
     readonly config: PanelConfigView,
@@ -60,6 +66,10 @@ export class PanelController implements Panel, HostedPanel {
       document: options.container.ownerDocument,
       onActivityLogged: (activity) => this.options.onEvent?.({ type: "activityLogged", providerId: this.providerId, activity }),
     });
+    // Loaded once this tab holds the widget (connect): another of the agent's tabs may hold it.
+    this.iframe.removeAttribute("src");
+    this.elsewhere = createElsewhereNotice(options.container.ownerDocument, config.label, () => this.ownership?.moveHere());
+    this.iframe.after(this.elsewhere.element);
     this.render();
   }
 
@@ -93,7 +103,12 @@ export class PanelController implements Panel, HostedPanel {
       this.frameRemote = remote;
       if (this.mode !== "poppedOut") this.remote = remote;
     });
-    this.startHandshakeTimer();
+    this.ownership = claimWidget({
+      locks: (navigator as { locks?: OwnershipLocks }).locks,
+      name: `webcti.widget.${this.me.tenantId}:${this.me.agentId}.${this.providerId}`,
+      onOwned: () => this.loadWidget(),
+      onElsewhere: () => this.unloadWidget(),
+    });
     // A widget that reloads itself handshakes again (penpal moves the connection to the new page, and
     // the SDK says hello). The new page's hello may come before or after the frame's load event, so
     // after a load the host asks the widget whether it is there and reports it only if no hello came.
@@ -111,6 +126,7 @@ export class PanelController implements Panel, HostedPanel {
   }
 
   destroy() {
+    this.ownership?.release();
     this.closePopup();
     clearTimeout(this.handshakeTimer);
     window.removeEventListener("message", this.onMessage);
@@ -130,6 +146,7 @@ export class PanelController implements Panel, HostedPanel {
 
   setMode(mode: PanelMode, by: "agent" | "widget" = "agent"): PanelState {
     if (this.mode === mode) return this.state;
+    if (mode === "poppedOut" && !this.owned) fail("host_error", `${this.config.label} is open in another tab.`);
     if (mode === "poppedOut") this.popOut();
     else if (this.mode === "poppedOut") this.bringBack();
     this.mode = mode;
@@ -178,6 +195,36 @@ export class PanelController implements Panel, HostedPanel {
     this.view.setConnection("ready", this.mode === "poppedOut" ? `${this.config.label} is open in its own window.` : "");
     this.onClickToActChange();
     this.options.onEvent?.({ type: "ready", providerId: this.providerId, sdkVersion });
+  }
+
+  /** This tab holds the widget (at start, moved here, or the tab that held it closed): load it. */
+  private loadWidget() {
+    this.owned = true;
+    this.elsewhere.hide();
+    this.iframe.style.removeProperty("display");
+    this.remote = this.mode === "poppedOut" ? undefined : this.frameRemote;
+    this.view.setConnection("connecting", "Connecting…");
+    this.iframe.src = this.config.widgetUrl;
+    this.startHandshakeTimer();
+  }
+
+  /** Another of the agent's tabs holds the widget: one instance only, so this tab's frame (or window) unloads. */
+  private unloadWidget() {
+    this.owned = false;
+    this.closePopup();
+    clearTimeout(this.handshakeTimer);
+    this.ready = false;
+    this.remote = undefined;
+    if (this.mode === "poppedOut") {
+      this.mode = "docked"; // not saved: the agent did not choose it, the tab holding the widget did
+      this.render();
+    }
+    this.iframe.src = "about:blank";
+    this.iframe.style.setProperty("display", "none");
+    this.view.setConnection("connecting", "");
+    this.element.dataset.state = "elsewhere";
+    this.elsewhere.show();
+    this.onClickToActChange();
   }
 
   /**

@@ -27,7 +27,8 @@ export class PopLedger {
 
   constructor(
     private readonly storage: KeyValueStorage,
-    private readonly key: string,
+    /** Names the agent (`webcti.agent.<tenantId>:<agentId>`): its tabs coordinate under it too. */
+    readonly key: string,
   ) {
     this.state = this.load();
   }

@@ -4,6 +4,8 @@ import { AgentApiError, type AgentApi } from "./agentApi.js";
 import type { AgentAdapter, AgentClientEvents } from "./agentClient.js";
 import type { PopLedger } from "./popLedger.js";
 import { resolveLookupPop } from "./resolveLookupPop.js";
+import { joinTabs, type TabCoordinator } from "./tabCoordinator.js";
+import { createTakeovers } from "./popTakeovers.js";
 
 /** How often an ack answered 404 is tried again (100 ms, doubling) before the pop is given up. */
 const ackRetriesWhenNotFound = 4;
@@ -16,6 +18,8 @@ export interface PopPipelineOptions {
   ledger(): PopLedger | undefined;
   /** Whether the client was stopped: a stopped client no longer retries acks. */
   stopped(): boolean;
+  /** The agent's tabs on this origin, by the ledger's key (default joinTabs: tabCoordinator.ts). */
+  tabs?: (key: string) => TabCoordinator;
 }
 
 export interface PopPipeline {
@@ -26,15 +30,35 @@ export interface PopPipeline {
 }
 
 /**
- * What happens to a pop that reached the client: dedupe (by pop id, and by the partner's event, so a
- * retried event is not shown twice), the adapter call, and the acknowledgement with its retries.
+ * What happens to a pop that reached the client: which of the agent's tabs opens it (the one used last:
+ * tabCoordinator.ts), dedupe (by pop id, and by the partner's event, so a retried event is not shown
+ * twice), the adapter call, and the acknowledgement with its retries.
  */
-export function createPopPipeline({ api, adapter, events, ledger, stopped }: PopPipelineOptions): PopPipeline {
+export function createPopPipeline({ api, adapter, events, ledger, stopped, tabs: tabsFor = joinTabs }: PopPipelineOptions): PopPipeline {
+  const waiting = createTakeovers(open, (error) => events.emit("error", asError(error)));
+
   async function handle(pop: ScreenPop, via: "push" | "catchUp", traceparent?: string) {
     const handled = ledger();
-    if (!handled || handled.has(pop.id)) return;
+    if (!handled || handled.has(pop.id) || waiting.has(pop.id)) return;
+    const tabs = tabsFor(handled.key);
+    waiting.watch(tabs);
+    // Another of the agent's tabs was used last: it opens the pop, unless it does not within takeoverMs.
+    if (!(await tabs.isElected())) return waiting.add(tabs, pop, via, traceparent);
+    await open(pop, via, traceparent);
+  }
+
+  async function open(pop: ScreenPop, via: "push" | "catchUp", traceparent?: string) {
+    const handled = ledger();
+    if (!handled || handled.has(pop.id) || stopped()) return;
     const eventKey = `event:${pop.providerId}/${pop.conversationId}/${pop.eventId}`;
-    if (handled.has(eventKey)) {
+    const claim = await tabsFor(handled.key).claim(pop.id, eventKey, Date.parse(pop.expiresAt));
+    if (handled.has(pop.id)) return;
+    if (!claim.won) {
+      // Another tab opened it (or reported it expired): this one does nothing, and acknowledges nothing.
+      handled.markHandled(pop.id, pop.seq, false);
+      return;
+    }
+    if (claim.eventShown || handled.has(eventKey)) {
       // Another pop for an event already shown (the partner retried it): not shown again, but
       // acknowledged, so whichever pop id the partner holds reads "delivered".
       handled.markHandled(pop.id, pop.seq, true);
