@@ -124,6 +124,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         { urlPrefix: "/webcti", directory: join(root, "dist", "web", "webcti") },
         { urlPrefix: "/", directory: join(root, "dist", "widgets") },
       ],
+      // The demo widgets are framed by the desktop and by any CRM page (a partner's choice; frame-ancestors 'self' alone would refuse them).
+      frameAncestors: async () => ["*"],
       host: options.host,
       port: options.widgetPort ?? 0,
       log,
