@@ -15,7 +15,8 @@ const presenceApi = {
 
 export function mountPresence(container: HTMLElement, client: AgentClient): void {
   let shown: Presence | undefined;
-  const badge = h("span", { class: "presence-badge", "data-presence-badge": "", "data-status": "offline", role: "status", "aria-live": "polite" }, "…");
+  // "loading" until the stored status is read: a test or a style keyed on a status never sees a guess.
+  const badge = h("span", { class: "presence-badge", "data-presence-badge": "", "data-status": "loading", role: "status", "aria-live": "polite" }, "…");
   const select = h(
     "select",
     { id: "presence-select", "data-presence-select": "", "aria-label": "Set your presence" },
