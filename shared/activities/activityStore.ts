@@ -14,7 +14,7 @@ import { getAgent, getNamedProvider, getProvider } from "../tenancy/tenancyStore
 import { pushToAgent } from "../realtime/agentPush.js";
 import { durationsFromConversation } from "./conversationDurations.js";
 import { appendToFeed } from "./activityFeed.js";
-import { readCrmSettings } from "../directory/lookupCustomer.js";
+import { readCrmSettings } from "../tenancy/crmSettingsStore.js";
 import { sendActivityEvent } from "../webhooks/crmEndpoint.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 

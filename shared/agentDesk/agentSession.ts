@@ -4,7 +4,7 @@ import type { AgentIdentity } from "../auth/agentPrincipal.js";
 import { getAgent, getTenant } from "../tenancy/tenancyStore.js";
 import { getAgentClientAccess } from "../realtime/agentPush.js";
 import type { Agent, AgentMe, NegotiateResponse } from "../schemas/agent.js";
-import { readCrmSettings } from "../directory/lookupCustomer.js";
+import { readCrmSettings } from "../tenancy/crmSettingsStore.js";
 
 /** The signed-in agent as the desktop shows them. Fails if the agent or tenant was removed since sign-in. */
 export async function describeAgent(services: Pick<Services, "tables" | "caches">, identity: AgentIdentity): Promise<Agent> {

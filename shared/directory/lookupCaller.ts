@@ -2,7 +2,8 @@ import type { Services } from "../services.js";
 import type { LookupResult } from "../schemas/directoryRoutes.js";
 import { defaultCrmSettings } from "../schemas/crmSettings.js";
 import { getTenant } from "../tenancy/tenancyStore.js";
-import { lookupCustomer, readCrmSettings } from "./lookupCustomer.js";
+import { lookupCustomer } from "./lookupCustomer.js";
+import { readCrmSettings } from "../tenancy/crmSettingsStore.js";
 
 type LookupServices = Pick<Services, "tables" | "caches" | "now" | "config">;
 type LookupQuery = { phone?: string | undefined; email?: string | undefined };

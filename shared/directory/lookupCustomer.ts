@@ -3,7 +3,6 @@ import type { CustomerRef } from "../schemas/customer.js";
 import type { CrmSettings } from "../schemas/crmSettings.js";
 import type { Channel, Direction } from "../schemas/conversationEvent.js";
 import type { LookupCustomer } from "../schemas/directoryLookup.js";
-import { getCrmSettings } from "../tenancy/crmSettingsStore.js";
 import { annotate, withSpan } from "../telemetry/tracing.js";
 import { findCustomer, type CustomerMatches } from "./findCustomer.js";
 import { normalizePhone } from "./normalizePhone.js";
@@ -29,15 +28,6 @@ export interface LookupContext {
 }
 
 type LookupServices = Pick<Services, "tables" | "caches" | "now" | "config">;
-
-/**
- * The tenant's CRM settings through the per-process cache: they decide the look-up of every ringing event,
- * which must not wait for a storage read each time (a change is seen within the cache's TTL).
- */
-export async function readCrmSettings(services: Pick<Services, "tables" | "caches">, tenantId: string): Promise<CrmSettings> {
-  const settings = await services.caches.crmSettings.getOrLoad(tenantId, () => getCrmSettings(services.tables, tenantId));
-  return settings!;
-}
 
 /**
  * Finds the records a partner's customer reference points at, where the tenant keeps its records

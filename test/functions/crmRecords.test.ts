@@ -98,6 +98,14 @@ describe("webhook records", () => {
     expect(put.status, JSON.stringify(put.body)).toBe(200);
   });
 
+  it("refuses a look-up URL that breaks the webhook URL rules, and keeps the stored settings", async () => {
+    const before = await call(api("/integration/settings"), { key: integrationKey });
+    const put = await settings({ records: "webhook", lookupWebhook: { url: "http://user:secret@crm.example/lookup", fallback: "search" } });
+    expect(put.status).toBe(400);
+    expect(put.body.errors).toEqual([expect.objectContaining({ pointer: "#/lookupWebhook/url" })]);
+    expect((await call(api("/integration/settings"), { key: integrationKey })).body).toEqual(before.body);
+  });
+
   it("asks the CRM at ringing time, signed, and pops and answers with its records of any type", async () => {
     answer = { body: matches([{ type: "lead", id: "L-7", name: "Lena Park", phone: "+12065550177", extra: "ignored" }]) };
     const res = await ring({ phone: "(206) 555-0177 x9", name: "Lena" });
