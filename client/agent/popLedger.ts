@@ -1,4 +1,4 @@
-import { firstPopSeq, popSeqPattern } from "../../shared/schemas/patterns.js";
+import { firstPopSeq, popIdPattern, popSeqPattern } from "../../shared/schemas/patterns.js";
 
 /** The part of the Web Storage API the ledger uses (sessionStorage in a page; a Map-backed one elsewhere). */
 export interface KeyValueStorage {
@@ -13,6 +13,8 @@ interface LedgerState {
   seen: string[];
   /** Handled pops whose acknowledgement has not reached the server yet. */
   unacked: string[];
+  /** Pops this tab claimed whose adapter call failed: opened again at the next connection's catch-up. */
+  failed: string[];
 }
 
 const maxSeen = 500;
@@ -41,6 +43,10 @@ export class PopLedger {
     return this.state.unacked;
   }
 
+  get failed(): readonly string[] {
+    return this.state.failed;
+  }
+
   has(popId: string): boolean {
     return this.state.seen.includes(popId);
   }
@@ -59,6 +65,20 @@ export class PopLedger {
     this.save();
   }
 
+  /** The adapter failed to open a handled pop: not acknowledged, tried again on the next connection. */
+  markFailed(popId: string): void {
+    this.state.unacked = this.state.unacked.filter((id) => id !== popId);
+    if (!this.state.failed.includes(popId)) this.state.failed.push(popId);
+    if (this.state.failed.length > maxSeen) this.state.failed.splice(0, this.state.failed.length - maxSeen);
+    this.save();
+  }
+
+  /** A failed pop opened on a retry, or no longer pending (expired, or delivered elsewhere). */
+  clearFailed(popId: string): void {
+    this.state.failed = this.state.failed.filter((id) => id !== popId);
+    this.save();
+  }
+
   private load(): LedgerState {
     try {
       const raw = this.storage.getItem(this.key);
@@ -67,9 +87,10 @@ export class PopLedger {
         lastSeq: typeof parsed.lastSeq === "string" && popSeqPattern.test(parsed.lastSeq) ? parsed.lastSeq : firstPopSeq,
         seen: Array.isArray(parsed.seen) ? parsed.seen.filter((s) => typeof s === "string") : [],
         unacked: Array.isArray(parsed.unacked) ? parsed.unacked.filter((s) => typeof s === "string") : [],
+        failed: Array.isArray(parsed.failed) ? parsed.failed.filter((s) => typeof s === "string" && popIdPattern.test(s)) : [],
       };
     } catch {
-      return { lastSeq: firstPopSeq, seen: [], unacked: [] };
+      return { lastSeq: firstPopSeq, seen: [], unacked: [], failed: [] };
     }
   }
 

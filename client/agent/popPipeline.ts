@@ -50,7 +50,7 @@ export function createPopPipeline({ api, adapter, events, ledger, stopped, tabs:
   async function open(pop: ScreenPop, via: "push" | "catchUp", traceparent?: string) {
     const handled = ledger();
     if (!handled || handled.has(pop.id) || stopped()) return;
-    const eventKey = `event:${pop.providerId}/${pop.conversationId}/${pop.eventId}`;
+    const eventKey = eventKeyOf(pop);
     const claim = await tabsFor(handled.key).claim(pop.id, eventKey, Date.parse(pop.expiresAt));
     if (handled.has(pop.id)) return;
     if (!claim.won) {
@@ -71,15 +71,24 @@ export function createPopPipeline({ api, adapter, events, ledger, stopped, tabs:
       return;
     }
     handled.markHandled(pop.id, pop.seq, true, eventKey);
+    await openThroughAdapter(handled, pop, via, traceparent);
+  }
+
+  /**
+   * The adapter call. A failure is not acknowledged (the partner does not see a false "delivered"); the
+   * pop is kept as failed and opened again by the next connection's catch-up while it is still queued
+   * and unexpired (this tab claimed it, so no other tab opens it meanwhile).
+   */
+  async function openThroughAdapter(handled: PopLedger, pop: ScreenPop, via: "push" | "catchUp", traceparent?: string) {
     try {
       await openTarget(adapter, pop);
     } catch (error) {
-      // Not shown, so not acknowledged: the partner sees the pop expire rather than a false "delivered".
-      handled.markAcknowledged(pop.id);
+      handled.markFailed(pop.id);
       events.emit("pop", { pop, outcome: "adapterFailed", via });
       events.emit("error", asError(error));
       return;
     }
+    handled.clearFailed(pop.id);
     events.emit("pop", { pop, outcome: "opened", via });
     void acknowledge(pop.id, traceparent);
   }
@@ -109,11 +118,32 @@ export function createPopPipeline({ api, adapter, events, ledger, stopped, tabs:
     const handled = ledger();
     if (!handled) return;
     for (const popId of [...handled.unacked]) await acknowledge(popId);
-    const { pops } = await api.pendingPops(handled.lastSeq);
-    for (const pop of pops) await handle(pop, "catchUp");
+    // From the oldest pop whose adapter call failed, if it is older than the last one handled.
+    const failed = new Set(handled.failed);
+    const since = [...failed].map(seqBefore).reduce((from, seq) => (seq < from ? seq : from), handled.lastSeq);
+    const { pops } = await api.pendingPops(since);
+    const lastListed = pops.at(-1)?.seq;
+    for (const popId of failed) {
+      // Not listed though within what the list covers: expired, or delivered from another tab.
+      const listed = pops.some((pop) => pop.id === popId);
+      if (!listed && (lastListed === undefined || popId.slice(0, lastListed.length) < lastListed)) handled.clearFailed(popId);
+    }
+    for (const pop of pops) {
+      if (stopped()) return;
+      if (!failed.has(pop.id)) await handle(pop, "catchUp");
+      else if (Date.parse(pop.expiresAt) > Date.now()) await openThroughAdapter(handled, pop, "catchUp");
+    }
   }
 
   return { handle, catchUp };
+}
+
+const eventKeyOf = (pop: ScreenPop) => `event:${pop.providerId}/${pop.conversationId}/${pop.eventId}`;
+
+/** The sequence number just before a pop's (its id starts with its 20-digit seq): a catch-up from it lists the pop. */
+function seqBefore(popId: string): string {
+  const seq = popId.slice(0, 20);
+  return seq === "0".repeat(20) ? seq : (BigInt(seq) - 1n).toString().padStart(20, "0");
 }
 
 async function openTarget(adapter: AgentAdapter, pop: ScreenPop): Promise<void> {

@@ -138,6 +138,43 @@ describe("agent browser client", () => {
     expect(seen).toContain(`${stale.id}:expired`);
   });
 
+  it("opens a pop whose adapter call failed again on the next connection, then acknowledges it", async () => {
+    const storage = memoryStorage(); // the tab's sessionStorage, kept across a reload
+    const outcomes: string[] = [];
+    let crmDown = true;
+    const { adapter, opened } = recordingAdapter();
+    const flaky: AgentAdapter = {
+      ...adapter,
+      openRecord: (record, pop) => {
+        if (crmDown) throw new Error("the CRM's record page failed to load");
+        return adapter.openRecord(record, pop);
+      },
+    };
+    const first = client(flaky, { storage });
+    first.on("pop", (e) => outcomes.push(`${e.outcome}:${e.via}`));
+    await first.start();
+    const pop = await ring(demo.numbers.oneContact);
+    await waitFor(() => outcomes.includes("adapterFailed:push"), 10_000, "the failed adapter call");
+    expect(await status(pop)).toBe("queued");
+    first.stop();
+
+    crmDown = false;
+    const second = client(flaky, { storage });
+    second.on("pop", (e) => outcomes.push(`${e.outcome}:${e.via}`));
+    await second.start();
+    await waitFor(async () => (await status(pop)) === "delivered", 10_000, "delivered after the retry");
+    expect(opened.filter((o) => o.pop.id === pop.id)).toHaveLength(1);
+    expect(outcomes).toEqual(["adapterFailed:push", "opened:catchUp"]);
+
+    // Opened once: a third connection does not open it again.
+    second.stop();
+    const third = client(flaky, { storage });
+    await third.start();
+    const sentinel = await ring(demo.numbers.unknown);
+    await waitFor(() => opened.some((o) => o.pop.id === sentinel.id), 10_000, "the sentinel pop");
+    expect(opened.filter((o) => o.pop.id === pop.id)).toHaveLength(1);
+  });
+
   it("ignores pushed messages that are not screen pops", async () => {
     const { adapter, opened } = recordingAdapter();
     const c = client(adapter);
