@@ -1,6 +1,7 @@
 import type { TableEntityResult } from "@azure/data-tables";
 import { z } from "zod";
 import { WebCtiError } from "../errors.js";
+import { bearerCredential } from "./credentialSecret.js";
 import { readEntity } from "../storage/readEntity.js";
 import type { Services } from "../services.js";
 import { authenticateAgentToken, isAgentToken } from "./agentTokens.js";
@@ -89,7 +90,7 @@ export async function authenticateAgent(
   headers: { get(name: string): string | null },
 ): Promise<AgentIdentity> {
   if (agentCredential(headers) === "bearer") {
-    const bearer = headers.get("authorization")!.replace(/^Bearer\s+/i, "").trim();
+    const bearer = bearerCredential(headers) ?? "";
     if (isAgentToken(bearer)) return authenticateAgentToken(services, bearer);
     if (looksLikeJwt(bearer)) return authenticateEntraToken(services, bearer);
     throw new WebCtiError("unauthenticated", "The bearer token is not an agent token or an Entra ID access token.");

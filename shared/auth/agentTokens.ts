@@ -1,6 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { TableEntityResult } from "@azure/data-tables";
 import { WebCtiError } from "../errors.js";
+import { credentialIdSource, credentialSecretSource, newCredentialSecret, secretMatches } from "./credentialSecret.js";
 import { readEntity } from "../storage/readEntity.js";
 import { deleteIfExists } from "../storage/deleteIfExists.js";
 import type { Services } from "../services.js";
@@ -15,22 +15,20 @@ import type { AgentIdentity } from "./agentPrincipal.js";
  * - App Service Authentication sits in front of the API in Azure and validates JWT-shaped bearer tokens
  *   itself; an opaque token passes it untouched, as partner keys do.
  * - Nothing to sign with, so no signing key to keep, rotate or leak; a token is checked like a partner
- *   key (one cached point read, the SHA-256 of 32 random bytes compared in constant time).
+ *   key (one cached point read, its secret's hash compared in constant time: credentialSecret.ts).
  * - It stops working at once with the integration key that minted it (a revoked key's tokens are refused).
  * The cost is one small row per token. Rows sit in one partition per hour of expiry, so the tokens that
  * expired are deleted a partition at a time (`purgeExpiredAgentTokens`, an hourly timer).
  *
  * A token reads `wcat_<expiry hour: yyyymmddhh>_<token id>_<secret>`: the hour is the row's partition.
  */
-const tokenPattern = /^wcat_(\d{10})_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+const tokenPattern = new RegExp(`^wcat_(\\d{10})_(${credentialIdSource})_(${credentialSecretSource})$`);
 
 export interface StoredAgentToken extends AgentIdentity {
   keyId: string;
   expiresAt: string;
   secretSha256: string;
 }
-
-const hashSecret = (secret: string) => createHash("sha256").update(secret).digest();
 
 /** "2026110113" for any time in 13:00–13:59 UTC on 1 Nov 2026. */
 export function expiryHour(at: Date): string {
@@ -45,8 +43,7 @@ export async function mintAgentToken(
 ): Promise<AgentToken> {
   await getAgent(services, caller.tenantId, request.agentId);
   const expiresAt = new Date(services.now().getTime() + request.ttlSeconds * 1000);
-  const tokenId = randomBytes(8).toString("hex");
-  const secret = randomBytes(32).toString("base64url");
+  const { id: tokenId, secret, secretSha256 } = newCredentialSecret();
   const hour = expiryHour(expiresAt);
   await services.tables.agentTokens.createEntity({
     partitionKey: hour,
@@ -55,7 +52,7 @@ export async function mintAgentToken(
     agentId: request.agentId,
     keyId: caller.keyId,
     expiresAt: expiresAt.toISOString(),
-    secretSha256: hashSecret(secret).toString("base64"),
+    secretSha256,
   });
   return {
     token: `wcat_${hour}_${tokenId}_${secret}`,
@@ -87,7 +84,7 @@ export async function authenticateAgentToken(
       secretSha256: row.secretSha256,
     })),
   );
-  if (!stored || !timingSafeEqual(Buffer.from(stored.secretSha256, "base64"), hashSecret(secret))) {
+  if (!stored || !secretMatches(stored.secretSha256, secret)) {
     throw new WebCtiError("unauthenticated", "The agent token is not valid.");
   }
   if (Date.parse(stored.expiresAt) <= services.now().getTime()) {

@@ -1,6 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { odata, type TableClient, type TableEntityResult } from "@azure/data-tables";
 import { WebCtiError } from "../errors.js";
+import { bearerCredential, credentialIdSource, credentialSecretSource, newCredentialSecret, secretMatches } from "./credentialSecret.js";
 import { readEntity } from "../storage/readEntity.js";
 import type { Services } from "../services.js";
 
@@ -10,19 +10,14 @@ import type { Services } from "../services.js";
  * never the partner or agent routes, and a partner key or agent credential never reaches them.
  *
  * Keys look like `wcik_<keyId>_<secret>` (another prefix than partner keys' `wcti_`, so a key sent to the
- * wrong kind of route is refused by its shape). As with partner keys only the SHA-256 of the 32 random
- * bytes is stored, and the key id finds the row with one point read.
+ * wrong kind of route is refused by its shape); its id and secret as every credential's (credentialSecret.ts).
  */
 export interface IntegrationPrincipal {
   tenantId: string;
   keyId: string;
 }
 
-const keyPattern = /^wcik_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
-
-function hashSecret(secret: string): Buffer {
-  return createHash("sha256").update(secret).digest();
-}
+const keyPattern = new RegExp(`^wcik_(${credentialIdSource})_(${credentialSecretSource})$`);
 
 export interface IssuedIntegrationKey {
   keyId: string;
@@ -35,13 +30,12 @@ export async function issueIntegrationKey(
   tenantId: string,
   now: Date,
 ): Promise<IssuedIntegrationKey> {
-  const keyId = randomBytes(8).toString("hex");
-  const secret = randomBytes(32).toString("base64url");
+  const { id: keyId, secret, secretSha256 } = newCredentialSecret();
   await tables.integrationKeys.createEntity({
     partitionKey: keyId,
     rowKey: "",
     tenantId,
-    secretSha256: hashSecret(secret).toString("base64"),
+    secretSha256,
     createdAt: now.toISOString(),
     revoked: false,
   });
@@ -94,7 +88,7 @@ export async function authenticateIntegration(
   services: Pick<Services, "tables" | "caches">,
   headers: { get(name: string): string | null },
 ): Promise<IntegrationPrincipal> {
-  const presented = headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const presented = bearerCredential(headers);
   if (!presented) {
     throw new WebCtiError("unauthenticated", "Missing integration key: send `Authorization: Bearer <integration key>`.");
   }
@@ -102,7 +96,7 @@ export async function authenticateIntegration(
   if (!match) throw new WebCtiError("unauthenticated", "The integration key is malformed.");
   const [, keyId, secret] = match as unknown as [string, string, string];
   const stored = await readIntegrationKey(services, keyId);
-  if (!stored || !timingSafeEqual(Buffer.from(stored.secretSha256, "base64"), hashSecret(secret))) {
+  if (!stored || !secretMatches(stored.secretSha256, secret)) {
     throw new WebCtiError("unauthenticated", "The integration key is not valid or was revoked.");
   }
   return { tenantId: stored.tenantId, keyId };

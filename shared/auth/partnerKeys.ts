@@ -1,5 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { WebCtiError } from "../errors.js";
+import { bearerCredential, credentialIdSource, credentialSecretSource, newCredentialSecret, secretMatches } from "./credentialSecret.js";
 import { readEntity } from "../storage/readEntity.js";
 import type { Services } from "../services.js";
 import type { TableClient, TableEntityResult } from "@azure/data-tables";
@@ -11,16 +11,8 @@ export interface PartnerPrincipal {
   keyId: string;
 }
 
-/**
- * Keys look like `wcti_<keyId>_<secret>`. The key id finds the row with one point read; only the
- * SHA-256 of the secret is stored. The secret is 32 random bytes, so a plain hash is enough (a slow
- * password hash protects guessable secrets, which these are not) and keeps authentication cheap.
- */
-const keyPattern = /^wcti_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
-
-function hashSecret(secret: string): Buffer {
-  return createHash("sha256").update(secret).digest();
-}
+/** Keys look like `wcti_<keyId>_<secret>` (credentialSecret.ts). */
+const keyPattern = new RegExp(`^wcti_(${credentialIdSource})_(${credentialSecretSource})$`);
 
 export interface IssuedPartnerKey {
   keyId: string;
@@ -34,14 +26,13 @@ export async function issuePartnerKey(
   providerId: string,
   now: Date,
 ): Promise<IssuedPartnerKey> {
-  const keyId = randomBytes(8).toString("hex");
-  const secret = randomBytes(32).toString("base64url");
+  const { id: keyId, secret, secretSha256 } = newCredentialSecret();
   await tables.partnerKeys.createEntity({
     partitionKey: keyId,
     rowKey: "",
     tenantId,
     providerId,
-    secretSha256: hashSecret(secret).toString("base64"),
+    secretSha256,
     createdAt: now.toISOString(),
     revoked: false,
   });
@@ -65,8 +56,7 @@ export async function authenticatePartner(
   services: Pick<Services, "tables" | "caches">,
   headers: { get(name: string): string | null },
 ): Promise<PartnerPrincipal> {
-  const authorization = headers.get("authorization");
-  const presented = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const presented = bearerCredential(headers);
   if (!presented) {
     throw new WebCtiError("unauthenticated", "Missing partner API key: send `Authorization: Bearer <key>`.");
   }
@@ -79,7 +69,7 @@ export async function authenticatePartner(
     return { tenantId: entity.tenantId, providerId: entity.providerId, keyId, secretSha256: entity.secretSha256 } as PartnerPrincipal & { secretSha256: string };
   });
   const stored = row as (PartnerPrincipal & { secretSha256: string }) | undefined;
-  if (!stored || !timingSafeEqual(Buffer.from(stored.secretSha256, "base64"), hashSecret(secret))) {
+  if (!stored || !secretMatches(stored.secretSha256, secret)) {
     throw new WebCtiError("unauthenticated", "The partner API key is not valid or was revoked.");
   }
   return { tenantId: stored.tenantId, providerId: stored.providerId, keyId };
