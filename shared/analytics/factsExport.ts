@@ -1,26 +1,16 @@
-import { odata } from "@azure/data-tables";
-import { decodeOpaque, encodeOpaque } from "../storage/cursor.js";
 import type { Services } from "../services.js";
 import type { ConversationFactsRecord, FactsExport, FactsExportQuery } from "../schemas/analytics.js";
 import { feedPartition } from "./kpiStore.js";
-import { nextMonth } from "./intervals.js";
-import { parseRow } from "../storage/parseRow.js";
+import { readMonthlyFeed, type MonthlyFeed } from "../storage/readMonthlyFeed.js";
 
 /**
  * The incremental export of per-conversation facts (docs/kpis.md, "Export"): the records in the order they
  * were computed, from `since` or from where the previous export's cursor stopped. A conversation whose facts
  * change (a late event, new settings) comes again later with a newer `projectedAt`: the consumer keeps the
- * last record per conversation. Only records older than a few seconds are returned, so a record computed
- * meanwhile with a slightly older clock cannot slip behind a cursor.
+ * last record per conversation. Read as every monthly feed is (shared/storage/readMonthlyFeed.ts).
  */
 export const exportSettleMs = 5_000;
 const defaultSinceDays = 35;
-
-interface Position {
-  /** The feed month ("2026-11") and the last RowKey returned in it ("" = none yet). */
-  month: string;
-  after: string;
-}
 
 export async function exportFacts(
   services: Pick<Services, "tables" | "now">,
@@ -28,48 +18,17 @@ export async function exportFacts(
   providerId: string,
   query: FactsExportQuery,
 ): Promise<FactsExport> {
-  const now = services.now().getTime();
-  const settled = new Date(now - exportSettleMs).toISOString();
-  const since = query.since ? new Date(query.since).toISOString() : new Date(now - defaultSinceDays * 86_400_000).toISOString();
-  let position: Position = query.cursor ? decodePosition(query.cursor) : { month: since.slice(0, 7), after: since };
-  const records: ConversationFactsRecord[] = [];
-
-  while (records.length < query.limit && position.month <= settled.slice(0, 7)) {
-    const partitionKey = feedPartition(tenantId, providerId, `${position.month}-01T00:00:00.000Z`);
-    const pages = services.tables.kpiFeed
-      .listEntities<{ record?: string }>({
-        queryOptions: {
-          filter: odata`PartitionKey eq ${partitionKey} and RowKey gt ${position.after} and RowKey lt ${`${settled}|`}`,
-          select: ["PartitionKey", "RowKey", "record"],
-        },
-      })
-      .byPage({ maxPageSize: Math.min(1000, query.limit - records.length) });
-    const page = await pages.next();
-    const rows = page.done ? [] : page.value;
-    for (const row of rows) {
-      records.push(parseRow(services.tables.kpiFeed, row, () => JSON.parse(row.record!) as ConversationFactsRecord));
-      position = { month: position.month, after: row.rowKey! };
-    }
-    if (records.length >= query.limit) break;
-    if (!page.done && page.value.continuationToken) continue; // more in this month
-    // This month is read up to `settled`: stay there if it is the current month, else go on to the next.
-    if (position.month === settled.slice(0, 7)) {
-      if (position.after < settled) position = { month: position.month, after: settled };
-      break;
-    }
-    position = { month: nextMonth(`${position.month}-01`).slice(0, 7), after: "" };
-  }
-  return { records, nextCursor: encodePosition(position) };
-}
-
-function encodePosition(position: Position): string {
-  return encodeOpaque({ v: 2, m: position.month, a: position.after });
-}
-
-function decodePosition(cursor: string): Position {
-  return decodeOpaque(cursor, ({ v, m, a }) =>
-    v === 2 && typeof m === "string" && /^\d{4}-\d{2}$/.test(m) && typeof a === "string" ? { month: m, after: a } : undefined,
-  );
+  const feed: MonthlyFeed<ConversationFactsRecord> = {
+    table: services.tables.kpiFeed,
+    partition: (month) => feedPartition(tenantId, providerId, `${month}-01T00:00:00.000Z`),
+    column: "record",
+    parse: (json) => JSON.parse(json) as ConversationFactsRecord,
+    cursorVersion: 2,
+    settleMs: exportSettleMs,
+    defaultSinceDays,
+  };
+  const { items, cursor } = await readMonthlyFeed(feed, query, services.now());
+  return { records: items, nextCursor: cursor };
 }
 
 /** The CSV columns of an exported record, in order (RFC 4180; booleans true/false, absent values empty). */
