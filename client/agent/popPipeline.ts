@@ -36,6 +36,7 @@ export interface PopPipeline {
  */
 export function createPopPipeline({ api, adapter, events, ledger, stopped, tabs: tabsFor = joinTabs }: PopPipelineOptions): PopPipeline {
   const waiting = createTakeovers(open, (error) => events.emit("error", asError(error)));
+  const acknowledge = createAcknowledger({ api, events, ledger, stopped });
 
   async function handle(pop: ScreenPop, via: "push" | "catchUp", traceparent?: string) {
     const handled = ledger();
@@ -93,7 +94,26 @@ export function createPopPipeline({ api, adapter, events, ledger, stopped, tabs:
     void acknowledge(pop.id, traceparent);
   }
 
-  async function acknowledge(popId: string, traceparent?: string) {
+  async function catchUp() {
+    const handled = ledger();
+    if (!handled) return;
+    for (const popId of [...handled.unacked]) await acknowledge(popId);
+    const failed = new Set(handled.failed);
+    const { pops } = await api.pendingPops(catchUpSince(handled));
+    forgetSettledFailures(handled, pops);
+    for (const pop of pops) {
+      if (stopped()) return;
+      if (!failed.has(pop.id)) await handle(pop, "catchUp");
+      else if (Date.parse(pop.expiresAt) > Date.now()) await openThroughAdapter(handled, pop, "catchUp");
+    }
+  }
+
+  return { handle, catchUp };
+}
+
+/** Acknowledges a pop, retrying an ack that reached the service before the pop's row (404). */
+function createAcknowledger({ api, events, ledger, stopped }: Pick<PopPipelineOptions, "api" | "events" | "ledger" | "stopped">) {
+  return async function acknowledge(popId: string, traceparent?: string) {
     // The service pushes a pop while it stores it, so an ack can arrive first and find nothing yet.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -112,30 +132,21 @@ export function createPopPipeline({ api, adapter, events, ledger, stopped, tabs:
         return;
       }
     }
-  }
+  };
+}
 
-  async function catchUp() {
-    const handled = ledger();
-    if (!handled) return;
-    for (const popId of [...handled.unacked]) await acknowledge(popId);
-    // From the oldest pop whose adapter call failed, if it is older than the last one handled.
-    const failed = new Set(handled.failed);
-    const since = [...failed].map(seqBefore).reduce((from, seq) => (seq < from ? seq : from), handled.lastSeq);
-    const { pops } = await api.pendingPops(since);
-    const lastListed = pops.at(-1)?.seq;
-    for (const popId of failed) {
-      // Not listed though within what the list covers: expired, or delivered from another tab.
-      const listed = pops.some((pop) => pop.id === popId);
-      if (!listed && (lastListed === undefined || popId.slice(0, lastListed.length) < lastListed)) handled.clearFailed(popId);
-    }
-    for (const pop of pops) {
-      if (stopped()) return;
-      if (!failed.has(pop.id)) await handle(pop, "catchUp");
-      else if (Date.parse(pop.expiresAt) > Date.now()) await openThroughAdapter(handled, pop, "catchUp");
-    }
-  }
+/** Where a catch-up starts: after the last pop handled, or just before the oldest whose adapter call failed. */
+function catchUpSince(handled: PopLedger): string {
+  return handled.failed.map(seqBefore).reduce((from, seq) => (seq < from ? seq : from), handled.lastSeq);
+}
 
-  return { handle, catchUp };
+/** Failed pops the pending list leaves out though it covers them: expired, or delivered from another tab. */
+function forgetSettledFailures(handled: PopLedger, pending: readonly ScreenPop[]): void {
+  const lastListed = pending.at(-1)?.seq;
+  for (const popId of [...handled.failed]) {
+    const listed = pending.some((pop) => pop.id === popId);
+    if (!listed && (lastListed === undefined || popId.slice(0, lastListed.length) < lastListed)) handled.clearFailed(popId);
+  }
 }
 
 const eventKeyOf = (pop: ScreenPop) => `event:${pop.providerId}/${pop.conversationId}/${pop.eventId}`;

@@ -133,20 +133,6 @@ export function createTabCoordinator(options: TabCoordinatorOptions): TabCoordin
     for (const tab of usedAt.keys()) if (tab !== tabId && !held.has(lockName(tab))) usedAt.delete(tab);
   }
 
-  function claimNow(popId: string, eventKey: string): PopClaim {
-    const claims = readClaims(storage, `${key}.pops`);
-    if (claims.includes(popId)) return { won: false, eventShown: false };
-    const eventShown = claims.includes(eventKey);
-    claims.push(popId);
-    if (!eventShown) claims.push(eventKey);
-    if (claims.length > maxClaims) claims.splice(0, claims.length - maxClaims);
-    try {
-      storage.setItem(`${key}.pops`, JSON.stringify(claims));
-    } catch {
-      /* storage full or denied: the tabs' election still keeps pops to one tab */
-    }
-    return { won: true, eventShown };
-  }
 
   return {
     tabId,
@@ -158,7 +144,7 @@ export function createTabCoordinator(options: TabCoordinatorOptions): TabCoordin
     async claim(popId, eventKey, expiresAt) {
       // Alone, the ledger's de-duplication is all there is to do.
       if (!channel) return { won: true, eventShown: false };
-      if (!locks) return claimNow(popId, eventKey);
+      if (!locks) return claimInStorage(storage, `${key}.pops`, popId, eventKey);
       // A claim is a lock this tab keeps (locks are seen at once by every tab; localStorage is not).
       const holdMs = Math.min(claimHoldMs.max, Math.max(claimHoldMs.min, expiresAt - now() + claimHoldMs.min));
       if (!(await holdLock(locks, `${key}.pop.${popId}`, holdMs))) return { won: false, eventShown: false };
@@ -182,6 +168,22 @@ export function createTabCoordinator(options: TabCoordinatorOptions): TabCoordin
       channel?.close();
     },
   };
+}
+
+/** Without Web Locks: a claim kept in localStorage, which tabs do not see change at once (best effort). */
+function claimInStorage(storage: KeyValueStorage, claimsKey: string, popId: string, eventKey: string): PopClaim {
+  const claims = readClaims(storage, claimsKey);
+  if (claims.includes(popId)) return { won: false, eventShown: false };
+  const eventShown = claims.includes(eventKey);
+  claims.push(popId);
+  if (!eventShown) claims.push(eventKey);
+  if (claims.length > maxClaims) claims.splice(0, claims.length - maxClaims);
+  try {
+    storage.setItem(claimsKey, JSON.stringify(claims));
+  } catch {
+    /* storage full or denied: the tabs' election still keeps pops to one tab */
+  }
+  return { won: true, eventShown };
 }
 
 /** Takes a lock if no one holds it, and keeps it `holdMs` (or until the tab goes). */
