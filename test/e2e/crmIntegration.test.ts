@@ -231,6 +231,55 @@ describe("a CRM on its own origin, signed in by its backend's token exchange", (
   });
 });
 
+describe("the CRM's own page around the panels", () => {
+  it("keeps the CRM's CSS out of the panels, and themes them by the documented custom properties", async () => {
+    const context = await browser.newContext();
+    const page = await openCrm(context, tenants.host, true);
+    await widgetFrame(page, tenants.host);
+    const panel = page.locator('.webcti-panel[data-provider-id="acme-voice"]');
+    const styles = await panel.evaluate((element) => {
+      const bar = element.querySelector(".webcti-panel-bar")!;
+      const button = bar.querySelector("button")!;
+      return {
+        panelBorder: getComputedStyle(element).borderTopWidth,
+        buttonFontSize: getComputedStyle(button).fontSize,
+        buttonColor: getComputedStyle(button).color,
+        barBackground: getComputedStyle(bar).backgroundColor,
+      };
+    });
+    expect(styles.panelBorder).not.toBe("9px");
+    expect(styles.buttonFontSize).not.toBe("40px");
+    expect(styles.buttonColor).not.toBe("rgb(255, 0, 0)");
+    expect(styles.barBackground).toBe("rgb(11, 61, 145)");
+    await context.close();
+  });
+
+  it("opens a pop once, in the CRM tab the agent used last, and runs the widget in one tab", async () => {
+    const context = await browser.newContext();
+    const tabA = await openCrm(context, tenants.host, true);
+    await widgetFrame(tabA, tenants.host);
+    const tabB = await openCrm(context, tenants.host, true);
+    await tabB.locator('.webcti-panel[data-provider-id="acme-voice"][data-state="elsewhere"]').waitFor({ timeout: 15_000 });
+    await tabB.locator(".webcti-panel-elsewhere").waitFor({ state: "visible" });
+
+    await tabB.locator("h1").click();
+    const answer = await ring(tenants.host, "+1 206 555 0111");
+    await waitFor(async () => (await popStatus(tenants.host, answer.screenPop!.href)) === "delivered", 15_000, "the pop to be delivered");
+    await waitFor(async () => (await view(tabB)).kind === "record", 10_000, "tab B to open the record");
+    const outcomes = async (page: Page) =>
+      (await page.evaluate(() => (window as any).crmEvents as Array<{ pop?: string; outcome?: string }>)).filter((e) => e.pop === answer.screenPop!.id);
+    expect(await outcomes(tabB)).toEqual([expect.objectContaining({ outcome: "opened" })]);
+    expect(await outcomes(tabA)).toEqual([]);
+    expect((await view(tabA)).kind).toBe("none");
+
+    // The widget moves to the tab where the agent asks for it.
+    await tabB.locator(".webcti-panel-elsewhere button").click();
+    await widgetFrame(tabB, tenants.host);
+    await tabA.locator('.webcti-panel[data-provider-id="acme-voice"][data-state="elsewhere"]').waitFor({ timeout: 15_000 });
+    await context.close();
+  });
+});
+
 describe("records looked up by WebCTI at the CRM's signed endpoint (webhook)", () => {
   it("gives the partner the CRM's matches in the ringing answer and pops the record in the CRM page", async () => {
     const context = await browser.newContext();
@@ -252,6 +301,9 @@ describe("records looked up by WebCTI at the CRM's signed endpoint (webhook)", (
       const answer = await ring(tenants.webhook, "+1 206 555 0111");
       expect(Date.now() - started).toBeLessThan(2900);
       expect(answer.screenPop).not.toBeNull();
+      expect(answer.matches).toEqual([]);
+      const pop = await api(answer.screenPop!.href.replace(/^\/api/, ""), tenants.webhook.partnerKey);
+      expect(pop.body!.target).toEqual({ kind: "search", query: "+12065550111", results: [] });
     } finally {
       tenants.webhook.crm.lookupDelayMs = 0;
     }

@@ -177,6 +177,7 @@ function crmPage(webctiUrl: string): string {
   iframe { width: 7px !important; height: 7px !important; }
   button { font-size: 40px; color: red; }
   div { border: 9px solid lime; }
+  #panels { --webcti-bar-background: rgb(11, 61, 145); }
 </style></head>
 <body>
 <h1>Fabrikam CRM</h1>
