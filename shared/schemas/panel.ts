@@ -40,11 +40,25 @@ const dimension = (defaults: { default: number; min: number; max: number }) =>
     .default(defaults);
 
 /**
+ * The host API the provider's widget is written against (docs/widget-protocols.md): WebCTI's widget SDK,
+ * the HubSpot Calling Extensions SDK (the host speaks its postMessage protocol), Microsoft CIF or Salesforce
+ * Open CTI (the widget loads WebCTI's façade library in place of the CRM's).
+ */
+export const WidgetProtocol = z
+  .enum(["webcti", "hubspot", "cif", "opencti"])
+  .meta({ id: "WidgetProtocol", description: "The host API the provider's widget is written against." });
+export type WidgetProtocol = z.infer<typeof WidgetProtocol>;
+
+/** A provider setting's name: what CIF calls a custom parameter and Open CTI a call center setting. */
+const settingName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.\-/]{0,99}$/, "a setting name: a letter, then letters, digits and _ . - / (up to 100)");
+
+/**
  * A provider's widget as a panel of the agent desktop. Providers without a widget (webhooks only) have
  * none. The browser client loads `widgetUrl` in an iframe and talks only to frames from `trustedOrigins`.
+ * Unknown settings are refused (a misspelt one must not be dropped silently).
  */
 export const PanelConfig = z
-  .object({
+  .strictObject({
     widgetUrl: z.url({ protocol: /^https?$/ }).describe("The partner's widget page, loaded in the panel's iframe. Absolute http(s) URL."),
     trustedOrigins: z
       .array(WebOrigin)
@@ -55,6 +69,12 @@ export const PanelConfig = z
     clickToAct: z.boolean().default(true).describe("Whether phone numbers clicked in the CRM go to this widget (the widget may switch it off)."),
     defaultMode: PanelMode.exclude(["poppedOut"]).default("docked").describe("The mode before the agent changes it."),
     width: dimension({ default: 360, min: 240, max: 800 }).describe("Width of the docked or expanded panel in CSS pixels."),
+    widgetProtocol: WidgetProtocol.default("webcti").describe("The host API the widget is written against; the host speaks it to the frame."),
+    settings: z
+      .record(settingName, z.string().max(1000))
+      .refine((value) => Object.keys(value).length <= 50, { message: "at most 50 settings" })
+      .default({})
+      .describe("The provider's own settings for its widget, given to it by the host (CIF custom parameters, Open CTI call center settings): names to text."),
   })
   .meta({ id: "PanelConfig" });
 export type PanelConfig = z.infer<typeof PanelConfig>;

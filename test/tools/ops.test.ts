@@ -114,6 +114,30 @@ describe("the operator CLI (npm run ops) against the configured tables", () => {
     expect(run.output).not.toMatch(/WEBPUBSUB|    at /);
   });
 
+  it("stores a panel's widget protocol and settings, and refuses an unknown protocol or panel setting, naming it", async () => {
+    const { writeFile, mkdtemp } = await import("node:fs/promises");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = await mkdtemp(join(tmpdir(), "webcti-ops-"));
+    const panel = { widgetUrl: "https://cti.example/widget", trustedOrigins: ["https://cti.example"] };
+    const put = async (extra: object) => {
+      const file = join(dir, `p-${Math.random().toString(36).slice(2)}.json`);
+      await writeFile(file, JSON.stringify({ panel: { ...panel, ...extra } }));
+      return ops("provider", "put", "--tenant", "fabrikam", "--provider", "hub-voice", "--label", "Hub Voice", "--file", file);
+    };
+    expect((await put({ widgetProtocol: "hubspot", settings: { region: "eu", "queue.default": "support" } })).code).toBe(0);
+    expect((await getProvider(services, "fabrikam", "hub-voice")).panel).toMatchObject({ widgetProtocol: "hubspot", settings: { region: "eu", "queue.default": "support" } });
+
+    const unknownProtocol = await put({ widgetProtocol: "genesys" });
+    expect(unknownProtocol.code).not.toBe(0);
+    expect(unknownProtocol.output).toContain("widgetProtocol");
+    const unknownSetting = await put({ widgetProtocl: "hubspot" });
+    expect(unknownSetting.code).not.toBe(0);
+    expect(unknownSetting.output).toContain("widgetProtocl");
+    // Refused input changed nothing: the stored panel is the one before.
+    expect((await getProvider(services, "fabrikam", "hub-voice")).panel).toMatchObject({ widgetProtocol: "hubspot" });
+  });
+
   it("refuses bad input with a usage message and writes nothing", async () => {
     expect((await ops()).code).toBe(2);
     expect((await ops("tenant", "put", "--tenant", "x")).output).toContain("missing --name");
