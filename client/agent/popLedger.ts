@@ -29,7 +29,7 @@ export class PopLedger {
 
   constructor(
     private readonly storage: KeyValueStorage,
-    /** Names the agent (`webcti.agent.<tenantId>:<agentId>`): its tabs coordinate under it too. */
+    /** Names the agent (`webcti.agent.<tenantId>|<agentId>`): its tabs coordinate under it too. */
     readonly key: string,
   ) {
     this.state = this.load();

@@ -5,10 +5,12 @@ import { WebCtiError } from "../errors.js";
 
 /**
  * Each agent is one Web PubSub user; a pop goes to every connection of that user (all the agent's tabs).
- * The user id carries the tenant so two tenants' agents with the same id never share a stream.
+ * The user id carries the tenant so two tenants' agents with the same id never share a stream. The
+ * separator is `|`, which no id may contain (ids may contain `:`, so `tenant:agent` would make tenant `a`'s
+ * agent `x:y` and tenant `a:x`'s agent `y` one user).
  */
 export function agentUserId(tenantId: string, agentId: string): string {
-  return `${tenantId}:${agentId}`;
+  return `${tenantId}|${agentId}`;
 }
 
 /** Tenant-wide broadcasts (presence, configuration changes) go to this group. */

@@ -4,6 +4,7 @@ import { launchChromium } from "../support/browser.js";
 import { startProductionStack, type RunningStack } from "../../local/spawnStack.js";
 import { restToken, waitFor } from "../local/webpubsub/support.js";
 import { demo } from "../../local/seedDemo.js";
+import { agentUserId } from "../../shared/realtime/agentPush.js";
 
 /**
  * The tracer end to end: the product started as `npm start` starts it, the reference agent desktop in
@@ -170,7 +171,7 @@ describe("screen pop in the agent's browser", () => {
   });
 
   it("delivers pops sent while the connection is dropped, once each", async () => {
-    const userId = `${stack.tenantId}:${stack.agentId}`;
+    const userId = agentUserId(stack.tenantId, stack.agentId);
     const dropUrl = `${stack.webPubSub.endpoint}/local/hubs/${stack.webPubSub.hub}/users/${encodeURIComponent(userId)}/:drop`;
     const dropped = await fetch(dropUrl, {
       method: "POST",

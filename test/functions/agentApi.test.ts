@@ -75,11 +75,11 @@ describe("negotiate", () => {
   it("gives a token for this agent's stream, tenant group and (a supervisor) supervisors' group, with no roles", async () => {
     const res = await agentCall("/v1/agent/negotiate", { method: "POST" });
     expect(res.status).toBe(200);
-    expect(res.body.userId).toBe(`${demo.tenantId}:${demo.agentId}`);
+    expect(res.body.userId).toBe(`${demo.tenantId}|${demo.agentId}`);
     expect(res.body.groups).toEqual([`tenant.${demo.tenantId}`, `supervisors.${demo.tenantId}`]);
     const token = new URL(res.body.url).searchParams.get("access_token")!;
     const claims = decodeJwt(token);
-    expect(claims.sub).toBe(`${demo.tenantId}:${demo.agentId}`);
+    expect(claims.sub).toBe(`${demo.tenantId}|${demo.agentId}`);
     expect(claims["role"] ?? []).toEqual([]);
     expect(claims["webpubsub.group"]).toEqual([`tenant.${demo.tenantId}`, `supervisors.${demo.tenantId}`]);
     expect(Date.parse(res.body.expiresAt)).toBeGreaterThan(Date.now());
@@ -100,7 +100,7 @@ describe("negotiate", () => {
 
   it("keeps agents of two tenants with the same agent id apart", async () => {
     const { body } = await agentCall("/v1/agent/negotiate", { method: "POST" }, otherCookie);
-    expect(body.userId).toBe(`fabrikam:${demo.agentId}`);
+    expect(body.userId).toBe(`fabrikam|${demo.agentId}`);
     const received: ServerDataMessage[] = [];
     const ws = new WebPubSubClient(body.url, { protocol: WebPubSubJsonReliableProtocol(), autoReconnect: false, messageRetryOptions: { maxRetries: 0 } });
     sockets.push(ws);

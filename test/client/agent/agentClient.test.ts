@@ -5,6 +5,7 @@ import { call, startTestStack } from "../../support/stack.js";
 import { signInCookie } from "../../support/agentSession.js";
 import { waitFor } from "../../local/webpubsub/support.js";
 import { demo, type DemoSeed } from "../../../local/seedDemo.js";
+import { agentUserId } from "../../../shared/realtime/agentPush.js";
 import type { Stack } from "../../../local/stack.js";
 
 let stack: Stack;
@@ -131,7 +132,7 @@ describe("agent browser client", () => {
       createdAt: new Date(now - 600_000).toISOString(),
       expiresAt: new Date(now - 300_000).toISOString(),
     };
-    await stack.services.push.sendToUser(`${demo.tenantId}:${demo.agentId}`, { v: 1, kind: "screenPop", pop: stale });
+    await stack.services.push.sendToUser(agentUserId(demo.tenantId, demo.agentId), { v: 1, kind: "screenPop", pop: stale });
     const fresh = await ring(demo.numbers.oneContact);
     await waitFor(() => opened.some((o) => o.pop.id === fresh.id), 10_000, "the fresh pop");
     expect(opened.some((o) => o.pop.id === stale.id)).toBe(false);
@@ -179,7 +180,7 @@ describe("agent browser client", () => {
     const { adapter, opened } = recordingAdapter();
     const c = client(adapter);
     await c.start();
-    const user = `${demo.tenantId}:${demo.agentId}`;
+    const user = agentUserId(demo.tenantId, demo.agentId);
     await stack.services.push.sendToUser(user, { v: 2, kind: "somethingNew" });
     await stack.services.push.sendToUser(user, "plain text", { contentType: "text/plain" });
     const fresh = await ring(demo.numbers.sharedByTwo);
