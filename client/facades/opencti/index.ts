@@ -1,0 +1,40 @@
+/**
+ * WebCTI's Salesforce Open CTI for Lightning façade: a softphone written for Salesforce loads this
+ * script (`/webcti/opencti/opencti_min.js`) in place of Salesforce's `opencti_min.js` and keeps calling
+ * `sforce.opencti.*`; the façade speaks WebCTI's widget protocol to the agent desktop that embeds the
+ * page (the provider's panel with `widgetProtocol: "opencti"`). docs/widget-protocols.md lists every
+ * method and what WebCTI does with it.
+ *
+ * Exit condition: this compatibility shim stays as long as vendors ship softphones written against
+ * Open CTI (Salesforce retires Open CTI in February 2028); a vendor that moves to the widget SDK
+ * (/webcti/widget.js) no longer needs it.
+ *
+ * The desktops it accepts: the script tag's `data-host-origins` (space- or comma-separated origins),
+ * else the origin of the page that embeds the softphone (the widget SDK's default).
+ */
+import { connectToHost } from "../../widget/index.js";
+import { createOpenCti } from "./createOpenCti.js";
+import type { OpenCtiHost } from "./hostExtensions.js";
+
+function hostOriginsOfScript(): string[] | undefined {
+  const given = document.currentScript?.getAttribute("data-host-origins");
+  const origins = given?.split(/[\s,]+/).filter(Boolean);
+  return origins && origins.length > 0 ? origins : undefined;
+}
+
+const hostOrigins = hostOriginsOfScript();
+const host: Promise<OpenCtiHost> = connectToHost(hostOrigins ? { hostOrigins } : {}).then(async (connected) => {
+  // As in Salesforce, click-to-dial is off until the softphone calls enableClickToDial.
+  await connected.setClickToAct(false);
+  return connected;
+});
+// A failed handshake is answered to each call (SOFTPHONE_CONTAINER_ERROR); it is not an unhandled rejection.
+host.catch((error: unknown) => console.warn("sforce.opencti: not connected to a WebCTI agent desktop:", (error as Error)?.message ?? error));
+
+const opencti = createOpenCti({
+  host,
+  openUrl: (url) => void window.open(url, "_blank", "noopener"),
+});
+
+const global = window as unknown as { sforce?: Record<string, unknown> };
+global.sforce = Object.assign(global.sforce ?? {}, { opencti });
