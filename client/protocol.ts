@@ -5,11 +5,14 @@
  * which penpal would reduce to name and message), so its code survives.
  *
  * Versioning: the major number must match; a host answers a newer minor with the capabilities it has.
+ * 1.1 added, all behind capabilities: `settings` in the environment, presence (getPresence, setPresence,
+ * the presenceChanged event), notice, setPanelLabel / setPanelBadge and updateActivity. A 1.0 widget
+ * calls none of them and works unchanged.
  *
  * No zod here (the widget SDK bundles this file and its package ships its declarations): the types that
  * mirror a schema of shared/schemas are proven equal to it by test/client/protocol.test-d.ts.
  */
-export const protocolVersion = "1.0";
+export const protocolVersion = "1.1";
 
 export const panelModes = ["hidden", "minimized", "docked", "expanded", "poppedOut"] as const;
 export type PanelMode = (typeof panelModes)[number];
@@ -30,7 +33,7 @@ export const widgetErrorCodes = [
   "not_found", // the record does not exist
   "unauthenticated", // the agent's session ended
   "forbidden", // the agent may not do this (no longer an agent of the tenant, tenant disabled)
-  "conflict", // the write collides with stored data (an activityId used for other content)
+  "conflict", // the write collides with stored data (an activityId used for other content; an activity changed since ifMatch)
   "rate_limited", // too many calls; try again later
   "unavailable", // the service is briefly unavailable (storage, push); try again later
   "timeout", // no answer in time
@@ -70,6 +73,11 @@ export interface Environment {
   providerId: string;
   locale: string;
   page: PageContext;
+  /**
+   * The provider's own settings for its widget (its panel configuration's `settings`): names to text.
+   * Since 1.1; the SDK gives `{}` when a 1.0 host sent none.
+   */
+  settings?: Record<string, string>;
 }
 
 export interface PageContext {
@@ -127,7 +135,59 @@ export type HostMethods = {
   updateRecord(request: CallContext & { record: RecordRef; fields: Partial<RecordFields> }): Promise<CrmRecord | HostRecord>;
   deleteRecord(request: CallContext & { record: RecordRef }): Promise<{ deleted: true }>;
   logActivity(request: CallContext & ActivityRequest): Promise<LoggedActivity>;
+  getPresence(request: CallContext): Promise<Presence>;
+  setPresence(request: CallContext & PresenceRequest): Promise<Presence>;
+  notice(request: CallContext & NoticeRequest): Promise<{ shown: true }>;
+  setPanelLabel(request: CallContext & { label: string | null }): Promise<{ label: string }>;
+  setPanelBadge(request: CallContext & { badge: PanelBadge | null }): Promise<{ badge: PanelBadge | null }>;
+  updateActivity(request: CallContext & ActivityUpdateRequest): Promise<UpdatedActivity>;
 };
+
+export type PresenceStatus = "available" | "busy" | "away" | "offline";
+
+/** The agent's presence (the `Presence` schema; docs/presence.md). */
+export interface Presence {
+  agentId: string;
+  status: PresenceStatus;
+  reason?: string;
+  /** Absent when the status was never set. */
+  changedAt?: string;
+  source?: { kind: "partner"; providerId: string } | { kind: "agent" };
+}
+
+/** What a widget sets: the agent's own presence, as of now (the `AgentPresenceInput` schema). */
+export interface PresenceRequest {
+  status: PresenceStatus;
+  reason?: string;
+}
+
+/** A message the host shows without blocking the agent; it goes by itself after timeoutMs. */
+export interface NoticeRequest {
+  title: string;
+  body?: string;
+  level: "info" | "warning" | "error";
+  /** 1 000 to 60 000 ms, default 6 000. */
+  timeoutMs?: number;
+}
+export const noticeTimeout = { min: 1_000, max: 60_000, default: 6_000 } as const;
+
+/** The small badge on a panel's bar and launcher: a count (0 hides it; above 99 shows "99+") or a short text. */
+export type PanelBadge = { count: number } | { text: string };
+
+/**
+ * A change to an activity the panel's provider logged: the given fields replace the stored ones (the
+ * `ActivityUpdate` schema). With `ifMatch` (an `etag` an earlier update answered), the update applies
+ * only if the activity has not changed since.
+ */
+export interface ActivityUpdateRequest extends Partial<ActivityFields> {
+  activityId: string;
+  ifMatch?: string;
+}
+
+/** The activity after the update, and its `etag` for the next conditional update. */
+export interface UpdatedActivity extends LoggedActivity {
+  etag: string;
+}
 
 /** What describes a call or chat on a timeline, as a widget sends it and as it is stored. */
 export interface ActivityFields {
@@ -249,7 +309,8 @@ export type WidgetEvent =
   | { type: "panelModeChanged"; mode: PanelMode; panel: PanelState }
   | { type: "panelSizeChanged"; width: number; panel: PanelState }
   | { type: "clickToAct"; payload: ClickToActPayload }
-  | { type: "navigation"; page: PageContext };
+  | { type: "navigation"; page: PageContext }
+  | { type: "presenceChanged"; presence: Presence };
 
 /** Methods the widget exposes to the host. */
 export type WidgetMethods = {
@@ -276,4 +337,10 @@ export const hostCapabilities = [
   "records.update",
   "records.delete",
   "activities.log",
+  // 1.1
+  "settings",
+  "presence",
+  "notice",
+  "panel.badge",
+  // "activities.update" comes with its route (PATCH /v1/agent/activities/{activityId}).
 ] as const;

@@ -5,7 +5,7 @@ import type { DirectoryRecord, DirectoryRecordInput } from "../../shared/schemas
 import type { LookupResult } from "../../shared/schemas/directoryRoutes.js";
 import type { AgentPanel, ClickToActWebhookProvider } from "../../shared/schemas/panel.js";
 import type { ClickToActInput } from "../../shared/webhooks/schemas.js";
-import type { LoggedActivity } from "../protocol.js";
+import type { LoggedActivity, Presence, PresenceRequest, UpdatedActivity } from "../protocol.js";
 import { createAgentTokenSource, type AgentTokenSource, type GetToken } from "./agentToken.js";
 import { isApiErrorCode, type AgentApiErrorCode } from "./widgetCodeForApiCode.js";
 
@@ -122,7 +122,27 @@ export class AgentApi {
     return this.request("POST", "/v1/agent/activities", activity);
   }
 
+  presence(): Promise<Presence> {
+    return this.request("GET", "/v1/agent/presence");
+  }
+
+  setPresence(presence: PresenceRequest): Promise<Presence> {
+    return this.request("PUT", "/v1/agent/presence", presence);
+  }
+
+  /** PATCH /v1/agent/activities/{id}: with `ifMatch` only if the activity is still at that etag. */
+  async updateActivity(activityId: string, change: Record<string, unknown>, ifMatch?: string): Promise<UpdatedActivity> {
+    const path = `/v1/agent/activities/${encodeURIComponent(activityId)}`;
+    const { value, headers } = await this.exchange<LoggedActivity>("PATCH", path, change, ifMatch ? { "if-match": ifMatch } : {});
+    return { ...value, etag: headers.get("etag") ?? "" };
+  }
+
   private async request<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<T> {
+    return (await this.exchange<T>(method, path, body, extraHeaders)).value;
+  }
+
+  /** A call and its answer's headers (the ETag of an update). */
+  private async exchange<T>(method: string, path: string, body?: unknown, extraHeaders?: Record<string, string>): Promise<{ value: T; headers: Headers }> {
     let { response, token } = await this.send(method, path, body, extraHeaders);
     // A token the service refused (revoked, or expired early): one more try with a new one.
     if (response.status === 401 && token !== undefined) {
@@ -140,7 +160,7 @@ export class AgentApi {
       const code = isApiErrorCode(problem?.code) ? problem.code : (`http_${response.status}` as const);
       throw new AgentApiError(code, problem?.detail ?? `${method} ${path}: ${response.status}`, response.status, problem);
     }
-    return JSON.parse(text) as T;
+    return { value: JSON.parse(text) as T, headers: response.headers };
   }
 
   /** One request: the page's cookie on its own origin, or the page's token and no cookie. */

@@ -74,3 +74,42 @@ export function showNotification(
     });
   });
 }
+
+/**
+ * A notice a widget shows the agent (a call was transferred, a recording failed): at the bottom right
+ * with the notifications, it takes no focus and needs no answer, and goes after `timeoutMs` or when the
+ * agent closes it. Screen readers hear an info notice politely (`status`), a warning or error at once (`alert`).
+ */
+export function showNotice(
+  doc: Document,
+  notice: { providerId: string; label: string; title: string; body?: string; level: "info" | "warning" | "error"; timeoutMs: number },
+): void {
+  const stack = notificationStack(doc);
+  const box = doc.createElement("div");
+  box.className = "webcti-notice";
+  box.setAttribute("role", notice.level === "info" ? "status" : "alert");
+  box.dataset.providerId = notice.providerId;
+  box.dataset.level = notice.level;
+  const source = doc.createElement("div");
+  source.className = "webcti-notification-source";
+  source.textContent = notice.label;
+  const title = doc.createElement("strong");
+  title.textContent = notice.title;
+  const close = doc.createElement("button");
+  close.type = "button";
+  close.className = "webcti-notice-close";
+  close.setAttribute("aria-label", "Close");
+  close.textContent = "×";
+  box.append(close, source, title);
+  if (notice.body) {
+    const body = doc.createElement("p");
+    body.textContent = notice.body;
+    box.append(body);
+  }
+  stack.append(box);
+  const timer = setTimeout(() => box.remove(), notice.timeoutMs);
+  close.addEventListener("click", () => {
+    clearTimeout(timer);
+    box.remove();
+  });
+}

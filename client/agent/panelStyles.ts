@@ -36,6 +36,10 @@ export const panelCss = `${hostCss}
 .webcti-panel-launcher { writing-mode: vertical-rl; border: 1px solid var(--webcti-border-color, #d0d5dd); background: var(--webcti-bar-background, #eef1f5);
   color: var(--webcti-bar-color, var(--webcti-color, #1f2328)); font: var(--webcti-font, 13px system-ui, sans-serif); padding: 8px 2px; cursor: pointer; }
 .webcti-panel-launcher[hidden] { display: none; }
+.webcti-panel-badge { display: inline-block; min-width: 1.4em; padding: 0 4px; margin: 0 4px; box-sizing: border-box; border-radius: 0.7em; text-align: center;
+  font-size: 11px; line-height: 1.4em; font-weight: 600; background: var(--webcti-badge-background, #cf222e); color: var(--webcti-badge-color, #fff); }
+.webcti-panel-launcher .webcti-panel-badge { margin: 4px 0 0; }
+.webcti-panel-badge[hidden] { display: none; }
 `;
 
 export const notificationCss = `${hostCss}
@@ -48,7 +52,14 @@ export const notificationCss = `${hostCss}
 .webcti-notification p { margin: 4px 0; }
 .webcti-notification-actions { display: flex; gap: 6px; margin-top: 8px; }
 .webcti-notification button { font: inherit; }
-.webcti-notification button:focus-visible { outline: 2px solid var(--webcti-focus-color, #1f6feb); }
+.webcti-notification button:focus-visible, .webcti-notice button:focus-visible { outline: 2px solid var(--webcti-focus-color, #1f6feb); }
+.webcti-notice { position: relative; color: var(--webcti-color, #1f2328); background: var(--webcti-background, #fff); border: 1px solid var(--webcti-border-color, #d0d5dd);
+  border-left: 4px solid var(--webcti-info-color, #1f6feb); border-radius: var(--webcti-radius, 6px); padding: 8px 28px 8px 12px; width: 280px;
+  box-sizing: border-box; box-shadow: var(--webcti-shadow, 0 4px 16px rgb(0 0 0 / 0.15)); font: var(--webcti-font, 13px system-ui, sans-serif); }
+.webcti-notice[data-level="warning"] { border-left-color: var(--webcti-warning-color, #9a6700); }
+.webcti-notice[data-level="error"] { border-left-color: var(--webcti-error-color, #cf222e); }
+.webcti-notice p { margin: 4px 0 0; }
+.webcti-notice-close { position: absolute; top: 4px; right: 4px; border: 0; background: none; color: inherit; font: inherit; cursor: pointer; }
 `;
 
 /** The one rule that is about the page's own DOM: its phone links look like text while no one takes clicks. */

@@ -1,4 +1,4 @@
-import type { PanelMode } from "../protocol.js";
+import type { PanelBadge, PanelMode } from "../protocol.js";
 import type { PanelConfigView } from "./agentApi.js";
 
 export interface PanelViewOptions {
@@ -20,6 +20,13 @@ const modeButtons: Array<[PanelMode, string, string]> = [
   ["hidden", "Hide", "×"],
 ];
 
+const views = new WeakMap<HTMLElement, PanelView>();
+
+/** The view that built a panel's element (the widget's label and badge calls reach it through its panel). */
+export function panelViewOf(element: HTMLElement | undefined): PanelView | undefined {
+  return element ? views.get(element) : undefined;
+}
+
 /**
  * A panel's DOM: the title bar with its mode buttons, the resize edge, the widget's frame, the status
  * line and, for a hidden panel, the launcher. It knows no widget protocol: it shows a mode and width
@@ -31,6 +38,10 @@ export class PanelView {
   readonly launcher: HTMLButtonElement;
   private readonly status: HTMLElement;
   private readonly separator: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly launcherLabel: HTMLElement;
+  private readonly badges: HTMLElement[];
+  private shownLabel: string;
 
   constructor(
     doc: Document,
@@ -41,6 +52,11 @@ export class PanelView {
     this.element.className = "webcti-panel";
     this.element.dataset.providerId = config.providerId;
     this.element.setAttribute("aria-label", config.label);
+    this.shownLabel = config.label;
+    views.set(this.element, this);
+    this.title = doc.createElement("span");
+    this.launcherLabel = doc.createElement("span");
+    this.badges = [badgeElement(doc), badgeElement(doc)];
 
     const body = doc.createElement("div");
     body.className = "webcti-panel-body";
@@ -72,9 +88,42 @@ export class PanelView {
     this.launcher.type = "button";
     this.launcher.className = "webcti-panel-launcher";
     this.launcher.dataset.providerId = config.providerId;
-    this.launcher.textContent = config.label;
+    this.launcherLabel.textContent = config.label;
+    this.launcher.append(this.launcherLabel, this.badges[1]!);
     this.launcher.setAttribute("aria-label", `Show ${config.label}`);
     this.launcher.addEventListener("click", () => this.pressMode("docked"));
+  }
+
+  /** The label shown on the bar and launcher: the provider's, or the one its widget set for this session. */
+  get label(): string {
+    return this.shownLabel;
+  }
+
+  /** Shows `label` (null: the provider's own again) on the bar, the launcher and in their accessible names. */
+  setLabel(label: string | null): string {
+    this.shownLabel = label ?? this.config.label;
+    this.title.textContent = this.shownLabel;
+    this.launcherLabel.textContent = this.shownLabel;
+    this.iframe.title = this.shownLabel;
+    this.nameParts();
+    return this.shownLabel;
+  }
+
+  /** A count (0: none; above 99: "99+") or a short text on the bar and launcher; null removes it. */
+  setBadge(badge: PanelBadge | null) {
+    const text = !badge ? "" : "count" in badge ? (badge.count > 99 ? "99+" : badge.count > 0 ? String(badge.count) : "") : badge.text;
+    for (const element of this.badges) {
+      element.textContent = text;
+      element.hidden = text === "";
+    }
+    this.nameParts();
+  }
+
+  /** The panel's and launcher's accessible names: the label, and the badge when there is one. */
+  private nameParts() {
+    const badge = this.badges[0]!.textContent ? ` (${this.badges[0]!.textContent})` : "";
+    this.element.setAttribute("aria-label", `${this.shownLabel}${badge}`);
+    this.launcher.setAttribute("aria-label", `Show ${this.shownLabel}${badge}`);
   }
 
   /** `data-state` on the panel, and the line that says why it is empty (or nothing). */
@@ -112,10 +161,9 @@ export class PanelView {
   private titleBar(doc: Document): HTMLElement {
     const bar = doc.createElement("header");
     bar.className = "webcti-panel-bar";
-    const title = doc.createElement("span");
-    title.className = "webcti-panel-title";
-    title.textContent = this.config.label;
-    bar.append(title);
+    this.title.className = "webcti-panel-title";
+    this.title.textContent = this.config.label;
+    bar.append(this.title, this.badges[0]!);
     for (const [mode, label, glyph] of modeButtons) {
       const button = doc.createElement("button");
       button.type = "button";
@@ -167,4 +215,11 @@ export class PanelView {
       event.preventDefault();
     });
   }
+}
+
+function badgeElement(doc: Document): HTMLElement {
+  const badge = doc.createElement("span");
+  badge.className = "webcti-panel-badge";
+  badge.hidden = true;
+  return badge;
 }

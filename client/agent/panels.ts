@@ -1,11 +1,12 @@
 import type { ClickToActPayload, LoggedActivity, PageContext, PanelMode, PanelState } from "../protocol.js";
 import { AgentApi } from "./agentApi.js";
-import type { AgentAdapter } from "./agentClient.js";
+import type { AgentAdapter, AgentClient } from "./agentClient.js";
 import type { GetToken } from "./agentToken.js";
 import { PanelController } from "./panelController.js";
 import { createShadowHost, injectPanelStyles, panelCss } from "./panelStyles.js";
 import { webStorage, type KeyValueStorage } from "./popLedger.js";
 import { routeClicks } from "./routeClicks.js";
+import { presenceFeedFor } from "./presenceFeed.js";
 import type { AgentApiErrorCode } from "./widgetCodeForApiCode.js";
 
 /** The CRM adapter as the panels use it: the pop adapter plus what page the agent is on. */
@@ -49,6 +50,11 @@ export interface MountPanelsOptions {
    * asynchronously passes false and calls notifyNavigation() once the new page is shown.
    */
   trackNavigation?: boolean;
+  /**
+   * The page's agent client (createAgentClient): its `presence` pushes become the widgets'
+   * `presenceChanged` events. Without it, widgets hear only of the changes they make themselves.
+   */
+  client?: Pick<AgentClient, "on">;
   /** Country for reading phone numbers written without one (default "US"). */
   defaultCountry?: string;
   onEvent?: (event: PanelHostEvent) => void;
@@ -115,6 +121,16 @@ export async function mountPanels(options: MountPanelsOptions): Promise<PanelHos
     window.addEventListener("popstate", onNavigate);
   }
 
+  const presence = presenceFeedFor(api);
+  const unsubscribe = [
+    presence.subscribe((current) => {
+      for (const panel of panels) panel.send({ type: "presenceChanged", presence: current });
+    }),
+    options.client?.on("message", (message) => {
+      if (message.kind === "presence") presence.report(message.presence);
+    }),
+  ];
+
   // In a shadow root: the CRM's CSS does not reach the panels (themed by --webcti-… properties: panelStyles.ts).
   const shadow = createShadowHost(options.container, "panels", panelCss);
   for (const panel of panels) shadow.root.append(panel.element, panel.launcher);
@@ -125,6 +141,7 @@ export async function mountPanels(options: MountPanelsOptions): Promise<PanelHos
     notifyNavigation,
     destroy() {
       clicks.destroy();
+      for (const stop of unsubscribe) stop?.();
       window.removeEventListener("hashchange", onNavigate);
       window.removeEventListener("popstate", onNavigate);
       for (const panel of panels) panel.destroy();

@@ -1,5 +1,6 @@
 import {
   hostCapabilities,
+  noticeTimeout,
   notificationTimeout,
   panelModes,
   protocolVersion,
@@ -15,7 +16,9 @@ import {
 import { popTargetFor } from "../../shared/screenPop/decideScreenPop.js";
 import type { AgentApi, PanelConfigView } from "./agentApi.js";
 import type { PanelAdapter } from "./panels.js";
-import { showNotification } from "./notifications.js";
+import { showNotice, showNotification } from "./notifications.js";
+import { panelViewOf } from "./panelView.js";
+import { presenceFeedFor } from "./presenceFeed.js";
 import { fail, toWireError } from "./widgetCallError.js";
 import { hostRecordMethods } from "./hostRecordMethods.js";
 import { openResolvedTarget } from "./openResolvedTarget.js";
@@ -36,6 +39,8 @@ export interface HostedPanel {
   pageContext(): PageContext;
   /** The widget completed the handshake. */
   widgetReady(sdkVersion: string): void;
+  /** The panel's DOM (PanelView's element), where the label and badge are shown; without it, not_supported. */
+  readonly element?: HTMLElement;
 }
 
 export interface WidgetHostServices {
@@ -60,6 +65,7 @@ export function createWidgetHostMethods(panel: HostedPanel, services: WidgetHost
     ...panelMethods(panel),
     ...navigationMethods(panel, services),
     ...recordMethods(panel, services),
+    ...agentMethods(panel, services),
     notify: (request) => notify(panel, services.document, request),
   };
   // With the tenant's records in the CRM (GET /v1/agent/me: crm.records = "host"), record calls go to the page's adapter.
@@ -91,9 +97,9 @@ function panelMethods(panel: HostedPanel): Pick<Implementation, PanelMethods> {
         fail("unsupported_version", `The host speaks protocol ${protocolVersion}; the widget sent ${request.protocolVersion}.`, { hostVersion: protocolVersion });
       }
       panel.widgetReady(String(request.sdkVersion ?? ""));
-      return { protocolVersion, capabilities: [...hostCapabilities], environment: panel.environment(), panel: panel.state, clickToAct: panel.clickToAct };
+      return { protocolVersion, capabilities: [...hostCapabilities], environment: environmentOf(panel), panel: panel.state, clickToAct: panel.clickToAct };
     },
-    getEnvironment: () => panel.environment(),
+    getEnvironment: () => environmentOf(panel),
     getPanelState: () => panel.state,
     setPanelMode(request) {
       if (!panelModes.includes(request.mode)) fail("invalid_argument", `mode must be one of ${panelModes.join(", ")}.`, { allowed: [...panelModes] });
@@ -112,6 +118,11 @@ function panelMethods(panel: HostedPanel): Pick<Implementation, PanelMethods> {
       return { enabled: panel.clickToAct };
     },
   };
+}
+
+/** The panel's environment with its provider's settings (a service older than `settings` sends none). */
+function environmentOf(panel: HostedPanel): Environment {
+  return { ...panel.environment(), settings: { ...(panel.config.settings ?? {}) } };
 }
 
 type NavigationMethods = "openRecord" | "openSearch" | "openNewRecord" | "searchRecords" | "screenPop";
@@ -205,7 +216,7 @@ async function notify(panel: HostedPanel, doc: Document, request: Parameters<Hos
   }
   const outcome = await showNotification(doc, {
     providerId: panel.providerId,
-    label: panel.config.label,
+    label: labelOf(panel),
     title: request.title,
     ...(request.body ? { body: request.body } : {}),
     acceptLabel: (request.acceptLabel ?? "Accept").slice(0, 40),
@@ -213,6 +224,70 @@ async function notify(panel: HostedPanel, doc: Document, request: Parameters<Hos
     timeoutMs,
   });
   return { outcome };
+}
+
+type AgentMethods = "getPresence" | "setPresence" | "notice" | "setPanelLabel" | "setPanelBadge" | "updateActivity";
+
+const presenceStatuses = ["available", "busy", "away", "offline"];
+const noticeLevels = ["info", "warning", "error"];
+/** What an update may change: an activity's identity (id, provider, agent, record, channel, direction) stays. */
+const updatableFields = ["subject", "notes", "disposition", "conversationId", "from", "to", "startedAt", "endedAt", "durationSeconds", "durations", "recordingUrl", "transcriptUrl"];
+
+/** Protocol 1.1: the agent's presence, notices, the panel's label and badge, and activity updates. */
+function agentMethods(panel: HostedPanel, { api, document: doc }: WidgetHostServices): Pick<Implementation, AgentMethods> {
+  const presence = presenceFeedFor(api);
+  const view = () => panelViewOf(panel.element) ?? fail("not_supported", "This host shows no label or badge for the panel.");
+  return {
+    getPresence: () => api.presence(),
+    async setPresence(request) {
+      if (!presenceStatuses.includes(request.status)) fail("invalid_argument", `status must be one of ${presenceStatuses.join(", ")}.`, { allowed: presenceStatuses });
+      const stored = await api.setPresence({ status: request.status, ...(request.reason === undefined ? {} : { reason: request.reason }) });
+      presence.report(stored);
+      return stored;
+    },
+    notice(request) {
+      if (typeof request.title !== "string" || !request.title.trim() || request.title.length > 200) fail("invalid_argument", "title must be 1 to 200 characters.");
+      if (request.body !== undefined && (typeof request.body !== "string" || request.body.length > 1000)) fail("invalid_argument", "body must be at most 1000 characters.");
+      if (!noticeLevels.includes(request.level)) fail("invalid_argument", `level must be one of ${noticeLevels.join(", ")}.`, { allowed: noticeLevels });
+      const timeoutMs = request.timeoutMs ?? noticeTimeout.default;
+      if (typeof timeoutMs !== "number" || !(timeoutMs >= noticeTimeout.min && timeoutMs <= noticeTimeout.max)) {
+        fail("out_of_range", `timeoutMs must be between ${noticeTimeout.min} and ${noticeTimeout.max}.`, { min: noticeTimeout.min, max: noticeTimeout.max });
+      }
+      const { title, body, level } = request;
+      showNotice(doc, { providerId: panel.providerId, label: labelOf(panel), title, ...(body ? { body } : {}), level, timeoutMs });
+      return { shown: true as const };
+    },
+    setPanelLabel(request) {
+      const { label } = request;
+      if (label !== null && (typeof label !== "string" || !label.trim() || label.length > 100)) fail("invalid_argument", "label must be 1 to 100 characters, or null.");
+      return { label: view().setLabel(label === null ? null : label.trim()) };
+    },
+    setPanelBadge(request) {
+      const badge = request.badge ?? null;
+      const count = badge && "count" in badge ? badge.count : undefined;
+      const text = badge && "text" in badge ? badge.text : undefined;
+      if (badge !== null && count === undefined && text === undefined) fail("invalid_argument", "badge must be { count }, { text } or null.");
+      if (count !== undefined && (!Number.isInteger(count) || count < 0)) fail("invalid_argument", "badge.count must be a whole number, 0 or more.");
+      if (text !== undefined && (typeof text !== "string" || text.length > 12)) fail("invalid_argument", "badge.text must be at most 12 characters.");
+      const shown = count !== undefined ? { count } : text ? { text } : null;
+      view().setBadge(shown);
+      return { badge: shown };
+    },
+    updateActivity(request) {
+      if (api.recordsIn === "host") fail("not_supported", "Activities kept in the CRM page are not updated through WebCTI.");
+      const { correlationId: _ignored, activityId, ifMatch, ...fields } = request;
+      if (typeof activityId !== "string" || !activityId) fail("invalid_argument", "activityId is required.");
+      if (ifMatch !== undefined && typeof ifMatch !== "string") fail("invalid_argument", "ifMatch must be an etag an update answered.");
+      const unknown = Object.keys(fields).filter((name) => !updatableFields.includes(name));
+      if (unknown.length) fail("invalid_argument", `These fields cannot be updated: ${unknown.join(", ")}.`, { fields: unknown });
+      return api.updateActivity(activityId, { ...fields, providerId: panel.providerId }, ifMatch);
+    },
+  };
+}
+
+/** The label the panel shows now: its widget's, else the provider's. */
+function labelOf(panel: HostedPanel): string {
+  return panelViewOf(panel.element)?.label ?? panel.config.label;
 }
 
 function collectionOf(type: unknown): "contacts" | "accounts" | undefined {

@@ -21,6 +21,13 @@ import {
   type LoggedActivity,
   type NotificationOutcome,
   type NotificationRequest,
+  type NoticeRequest,
+  type PanelBadge,
+  type Presence,
+  type PresenceRequest,
+  type PresenceStatus,
+  type ActivityUpdateRequest,
+  type UpdatedActivity,
   type RecordFields,
   type RecordType,
   type ScreenPopRequest,
@@ -39,6 +46,7 @@ import { createEmitter } from "../emitter.js";
 
 export const sdkVersion = "0.1.0";
 export { protocolVersion };
+export type { ActivityUpdateRequest, NoticeRequest, PanelBadge, Presence, PresenceRequest, PresenceStatus, UpdatedActivity };
 export type { ActivityDurations, ActivityRequest, Channel, LoggedActivity, CrmRecord, HostRecord, NotificationOutcome, NotificationRequest, RecordFields, RecordType, ScreenPopRequest, ScreenPopResult };
 export type { ClickToActPayload, Environment, PageContext, PanelMode, PanelState, RecordRef, WidgetErrorCode, WidgetEvent };
 
@@ -96,6 +104,17 @@ export interface WebCtiHost {
   logActivity(activity: ActivityRequest): Promise<LoggedActivity>;
   /** Shows the agent a notification with accept / decline; resolves with what the agent did. */
   notify(notification: NotificationRequest): Promise<NotificationOutcome>;
+  /** 1.1, capability "presence": the agent's presence; `presenceChanged` events follow each change. */
+  getPresence(): Promise<Presence>;
+  setPresence(presence: PresenceRequest): Promise<Presence>;
+  /** 1.1, capability "notice": a message shown without blocking the agent, gone after timeoutMs. */
+  notice(notice: NoticeRequest): Promise<void>;
+  /** 1.1, capability "panel.badge": the panel's label for this session (null: the provider's again). */
+  setPanelLabel(request: { label: string | null }): Promise<string>;
+  /** 1.1, capability "panel.badge": the badge on the panel's bar and launcher (null: none). */
+  setPanelBadge(badge: PanelBadge | null): Promise<void>;
+  /** 1.1, capability "activities.update": changes the given fields of an activity the provider logged. */
+  updateActivity(update: ActivityUpdateRequest): Promise<UpdatedActivity>;
   on<K extends keyof EventMap>(type: K, handler: (event: EventMap[K]) => void): () => void;
   close(): void;
 }
@@ -163,8 +182,9 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<WebCt
   return {
     protocolVersion: hello.protocolVersion,
     capabilities: hello.capabilities,
-    environment: hello.environment,
-    getEnvironment: () => call("getEnvironment", {}),
+    // A 1.0 host sends no settings.
+    environment: { settings: {}, ...hello.environment },
+    getEnvironment: async () => ({ settings: {}, ...(await call("getEnvironment", {})) }),
     getPanelState: () => call("getPanelState", {}),
     setPanelMode: (mode) => call("setPanelMode", { mode }),
     setPanelSize: (width) => call("setPanelSize", { width }),
@@ -185,6 +205,12 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<WebCt
       const wait = Math.min(notification.timeoutMs ?? notificationTimeout.default, notificationTimeout.max) + callTimeout;
       return (await call("notify", notification, wait)).outcome;
     },
+    getPresence: () => call("getPresence", {}),
+    setPresence: (presence) => call("setPresence", presence),
+    notice: async (notice) => void (await call("notice", notice)),
+    setPanelLabel: async (request) => (await call("setPanelLabel", request)).label,
+    setPanelBadge: async (badge) => void (await call("setPanelBadge", { badge })),
+    updateActivity: (update) => call("updateActivity", update),
     on: events.on,
     close: () => connection.destroy(),
   };

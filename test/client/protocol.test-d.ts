@@ -8,7 +8,8 @@ import type {
 } from "../../shared/schemas/activity.js";
 import type { DirectoryRecord, DirectoryRecordInput, RecordMatch } from "../../shared/schemas/directory.js";
 import type { Channel as ChannelSchema } from "../../shared/schemas/conversationEvent.js";
-import type { PanelMode as PanelModeSchema } from "../../shared/schemas/panel.js";
+import type { AgentPanel, PanelMode as PanelModeSchema } from "../../shared/schemas/panel.js";
+import type { AgentPresenceInput, Presence as PresenceSchema } from "../../shared/schemas/presence.js";
 import type { PopTarget } from "../../shared/schemas/screenPop.js";
 import type { channels } from "../../shared/schemas/channels.js";
 import type { WebCtiErrorCode } from "../../shared/errors.js";
@@ -19,7 +20,10 @@ import type {
   Channel,
   ClickToActPayload,
   CrmRecord,
+  Environment,
   LoggedActivity,
+  Presence,
+  PresenceRequest,
   PanelMode,
   RecordFields,
   RecordRef,
@@ -58,6 +62,12 @@ describe("widget wire types equal their schemas", () => {
     expectTypeOf<PanelMode>().toEqualTypeOf<z.infer<typeof PanelModeSchema>>();
     // A widget's screen pop opens what the policy picks; `lookup` (the CRM page looks the caller up) is the host's to resolve.
     expectTypeOf<NonNullable<ScreenPopResult["opened"]>>().toEqualTypeOf<Exclude<PopTarget["kind"], "lookup">>();
+  });
+
+  test("protocol 1.1: the provider's settings, the agent's presence", () => {
+    expectTypeOf<NonNullable<Environment["settings"]>>().toEqualTypeOf<AgentPanel["settings"]>();
+    expectTypeOf<Presence>().toEqualTypeOf<z.infer<typeof PresenceSchema>>();
+    expectTypeOf<PresenceRequest>().toEqualTypeOf<z.input<typeof AgentPresenceInput>>();
   });
 
   test("click-to-act: what the page sends and what a widget gets", () => {
