@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { waitForOutput } from "./childProcess.js";
+import { projectRoot } from "../shared/projectRoot.js";
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
 const devAccount = "devstoreaccount1";
@@ -45,8 +46,9 @@ export async function startAzuriteTables(options: AzuriteOptions = {}): Promise<
   }
   if (options.oauth) args.push("--oauth", "basic", "--cert", options.oauth.certFile, "--key", options.oauth.keyFile);
   // Its own process group: a Ctrl+C in the terminal reaches only the stack, which then stops Azurite
-  // once, gracefully. If this process exits without closing it, Azurite is still told to save and stop.
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // once, gracefully. If this process exits without closing it, Azurite is still told to save and stop:
+  // at exit by the handler below, and after a kill -9 by azuriteChild.mjs, which sees its stdin end.
+  const child = spawn(process.execPath, [join(projectRoot(), "local", "azuriteChild.mjs"), ...args], { stdio: ["pipe", "pipe", "pipe"], detached: true });
   const stopOnExit = () => child.kill("SIGINT");
   process.once("exit", stopOnExit);
   child.once("exit", () => process.off("exit", stopOnExit));
