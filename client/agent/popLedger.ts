@@ -1,4 +1,4 @@
-import { firstPopSeq, popIdPattern, popSeqPattern } from "../../shared/schemas/patterns.js";
+import { popIdPattern } from "../../shared/schemas/patterns.js";
 
 /** The part of the Web Storage API the ledger uses (sessionStorage in a page; a Map-backed one elsewhere). */
 export interface KeyValueStorage {
@@ -7,8 +7,6 @@ export interface KeyValueStorage {
 }
 
 interface LedgerState {
-  /** Highest pop sequence handled; catch-up asks for pops after it. */
-  lastSeq: string;
   /** Pop ids (and event keys) already handled, newest last (bounded). */
   seen: string[];
   /** Handled pops whose acknowledgement has not reached the server yet. */
@@ -35,10 +33,6 @@ export class PopLedger {
     this.state = this.load();
   }
 
-  get lastSeq(): string {
-    return this.state.lastSeq;
-  }
-
   get unacked(): readonly string[] {
     return this.state.unacked;
   }
@@ -52,10 +46,9 @@ export class PopLedger {
   }
 
   /** Records a pop as handled before the adapter runs: a reload in the middle must not open it again. */
-  markHandled(popId: string, seq: string, needsAck: boolean, eventKey?: string): void {
+  markHandled(popId: string, needsAck: boolean, eventKey?: string): void {
     for (const id of eventKey ? [popId, eventKey] : [popId]) if (!this.state.seen.includes(id)) this.state.seen.push(id);
     if (this.state.seen.length > maxSeen) this.state.seen.splice(0, this.state.seen.length - maxSeen);
-    if (seq > this.state.lastSeq) this.state.lastSeq = seq;
     if (needsAck && !this.state.unacked.includes(popId)) this.state.unacked.push(popId);
     this.save();
   }
@@ -84,13 +77,12 @@ export class PopLedger {
       const raw = this.storage.getItem(this.key);
       const parsed = raw ? (JSON.parse(raw) as Partial<LedgerState>) : {};
       return {
-        lastSeq: typeof parsed.lastSeq === "string" && popSeqPattern.test(parsed.lastSeq) ? parsed.lastSeq : firstPopSeq,
         seen: Array.isArray(parsed.seen) ? parsed.seen.filter((s) => typeof s === "string") : [],
         unacked: Array.isArray(parsed.unacked) ? parsed.unacked.filter((s) => typeof s === "string") : [],
         failed: Array.isArray(parsed.failed) ? parsed.failed.filter((s) => typeof s === "string" && popIdPattern.test(s)) : [],
       };
     } catch {
-      return { lastSeq: firstPopSeq, seen: [], unacked: [], failed: [] };
+      return { seen: [], unacked: [], failed: [] };
     }
   }
 

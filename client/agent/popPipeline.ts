@@ -1,4 +1,5 @@
 import type { ScreenPop } from "../../shared/schemas/screenPop.js";
+import { firstPopSeq } from "../../shared/schemas/patterns.js";
 import type { Emitter } from "../emitter.js";
 import { AgentApiError, type AgentApi } from "./agentApi.js";
 import type { AgentAdapter, AgentClientEvents } from "./agentClient.js";
@@ -56,22 +57,22 @@ export function createPopPipeline({ api, adapter, events, ledger, stopped, tabs:
     if (handled.has(pop.id)) return;
     if (!claim.won) {
       // Another tab opened it (or reported it expired): this one does nothing, and acknowledges nothing.
-      handled.markHandled(pop.id, pop.seq, false);
+      handled.markHandled(pop.id, false);
       return;
     }
     if (claim.eventShown || handled.has(eventKey)) {
       // Another pop for an event already shown (the partner retried it): not shown again, but
       // acknowledged, so whichever pop id the partner holds reads "delivered".
-      handled.markHandled(pop.id, pop.seq, true);
+      handled.markHandled(pop.id, true);
       void acknowledge(pop.id, traceparent);
       return;
     }
     if (pop.status !== "queued" || Date.parse(pop.expiresAt) <= Date.now()) {
-      handled.markHandled(pop.id, pop.seq, false);
+      handled.markHandled(pop.id, false);
       events.emit("pop", { pop, outcome: "expired", via });
       return;
     }
-    handled.markHandled(pop.id, pop.seq, true, eventKey);
+    handled.markHandled(pop.id, true, eventKey);
     await openThroughAdapter(handled, pop, via, traceparent);
   }
 
@@ -99,7 +100,7 @@ export function createPopPipeline({ api, adapter, events, ledger, stopped, tabs:
     if (!handled) return;
     for (const popId of [...handled.unacked]) await acknowledge(popId);
     const failed = new Set(handled.failed);
-    const { pops } = await api.pendingPops(catchUpSince(handled));
+    const pops = await listPending(api);
     forgetSettledFailures(handled, pops);
     for (const pop of pops) {
       if (stopped()) return;
@@ -135,27 +136,32 @@ function createAcknowledger({ api, events, ledger, stopped }: Pick<PopPipelineOp
   };
 }
 
-/** Where a catch-up starts: after the last pop handled, or just before the oldest whose adapter call failed. */
-function catchUpSince(handled: PopLedger): string {
-  return handled.failed.map(seqBefore).reduce((from, seq) => (seq < from ? seq : from), handled.lastSeq);
+/** Pages of pending pops a catch-up reads at most (the service answers up to 100 a page). */
+const maxCatchUpPages = 20;
+
+/**
+ * Every pop of the agent still queued and unexpired, oldest first, page after page. Not "after the last
+ * pop handled": a live pop handled before the catch-up ran (the connection's first frames can bring both)
+ * would skip those queued while this tab was away. The ledger drops what was handled already.
+ */
+async function listPending(api: AgentApi): Promise<ScreenPop[]> {
+  const pops: ScreenPop[] = [];
+  let since = firstPopSeq;
+  for (let page = 0; page < maxCatchUpPages; page++) {
+    const { pops: more } = await api.pendingPops(since);
+    if (more.length === 0) break;
+    pops.push(...more);
+    since = more.at(-1)!.seq;
+  }
+  return pops;
 }
 
-/** Failed pops the pending list leaves out though it covers them: expired, or delivered from another tab. */
+/** Failed pops no longer pending (expired, or delivered from another tab): the list holds every pending pop. */
 function forgetSettledFailures(handled: PopLedger, pending: readonly ScreenPop[]): void {
-  const lastListed = pending.at(-1)?.seq;
-  for (const popId of [...handled.failed]) {
-    const listed = pending.some((pop) => pop.id === popId);
-    if (!listed && (lastListed === undefined || popId.slice(0, lastListed.length) < lastListed)) handled.clearFailed(popId);
-  }
+  for (const popId of [...handled.failed]) if (!pending.some((pop) => pop.id === popId)) handled.clearFailed(popId);
 }
 
 const eventKeyOf = (pop: ScreenPop) => `event:${pop.providerId}/${pop.conversationId}/${pop.eventId}`;
-
-/** The sequence number just before a pop's (its id starts with its 20-digit seq): a catch-up from it lists the pop. */
-function seqBefore(popId: string): string {
-  const seq = popId.slice(0, 20);
-  return seq === "0".repeat(20) ? seq : (BigInt(seq) - 1n).toString().padStart(20, "0");
-}
 
 async function openTarget(adapter: AgentAdapter, pop: ScreenPop): Promise<void> {
   const target = pop.target;

@@ -6,6 +6,7 @@ import { key } from "../storage/tables.js";
 import { ScreenPop, type PopStatus } from "../schemas/screenPop.js";
 import { popIdPattern } from "../schemas/patterns.js";
 import { linkToTraceparent } from "../telemetry/tracing.js";
+import { maxPopTtlSeconds } from "../schemas/screenPopPolicy.js";
 
 /**
  * Screen pops live in one partition per agent (a few pops a minute at most: never hot), ordered by
@@ -109,9 +110,13 @@ export async function listPendingPops(
   limit = 100,
 ): Promise<ScreenPop[]> {
   const pops: ScreenPop[] = [];
+  // A pop still pending was created at most the longest TTL ago (seqs start with their creation time), so
+  // the scan of the agent's partition starts there, whatever `since` says (instances' clocks: a margin).
+  const oldestPending = `${String(now.getTime() - (maxPopTtlSeconds + 300) * 1000).padStart(14, "0")}000000`;
+  const from = since > oldestPending ? since : oldestPending;
   const rows = tables.screenPops.listEntities<PopRow>({
     queryOptions: {
-      filter: odata`PartitionKey eq ${key(tenantId, agentId)} and RowKey gt ${since} and status eq 'queued' and expiresAt gt ${now.toISOString()}`,
+      filter: odata`PartitionKey eq ${key(tenantId, agentId)} and RowKey gt ${from} and status eq 'queued' and expiresAt gt ${now.toISOString()}`,
     },
   });
   for await (const row of rows) {

@@ -6,6 +6,11 @@ import { signInCookie } from "../../support/agentSession.js";
 import { waitFor } from "../../local/webpubsub/support.js";
 import { demo, type DemoSeed } from "../../../local/seedDemo.js";
 import { agentUserId } from "../../../shared/realtime/agentPush.js";
+import { AgentApi } from "../../../client/agent/agentApi.js";
+import { createPopPipeline } from "../../../client/agent/popPipeline.js";
+import { PopLedger } from "../../../client/agent/popLedger.js";
+import { createEmitter } from "../../../client/emitter.js";
+import type { AgentClientEvents } from "../../../client/agent/agentClient.js";
 import type { Stack } from "../../../local/stack.js";
 
 let stack: Stack;
@@ -174,6 +179,23 @@ describe("agent browser client", () => {
     const sentinel = await ring(demo.numbers.unknown);
     await waitFor(() => opened.some((o) => o.pop.id === sentinel.id), 10_000, "the sentinel pop");
     expect(opened.filter((o) => o.pop.id === pop.id)).toHaveLength(1);
+  });
+
+  it("catches up the pops queued while it was away even when a live pop was handled first", async () => {
+    // A new connection's first frames can bring a live pop before the client's catch-up runs: the
+    // pipeline is driven in that order here, with the real service.
+    const { adapter, opened } = recordingAdapter();
+    const api = new AgentApi({ apiBase: stack.apiUrl, headers: { cookie } });
+    const events = createEmitter<AgentClientEvents>("test");
+    const ledger = new PopLedger(memoryStorage(), `webcti.agent.${agentUserId(demo.tenantId, demo.agentId)}`);
+    const pipeline = createPopPipeline({ api, adapter, events, ledger: () => ledger, stopped: () => false });
+    const whileAway = await ring(demo.numbers.sharedByTwo);
+    const live = await ring(demo.numbers.unknown);
+    const livePop = (await api.pendingPops("0".repeat(20))).pops.find((pop) => pop.id === live.id)!;
+    await pipeline.handle(livePop, "push");
+    await pipeline.catchUp();
+    await waitFor(async () => (await status(whileAway)) === "delivered", 10_000, "the pop queued while away");
+    expect(opened.map((o) => o.pop.id).sort()).toEqual([whileAway.id, live.id].sort());
   });
 
   it("ignores pushed messages that are not screen pops", async () => {
