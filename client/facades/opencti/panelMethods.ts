@@ -57,14 +57,17 @@ function label(args: Args): Run {
   };
 }
 
-/** WebCTI's panels have no icons: the icon's key (an SLDS name such as "call") is shown as the panel's badge text. */
+/**
+ * WebCTI's panels have no icons: the icon's key (an SLDS name such as "call") is shown as the panel's
+ * badge text, whose first 12 characters the badge holds.
+ */
 function icon(args: Args): Run {
   const key = requiredString(args, "key");
   return async (host) => {
     if (!host.capabilities.includes("panel.badge") || typeof host.setPanelBadge !== "function") {
       failWith("GENERIC_ERROR", "This WebCTI agent desktop cannot badge its panels (no panel.badge capability).");
     }
-    await host.setPanelBadge({ text: key });
+    await host.setPanelBadge({ text: key.trim().slice(0, 12) });
     return null;
   };
 }
