@@ -28,9 +28,10 @@ type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now" | "con
  * 2. Nothing acknowledged is lost: the 202 is sent only after the event and its pop are stored. If a
  *    previous attempt stored the event but failed before the pop (or before the push), the retry
  *    completes that work with the same pop id; the browser client drops a repeated pop by id and by event.
- * 3. Latency: the agent's browser is one directory read plus one push away from the partner's request.
- *    The event row is written while the caller is looked up and the pop pushed; the pop row is
- *    written while the push is in flight. Where the tenant's records are (its CRM settings) comes from
+ * 3. Latency: the agent's browser is one directory read (or the event row's write, whichever is slower:
+ *    they run together) plus one push away from the partner's request. The push waits for the event row,
+ *    which tells a first attempt from a retry, so a retry never pushes a pop under a new id; the pop row
+ *    is written while the push is in flight. Where the tenant's records are (its CRM settings) comes from
  *    the per-process cache; with records in the CRM the directory read is the tenant's look-up webhook
  *    (at most 1.5 s, then its fallback) or none at all (`host`: the CRM page looks the caller up).
  * 4. KPIs: once the event is stored, its conversation is marked for the KPI projection (a retry marks it
@@ -101,15 +102,13 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
     ...(customer.source === "none" ? { lookupFailed: true } : {}),
   });
   const pop = target ? buildPop(plannedPopId, popEvent, provider, target, now) : undefined;
-  // Pushed before the event row is confirmed: a retry of an event whose pop was already shown pushes a
-  // second pop for the same event, which the browser client recognizes by event id (see the client).
-  const pushed = pop ? pushPop(services, tenantId, pop) : Promise.resolve();
-  pushed.catch(() => undefined);
 
+  // Pushed once the event row says whether this is the first attempt (the write ran beside the look-up):
+  // a retry pushes the first attempt's pop, under its id, never a second one.
   const outcome = await stored;
   if (outcome.fresh) {
     if (!pop) return answer(undefined);
-    const [, inserted] = await Promise.all([pushed, storePop(services, tenantId, pop)]);
+    const [, inserted] = await Promise.all([pushPop(services, tenantId, pop), storePop(services, tenantId, pop)]);
     if (!inserted) {
       // Two instances drew the same seq in the same millisecond (rare): the id is taken by another pop.
       throw new WebCtiError("storage_unavailable", "Screen pop id collision; retry the event.", { retryAfterSeconds: 0 });
@@ -117,7 +116,6 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
     return answer(plannedPopId);
   }
 
-  await pushed.catch(() => undefined);
   // A retry. The first attempt chose the pop id; finish what it may not have.
   const popId = outcome.popId;
   if (!popId) return answer(undefined);

@@ -5,6 +5,8 @@ import type { DemoSeed } from "../../local/seedDemo.js";
 import { demo } from "../../local/seedDemo.js";
 import { issuePartnerKey } from "../../shared/auth/partnerKeys.js";
 import { putTenant, putProvider, putAgent } from "../../shared/tenancy/tenancyStore.js";
+import { agentUserId } from "../../shared/realtime/agentPush.js";
+import { connectClient, stopAllClients, waitFor } from "../local/webpubsub/support.js";
 
 let stack: Stack;
 let seed: DemoSeed;
@@ -79,6 +81,21 @@ describe("POST /v1/conversations/events", () => {
     expect(changed.status).toBe(409);
     expect(changed.headers.get("content-type")).toBe("application/problem+json");
     expect(await storedEventCount()).toBe(before);
+  });
+
+  it("pushes a retried event's pop under the first attempt's id, never a second pop", async () => {
+    const agent = await connectClient(stack.services.push, { userId: agentUserId(demo.tenantId, demo.agentId) });
+    try {
+      const event = ringing();
+      const first = await call(events, { key: seed.apiKey, json: event });
+      for (const _ of [1, 2]) expect((await call(events, { key: seed.apiKey, json: event })).body).toEqual(first.body);
+      const pushedIds = () =>
+        agent.server.map((m) => (m.data as { kind?: string; pop?: { id: string; eventId: string } })).filter((d) => d.kind === "screenPop" && d.pop?.eventId === event.eventId).map((d) => d.pop!.id);
+      await waitFor(() => pushedIds().length >= 3, 5_000, "a push per attempt (the pop is still queued)");
+      expect(new Set(pushedIds())).toEqual(new Set([first.body.screenPop.id]));
+    } finally {
+      await stopAllClients();
+    }
   });
 
   it("does not pop on answered or ended under the default policy", async () => {
