@@ -118,6 +118,7 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
       void enqueue(pops.catchUp);
     },
     onReconnecting: () => setState("reconnecting"),
+    onResumed: () => setState("connected"),
     onMessage: (data) => {
       const message = data as Partial<AgentPushMessage> | undefined;
       if (!message || message.v !== 1 || typeof message.kind !== "string") return;

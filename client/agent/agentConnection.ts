@@ -18,6 +18,8 @@ export interface AgentConnectionOptions {
   onConnected(): void;
   /** A drop the SDK tries to resume, or a start-over after it gave up. */
   onReconnecting(): void;
+  /** The SDK resumed the dropped connection (the service replays what it missed: no catch-up needed). */
+  onResumed(): void;
   onMessage(data: unknown): void;
   /** A start-over failed; `final` when it will not be tried again (the agent is signed out, say). */
   onRestartFailed(error: unknown, final: boolean): void;
@@ -59,6 +61,10 @@ export function createAgentConnection(options: AgentConnectionOptions): AgentCon
       { protocol: WebPubSubJsonReliableProtocol(), autoReconnect: true, ...options.webPubSub },
     );
     ws = client;
+    watchSockets(client, {
+      closed: () => void (!stopped && ws === client && options.onReconnecting()),
+      reopened: () => void (!stopped && ws === client && options.onResumed()),
+    });
     client.on("connected", () => {
       restartDelay = firstRestartDelay;
       options.onConnected();
@@ -102,4 +108,45 @@ export function createAgentConnection(options: AgentConnectionOptions): AgentCon
       ws = undefined;
     },
   };
+}
+
+/** The SDK's WebSocket wrapper, as far as opening and closing go. */
+interface WatchedSocket {
+  onopen(listener: () => void): void;
+  onclose(listener: (code: number, reason: string) => void): void;
+}
+
+type SocketFactory = { create(uri: string, protocol: string): WatchedSocket };
+
+/**
+ * Tells at once when the Web PubSub client's socket closes and when one opens after that. On a drop the SDK
+ * resumes a reliable connection for up to 30 s before it emits "disconnected" (and emits nothing when it
+ * resumed), so a page would say "connected" all that time. The socket factory it creates each socket with
+ * (`_getWebSocketClientFactory`, internal to @azure/web-pubsub-client 1.0.x, whose minor version the
+ * package pins) is where both are seen; test/client/agent/agentClient.test.ts fails if an SDK moves it.
+ */
+function watchSockets(client: WebPubSubClient, on: { closed(): void; reopened(): void }): void {
+  let dropped = false;
+  const internal = client as unknown as { _getWebSocketClientFactory(): SocketFactory };
+  const sdkFactory = internal._getWebSocketClientFactory.bind(client);
+  internal._getWebSocketClientFactory = () => ({
+    create: (uri, protocol) => {
+      const socket = sdkFactory().create(uri, protocol);
+      const onopen = socket.onopen.bind(socket);
+      const onclose = socket.onclose.bind(socket);
+      socket.onopen = (listener) =>
+        onopen(() => {
+          listener();
+          if (dropped) on.reopened();
+          dropped = false;
+        });
+      socket.onclose = (listener) =>
+        onclose((code, reason) => {
+          dropped = true;
+          on.closed();
+          listener(code, reason);
+        });
+      return socket;
+    },
+  });
 }

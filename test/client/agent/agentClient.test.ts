@@ -198,6 +198,19 @@ describe("agent browser client", () => {
     expect(opened.map((o) => o.pop.id).sort()).toEqual([whileAway.id, live.id].sort());
   });
 
+  it("says reconnecting as soon as its socket drops, and connected once the connection is resumed", async () => {
+    const { adapter, opened } = recordingAdapter();
+    const c = client(adapter);
+    const states: string[] = [];
+    c.on("state", (state) => states.push(state));
+    await c.start();
+    expect(stack.webPubSub.dropConnections({ userId: agentUserId(demo.tenantId, demo.agentId) })).toBeGreaterThan(0);
+    await waitFor(() => states.includes("reconnecting"), 2_000, "reconnecting right after the drop");
+    await waitFor(() => c.state === "connected", 10_000, "the resumed connection");
+    const after = await ring(demo.numbers.oneContact);
+    await waitFor(() => opened.some((o) => o.pop.id === after.id), 10_000, "a pop after the resume");
+  });
+
   it("ignores pushed messages that are not screen pops", async () => {
     const { adapter, opened } = recordingAdapter();
     const c = client(adapter);
