@@ -1,8 +1,7 @@
-import { argsOf, callbackOf, listenerOf, type Args } from "./checkArguments.js";
 import type { OpenCtiHost } from "./hostExtensions.js";
 import { describeRecord, createKnownRecords } from "./knownRecords.js";
-import { errorsOf, failed, succeeded, type OpenCtiCallback, type OpenCtiResponse } from "./openCtiResponse.js";
-import { appViewOf, callCenterSettings, panelMethods, type Run } from "./panelMethods.js";
+import { createMethodKinds } from "./methodKinds.js";
+import { appViewOf, callCenterSettings, panelMethods } from "./panelMethods.js";
 import { planSaveLog, runSaveLog } from "./saveLog.js";
 import { CALL_TYPE, SCREENPOP_TYPE, planScreenPop, planSearch, runScreenPop, runSearch } from "./screenPops.js";
 
@@ -12,8 +11,6 @@ export interface OpenCtiOptions {
   /** Opens a URL screen pop (the widget's frame cannot navigate the desktop: a new browser tab). */
   openUrl(url: string): void;
 }
-
-type Method = (args?: unknown) => void;
 
 /**
  * `sforce.opencti` for Lightning on WebCTI's widget SDK. Every method takes one object and answers its
@@ -25,52 +22,7 @@ type Method = (args?: unknown) => void;
 export function createOpenCti(options: OpenCtiOptions) {
   const records = createKnownRecords();
   const context = { records, openUrl: options.openUrl };
-  const listeners = new Map<string, () => void>();
-
-  const call =
-    (method: string, plan: (args: Args) => Run): Method =>
-    (raw) => {
-      const args = argsOf(method, raw);
-      const callback = callbackOf(method, args);
-      let run: Run;
-      try {
-        run = plan(args);
-      } catch (error) {
-        return answer(method, callback, failed(errorsOf(error)));
-      }
-      options.host.then(run).then(
-        (value) => answer(method, callback, succeeded(value)),
-        (error: unknown) => answer(method, callback, failed(errorsOf(error))),
-      );
-    };
-
-  // A listener registered again replaces the earlier one of its kind (one softphone, one handler).
-  const listen =
-    (method: string, subscribe: (host: OpenCtiHost, listener: (payload: unknown) => void) => () => void): Method =>
-    (raw) => {
-      const args = argsOf(method, raw);
-      const listener = listenerOf(method, args);
-      const callback = callbackOf(method, args);
-      const safe = (payload: unknown) => {
-        try {
-          listener(payload);
-        } catch (error) {
-          console.error(`sforce.opencti.${method}: the listener threw`, error);
-        }
-      };
-      call(method, () => (host) => {
-        listeners.get(method)?.();
-        listeners.set(method, subscribe(host, safe));
-        return null;
-      })(callback ? { callback } : undefined);
-    };
-
-  const unavailable =
-    (method: string, why: string): Method =>
-    (raw) => {
-      const callback = callbackOf(method, argsOf(method, raw));
-      answer(method, callback, failed([{ code: "GENERIC_ERROR", description: `sforce.opencti.${method} is not available in WebCTI: ${why}` }]));
-    };
+  const { call, listen, unavailable } = createMethodKinds(options.host);
 
   return {
     SCREENPOP_TYPE,
@@ -125,17 +77,3 @@ export function createOpenCti(options: OpenCtiOptions) {
 
 export type OpenCti = ReturnType<typeof createOpenCti>;
 
-/** Hands the callback its response on a later task, as Open CTI does; a callback that throws is logged. */
-function answer(method: string, callback: OpenCtiCallback | undefined, response: OpenCtiResponse) {
-  if (!callback) {
-    if (!response.success) console.warn(`sforce.opencti.${method} failed (no callback to tell):`, response.errors);
-    return;
-  }
-  setTimeout(() => {
-    try {
-      callback(response);
-    } catch (error) {
-      console.error(`sforce.opencti.${method}: the callback threw`, error);
-    }
-  }, 0);
-}

@@ -2,10 +2,8 @@ import type { PageContext, PanelMode } from "../../widget/index.js";
 import { requiredBoolean, requiredNumber, requiredString, type Args } from "./checkArguments.js";
 import { settingsOf, type OpenCtiHost } from "./hostExtensions.js";
 import { describeRecord, type KnownRecords } from "./knownRecords.js";
+import type { Run } from "./methodKinds.js";
 import { failWith } from "./openCtiResponse.js";
-
-/** Runs a checked call on the host once the handshake completed. */
-export type Run = (host: OpenCtiHost) => unknown;
 
 const visibleModes: readonly PanelMode[] = ["docked", "expanded", "poppedOut"];
 
