@@ -94,9 +94,10 @@ export async function findPop(tables: PopTables, tenantId: string, popId: string
   }));
 }
 
-export async function getPop(tables: PopTables, tenantId: string, popId: string, now: Date): Promise<ScreenPop> {
-  const found = await findPop(tables, tenantId, popId, now);
-  if (!found) throw new WebCtiError("not_found", `Screen pop '${popId}' does not exist.`);
+/** A provider's pop: another provider of the tenant gets `not_found`, as for a pop that does not exist. */
+export async function getPop(tables: PopTables, caller: { tenantId: string; providerId: string }, popId: string, now: Date): Promise<ScreenPop> {
+  const found = await findPop(tables, caller.tenantId, popId, now);
+  if (!found || found.pop.providerId !== caller.providerId) throw new WebCtiError("not_found", `Screen pop '${popId}' does not exist.`);
   return found.pop;
 }
 

@@ -146,4 +146,14 @@ describe("POST /v1/conversations/events", () => {
     const read = await call(`${stack.url}${ours.body.screenPop.href}`, { key: otherKey });
     expect(read.status).toBe(404);
   });
+
+  it("keeps a pop to its provider: another provider of the same tenant reads not_found", async () => {
+    await putProvider(stack.services, { tenantId: demo.tenantId, providerId: "second-provider", label: "Second" });
+    const { apiKey: secondKey } = await issuePartnerKey(stack.services.tables, demo.tenantId, "second-provider", new Date());
+    const ours = await call(events, { key: seed.apiKey, json: ringing() });
+    expect((await call(`${stack.url}${ours.body.screenPop.href}`, { key: seed.apiKey })).status).toBe(200);
+    const read = await call(`${stack.url}${ours.body.screenPop.href}`, { key: secondKey });
+    expect(read.status).toBe(404);
+    expect(read.body).toMatchObject({ code: "not_found" });
+  });
 });
