@@ -78,6 +78,8 @@ describe("a CIF widget in a WebCTI panel", () => {
       ok: true,
       value: expect.objectContaining({ clientUrl: new URL(stack.url).origin, userId: stack.agentId, username: "Dana Reyes", orgId: stack.tenantId, providerId }),
     });
+    // The panel's settings are CIF's custom parameters.
+    expect(early).toMatchObject({ value: { customParams: '{"queue":"support"}' } });
   });
 
   it("sends a clicked phone number to onclicktoact, with the record it is on", async () => {
@@ -171,6 +173,68 @@ describe("a CIF widget in a WebCTI panel", () => {
     await start("token-2");
     await note.locator('button[data-outcome="declined"]').click();
     await expect.poll(notified).toEqual({ value: { actionName: "Reject", responseReason: "DeclinedByAgent" } });
+  });
+
+  it("creates, retrieves, updates and deletes a contact with Dataverse attributes", async () => {
+    const data = JSON.stringify({ firstname: "Wendy", lastname: "Widget", telephone1: "(206) 555-0166", emailaddress1: "wendy@example.com" });
+    const created = await cif<{ id: string; contactid: string }>(`(CIF) => CIF.createRecord("contact", ${JSON.stringify(data)}).then(JSON.parse)`);
+    expect(created).toEqual({ ok: true, value: expect.objectContaining({ fullname: "Wendy Widget", telephone1: "(206) 555-0166", emailaddress1: "wendy@example.com" }) });
+    if (!created.ok) return;
+    const id = JSON.stringify(created.value.id);
+    expect(created.value.contactid).toBe(created.value.id);
+    expect(await cif(`(CIF) => CIF.retrieveRecord("contact", ${id}, "?$select=fullname,telephone1").then(JSON.parse)`)).toEqual({
+      ok: true,
+      value: { contactid: created.value.id, fullname: "Wendy Widget", telephone1: "(206) 555-0166" },
+    });
+    const updated = await cif(`(CIF) => CIF.updateRecord("contact", ${id}, JSON.stringify({ jobtitle: "Buyer", mobilephone: "206 555 0167" })).then(JSON.parse)`);
+    expect(updated).toEqual({
+      ok: true,
+      value: expect.objectContaining({ id: created.value.id, fullname: "Wendy Widget", jobtitle: "Buyer", telephone1: "(206) 555-0166", mobilephone: "206 555 0167", emailaddress1: "wendy@example.com" }),
+    });
+    expect(await cif(`(CIF) => CIF.deleteRecord("contact", ${id}).then(JSON.parse)`)).toEqual({ ok: true, value: { contactid: created.value.id } });
+    expect(await cif(`(CIF) => CIF.retrieveRecord("contact", ${id})`)).toEqual({ ok: false, error: expect.objectContaining({ msdyn_name: "retrieveRecord", webctiCode: "not_found" }) });
+  });
+
+  it("opens forms and the search page", async () => {
+    expect((await cif(`(CIF) => CIF.openForm(JSON.stringify({ entityName: "account", entityId: "acc-fabrikam" }))`)).ok).toBe(true);
+    await page.locator('[data-page="account"][data-record-id="acc-fabrikam"]').waitFor();
+    const form = await cif(`(CIF) => CIF.openForm(JSON.stringify({ entityName: "contact" }), JSON.stringify({ firstname: "Walk", lastname: "In", telephone1: "+12065550123" }))`);
+    expect(form).toEqual({ ok: true, value: JSON.stringify({ entityName: "contact" }) });
+    await page.locator('[data-page="new-contact"]').waitFor();
+    await expect(page.locator("#f-name").inputValue()).resolves.toBe("Walk In");
+    expect((await cif(`(CIF) => CIF.renderSearchPage("contact", "+1 206 555 0150")`)).ok).toBe(true);
+    await page.locator('[data-page="search"]').waitFor();
+    await expect.poll(() => page.locator("[data-search-results] li").count()).toBe(2);
+  });
+
+  it("sets and reads the agent's presence, and tells onPresenceChange", async () => {
+    expect(await cif(`(CIF) => CIF.setPresence("Busy")`)).toEqual({ ok: true, value: true });
+    expect(await cif(`(CIF) => CIF.getPresence()`)).toEqual({ ok: true, value: "Busy" });
+    await expect.poll(async () => (await events("onPresenceChange")).at(-1)).toMatchObject({ presenceInfo: { basePresenceStatus: "BUSY", presenceText: "Busy" } });
+    expect(await cif(`(CIF) => CIF.setPresence("Out to lunch")`)).toEqual({ ok: true, value: false });
+    expect(await cif(`(CIF) => CIF.setPresence("available").then(() => CIF.getPresence())`)).toEqual({ ok: true, value: "Available" });
+  });
+
+  it("raises custom events to the widget's handlers until they are removed, and hides the panel with mode 2", async () => {
+    const raised = await cif<string[]>(`async (CIF) => {
+      const seen = [];
+      const handler = (data) => { seen.push(data); return Promise.resolve(); };
+      CIF.addHandler("contoso_custom", handler);
+      await CIF.raiseEvent("contoso_custom", { caller: "Alice" });
+      CIF.removeHandler("contoso_custom", handler);
+      await CIF.raiseEvent("contoso_custom", { caller: "Bob" });
+      return seen;
+    }`);
+    expect(raised).toEqual({ ok: true, value: ['{"caller":"Alice"}'] });
+    expect(await cif("(CIF) => CIF.setMode(2)")).toEqual({ ok: true, value: 2 });
+    await expect.poll(() => panel().isHidden()).toBe(true);
+    expect(await cif("(CIF) => CIF.setMode(1)")).toEqual({ ok: true, value: 1 });
+    await expect.poll(() => panel().getAttribute("data-mode")).toBe("docked");
+  });
+
+  it("answers Timeout when the agent lets notifyEvent's notification pass", async () => {
+    const outcome = await cif(`(CIF) => CIF.notifyEvent({ templateName: "contoso_incoming_call", templateParameters: { title: "Missed?", timeout: 1 } }).then(JSON.parse)`);
+    expect(outcome).toEqual({ ok: true, value: { value: { actionName: "Timeout", responseReason: "DisplayTimeout" } } });
   });
 
   it("rejects a wrong-typed argument with CIF's error object and changes nothing", async () => {

@@ -71,6 +71,7 @@ function widgetPage(webctiUrl: string): string {
       Microsoft.CIFramework.addHandler("onmodechanged", remember("onmodechanged"));
       Microsoft.CIFramework.addHandler("onsizechanged", remember("onsizechanged"));
       Microsoft.CIFramework.addHandler("onpagenavigate", remember("onpagenavigate"));
+      Microsoft.CIFramework.addHandler("onPresenceChange", remember("onPresenceChange"));
     });
     // An incoming call: find the caller among contacts and open the record (CIF's search-and-open walkthrough).
     window.incomingCall = function (number, searchOnly) {

@@ -1,4 +1,4 @@
-import type { WebCtiHost } from "../../widget/index.js";
+import type { LoggedActivity, WebCtiHost } from "../../widget/index.js";
 
 /**
  * The WebCTI host as the façade uses it: the widget SDK's connection, and the protocol 1.1 calls it uses
@@ -12,9 +12,20 @@ export interface PresenceView {
   reason?: string;
 }
 
-export type CifHost = Omit<WebCtiHost, "getPresence" | "setPresence"> & {
+/** The fields of a logged activity a widget may change (the host's 1.1 updateActivity). */
+export interface ActivityChange {
+  activityId: string;
+  subject?: string;
+  notes?: string;
+  durationSeconds?: number;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+export type CifHost = Omit<WebCtiHost, "getPresence" | "setPresence" | "updateActivity"> & {
   getPresence?: () => Promise<PresenceView>;
   setPresence?: (presence: { status: PresenceStatusView; reason?: string }) => Promise<PresenceView>;
+  updateActivity?: (change: ActivityChange) => Promise<LoggedActivity>;
 };
 
 /** Runs a CIF call: its arguments are checked at once (prepare throws), the host part once the handshake is done. */

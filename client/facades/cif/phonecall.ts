@@ -1,4 +1,5 @@
 import type { ActivityRequest, LoggedActivity } from "../../widget/index.js";
+import type { ActivityChange } from "./cifHost.js";
 import { cifError } from "./cifError.js";
 import { parseBinding, type Attributes } from "./dataverseRecord.js";
 
@@ -80,5 +81,26 @@ export function phonecallAttributes(activity: LoggedActivity): Attributes {
     ...(activity.startedAt ? { actualstart: activity.startedAt } : {}),
     ...(activity.endedAt ? { actualend: activity.endedAt } : {}),
     createdon: activity.createdAt,
+  };
+}
+
+const changeable = new Set(["subject", "description", "actualdurationminutes", "actualstart", "actualend"]);
+
+/**
+ * updateRecord("phonecall", id, data): what may change on a logged call (the host's updateActivity):
+ * subject, description, actualdurationminutes, actualstart, actualend. Its direction, number and record
+ * stay as logged, and are refused by name.
+ */
+export function activityChangeFromPhonecall(apiName: string, activityId: string, attributes: Attributes): ActivityChange {
+  const fixed = Object.keys(attributes).filter((key) => !changeable.has(key));
+  if (fixed.length) throw cifError(apiName, `${apiName}: a logged phonecall's ${fixed.join(", ")} cannot change (only ${[...changeable].join(", ")} can).`, "invalid_argument");
+  const logged = activityFromPhonecall(apiName, { subject: "unchanged", ...attributes });
+  return {
+    activityId,
+    ...(attributes.subject !== undefined ? { subject: logged.subject } : {}),
+    ...(logged.notes !== undefined ? { notes: logged.notes } : {}),
+    ...(logged.durationSeconds !== undefined ? { durationSeconds: logged.durationSeconds } : {}),
+    ...(logged.startedAt !== undefined ? { startedAt: logged.startedAt } : {}),
+    ...(logged.endedAt !== undefined ? { endedAt: logged.endedAt } : {}),
   };
 }

@@ -5,7 +5,8 @@ import type { CifHost, Run } from "./cifHost.js";
 import { directoryEntities, fromAttributes, selectAttributes, toAttributes, type Attributes } from "./dataverseRecord.js";
 import { lookupsOf, matchesFilter } from "./matchFilter.js";
 import { parseQueryOptions, type QueryOptions } from "./odataQuery.js";
-import { activityFromPhonecall, phonecallAttributes } from "./phonecall.js";
+import { activityChangeFromPhonecall, activityFromPhonecall, phonecallAttributes } from "./phonecall.js";
+import { hasCapability, type ActivityChange } from "./cifHost.js";
 
 /** At most this many records are read for one search (each match is read to give its attributes). */
 export const searchLimit = 50;
@@ -69,9 +70,11 @@ export function recordCalls(run: Run) {
       }),
     updateRecord: (entityName: unknown, id: unknown, data: unknown) =>
       run("updateRecord", () => {
-        const entity = directoryEntity("updateRecord", entityName);
+        expectType("updateRecord", "entityLogicalName", entityName, "string");
         expectType("updateRecord", "id", id, "string");
         const changes = jsonObject("updateRecord", "data", data);
+        if (entityName === "phonecall") return updatePhonecall(activityChangeFromPhonecall("updateRecord", id as string, changes));
+        const entity = directoryEntity("updateRecord", entityName, "contact, account or phonecall");
         fromAttributes("updateRecord", entity, changes); // refuses unknown attributes before anything is read
         return async (host) => {
           // WebCTI stores a record's phones and e-mails as lists: merge the change into the stored record.
@@ -89,6 +92,16 @@ export function recordCalls(run: Run) {
           return JSON.stringify({ [`${entity}id`]: id });
         };
       }),
+  };
+}
+
+/** A logged call changes through the host's updateActivity (protocol capability activities.update), when it has it. */
+function updatePhonecall(change: ActivityChange) {
+  return async (host: CifHost) => {
+    if (!hasCapability(host, "activities.update", "updateActivity")) {
+      throw cifError("updateRecord", "updateRecord: this WebCTI host cannot change a logged call (it lacks activities.update).", "not_supported");
+    }
+    return JSON.stringify(phonecallAttributes(await host.updateActivity!(change)));
   };
 }
 

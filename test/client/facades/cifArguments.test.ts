@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createCifFramework } from "../../../client/facades/cif/createCifFramework.js";
 import { fromAttributes, toAttributes } from "../../../client/facades/cif/dataverseRecord.js";
-import { activityFromPhonecall } from "../../../client/facades/cif/phonecall.js";
+import { activityChangeFromPhonecall, activityFromPhonecall } from "../../../client/facades/cif/phonecall.js";
 import { notificationOf, outcomeOf } from "../../../client/facades/cif/notifyCalls.js";
 import { environmentOf } from "../../../client/facades/cif/panelCalls.js";
 
@@ -139,6 +139,18 @@ describe("phonecall as an activity", () => {
     [{ subject: "x", prioritycode: 1 }, "WebCTI's phonecall has no attribute prioritycode"],
   ])("refuses %j", (attributes, message) => {
     expect(() => activityFromPhonecall("createRecord", attributes)).toThrow(expect.objectContaining({ message: expect.stringContaining(message), msdyn_name: "createRecord" }));
+  });
+
+  it("changes only what a logged call may change", () => {
+    expect(activityChangeFromPhonecall("updateRecord", "cif-1", { description: "Called back", actualdurationminutes: 4 })).toEqual({
+      activityId: "cif-1",
+      notes: "Called back",
+      durationSeconds: 240,
+    });
+    expect(activityChangeFromPhonecall("updateRecord", "cif-1", { subject: "Renamed" })).toEqual({ activityId: "cif-1", subject: "Renamed" });
+    expect(() => activityChangeFromPhonecall("updateRecord", "cif-1", { directioncode: true, phonenumber: "+1" })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining("a logged phonecall's directioncode, phonenumber cannot change"), webctiCode: "invalid_argument" }),
+    );
   });
 });
 
