@@ -80,6 +80,10 @@ describe("a CIF widget in a WebCTI panel", () => {
     });
     // The panel's settings are CIF's custom parameters.
     expect(early).toMatchObject({ value: { customParams: '{"queue":"support"}' } });
+    const library = await fetch(`${stack.url.replace(/\/$/, "")}/webcti/cif/msdyn_ciLibrary.js`);
+    expect(library.status).toBe(200);
+    expect(library.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(library.headers.get("access-control-allow-origin")).toBe("*");
   });
 
   it("sends a clicked phone number to onclicktoact, with the record it is on", async () => {
