@@ -280,6 +280,17 @@ describe("an Open CTI softphone in WebCTI's desktop", () => {
     ]);
   });
 
+  it("answers SOFTPHONE_CONTAINER_ERROR when no desktop embeds the softphone", async () => {
+    const alone = await context.newPage();
+    await alone.goto(softphoneServer.url);
+    const state = () => alone.evaluate(() => (window as unknown as { softphone: { atLoad: Array<{ method: string; response: Response }> } }).softphone.atLoad);
+    await expect.poll(async () => (await state()).length).toBe(3);
+    for (const { response } of await state()) {
+      expect(response).toEqual({ success: false, returnValue: null, errors: [expect.objectContaining({ code: "SOFTPHONE_CONTAINER_ERROR", details: { webctiCode: "handshake_failed" } })] });
+    }
+    await alone.close();
+  });
+
   it("labels its panel and gives the call center settings", async () => {
     expect(await openCti("setSoftphoneItemLabel", { label: "On a call" })).toMatchObject({ success: true });
     await expect.poll(() => panel().textContent()).toContain("On a call");

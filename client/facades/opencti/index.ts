@@ -12,7 +12,7 @@
  * The desktops it accepts: the script tag's `data-host-origins` (space- or comma-separated origins),
  * else the origin of the page that embeds the softphone (the widget SDK's default).
  */
-import { connectToHost } from "../../widget/index.js";
+import { WidgetError, connectToHost } from "../../widget/index.js";
 import { createOpenCti } from "./createOpenCti.js";
 import type { OpenCtiHost } from "./hostExtensions.js";
 
@@ -23,11 +23,17 @@ function hostOriginsOfScript(): string[] | undefined {
 }
 
 const hostOrigins = hostOriginsOfScript();
-const host: Promise<OpenCtiHost> = connectToHost(hostOrigins ? { hostOrigins } : {}).then(async (connected) => {
-  // As in Salesforce, click-to-dial is off until the softphone calls enableClickToDial.
-  await connected.setClickToAct(false);
-  return connected;
-});
+const host: Promise<OpenCtiHost> = connectToHost(hostOrigins ? { hostOrigins } : {}).then(
+  async (connected) => {
+    // As in Salesforce, click-to-dial is off until the softphone calls enableClickToDial.
+    await connected.setClickToAct(false);
+    return connected;
+  },
+  (error: unknown) => {
+    // Whatever kept the handshake from happening (no embedding page, no known origin), the softphone has no desktop.
+    throw new WidgetError("handshake_failed", String((error as Error)?.message ?? error), "");
+  },
+);
 // A failed handshake is answered to each call (SOFTPHONE_CONTAINER_ERROR); it is not an unhandled rejection.
 host.catch((error: unknown) => console.warn("sforce.opencti: not connected to a WebCTI agent desktop:", (error as Error)?.message ?? error));
 

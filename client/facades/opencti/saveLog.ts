@@ -25,7 +25,9 @@ export function planSaveLog(args: Args): SaveLogPlan {
   const id = optionalString(value, "Id", "value.Id");
   if (id !== undefined) {
     if (!id.trim()) invalidParam("value.Id", "A non-empty string", id);
-    if (Object.keys(fields).length === 0) failWith("INVALID_PARAM", "saveLog with value.Id changes nothing: give at least one of Subject, Description, CallDisposition, CallDurationInSeconds, CallObject.");
+    if (Object.keys(fields).length === 0) failWith("INVALID_PARAM", "saveLog with value.Id changes nothing: give at least one of Subject, Description, CallDisposition, CallDurationInSeconds, CallObject.", {
+        parameter: "value",
+      });
     return { kind: "update", activityId: id, fields };
   }
   const entity = optionalString(value, "entityApiName", "value.entityApiName");

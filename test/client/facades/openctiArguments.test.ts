@@ -49,6 +49,7 @@ describe("wrong-typed arguments → INVALID_PARAM through the callback", () => {
     ["saveLog", { value: { entityApiName: "Task", Subject: "Call", CallType: "Internal" } }, "value.CallType"],
     ["saveLog", { value: { entityApiName: "Contact", LastName: "Cole" } }, "value.entityApiName"],
     ["saveLog", { value: { Id: "", Subject: "Call" } }, "value.Id"],
+    ["saveLog", { value: { Id: "act-1", Status: "Completed" } }, "value"],
   ])("%s(%j) → INVALID_PARAM naming %s", async (method, args, parameter) => {
     const response = await answerOf(opencti[method], args);
     expect(response).toEqual({ success: false, returnValue: null, errors: [expect.objectContaining({ code: "INVALID_PARAM", details: expect.objectContaining({ parameter }) })] });
