@@ -294,6 +294,8 @@ describe("an Open CTI softphone in WebCTI's desktop", () => {
   it("labels its panel and gives the call center settings", async () => {
     expect(await openCti("setSoftphoneItemLabel", { label: "On a call" })).toMatchObject({ success: true });
     await expect.poll(() => panel().textContent()).toContain("On a call");
+    expect(await openCti("setSoftphonePanelLabel", { label: "Wrap-up" })).toMatchObject({ success: true });
+    await expect.poll(() => panel().textContent()).toContain("Wrap-up");
     expect(await openCti("setSoftphoneItemIcon", { key: "call" })).toMatchObject({ success: true });
     await expect.poll(() => panel().locator(".webcti-panel-badge").first().textContent()).toBe("call");
     expect(await openCti("getCallCenterSettings")).toEqual({
