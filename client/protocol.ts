@@ -234,6 +234,8 @@ export interface LoggedActivity extends ActivityFields {
   direction: "inbound" | "outbound";
   record: { type: RecordType; id: string };
   createdAt: string;
+  /** When it was last changed (updateActivity); absent until then. */
+  updatedAt?: string;
 }
 
 export type Channel = "voice" | "chat" | "sms" | "email" | "video" | "social";
@@ -342,5 +344,5 @@ export const hostCapabilities = [
   "presence",
   "notice",
   "panel.badge",
-  // "activities.update" comes with its route (PATCH /v1/agent/activities/{activityId}).
+  "activities.update",
 ] as const;

@@ -16,6 +16,7 @@ import { getAgentRecord } from "./getAgentRecord.js";
 import { putAgentRecord } from "./putAgentRecord.js";
 import { deleteAgentRecord } from "./deleteAgentRecord.js";
 import { postAgentActivity } from "./postAgentActivity.js";
+import { patchAgentActivity } from "./patchAgentActivity.js";
 import { listRecordActivities } from "./listRecordActivities.js";
 import { searchAgentDirectory } from "./searchAgentDirectory.js";
 import { getOpenApiDocument } from "./getOpenApiDocument.js";
@@ -77,6 +78,7 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   putAgentRecord,
   deleteAgentRecord,
   postAgentActivity,
+  patchAgentActivity,
   listRecordActivities,
   getOpenApiDocument,
   listAgentPanels,

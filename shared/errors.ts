@@ -12,6 +12,7 @@ export const webCtiErrorCodes = [
   "not_found",
   "method_not_allowed",
   "conflict",
+  "precondition_failed",
   "idempotency_key_in_use",
   "idempotency_key_mismatch",
   "payload_too_large",

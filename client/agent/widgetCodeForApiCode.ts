@@ -14,6 +14,8 @@ export const widgetCodeForApiCode = {
   not_found: "not_found",
   method_not_allowed: "host_error",
   conflict: "conflict",
+  // An update's If-Match named an older version: for the widget, its write collides with stored data.
+  precondition_failed: "conflict",
   // The host sends no Idempotency-Key on a widget's behalf.
   idempotency_key_in_use: "host_error",
   idempotency_key_mismatch: "host_error",

@@ -48,7 +48,8 @@ export async function runAndRender(definition: AnyHttpDefinition, run: RunContex
     if (rendered) {
       return { answer: { status: definition.success.status, headers: { ...rendered.headers, "content-type": rendered.contentType }, body: rendered.body } };
     }
-    return { answer: { status: definition.success.status, headers: { "content-type": json }, body: JSON.stringify(result) } };
+    const headers: Record<string, string> = { "content-type": json, ...(definition.etag ? { etag: definition.etag(result) } : {}) };
+    return { answer: { status: definition.success.status, headers, body: JSON.stringify(result) } };
   } catch (thrown) {
     const error = toWebCtiError(thrown);
     return { answer: toProblemResponse(error, run.instance), error };

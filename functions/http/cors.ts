@@ -17,8 +17,8 @@ import { createRouter } from "./routeTemplate.js";
  * One module for both hosts: the Azure catch-all (functions/apiNotFound.ts) and the local host answer
  * preflights through `answerPreflight`, and every function's answer gets `corsHeaders`.
  */
-export const corsAllowHeaders = "authorization, content-type, idempotency-key, webcti-version, traceparent";
-export const corsExposeHeaders = "webcti-version, retry-after, ratelimit, ratelimit-policy, webcti-next-cursor, idempotent-replayed";
+export const corsAllowHeaders = "authorization, content-type, idempotency-key, if-match, webcti-version, traceparent";
+export const corsExposeHeaders = "webcti-version, retry-after, ratelimit, ratelimit-policy, webcti-next-cursor, idempotent-replayed, etag";
 export const corsMaxAgeSeconds = 600;
 
 type CorsServices = Pick<Services, "tables" | "caches">;

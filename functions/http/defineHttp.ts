@@ -73,6 +73,11 @@ export interface HttpDefinition<
    * undefined for JSON. Headers returned are added to the response.
    */
   render?: (result: Result, query: Query) => { contentType: string; body: string; headers?: Record<string, string> } | undefined;
+  /**
+   * Optimistic concurrency: the route reads `If-Match` (the handler, from `headers`) and its answer
+   * carries the result's `ETag`; both are documented.
+   */
+  etag?: (result: Result) => string;
   /** Error codes this route documents besides the ones every route can return. */
   errors: WebCtiErrorCode[];
   handler: (input: HandlerInput<Auth, Body, Query, Params>, services: Services) => Promise<Result>;

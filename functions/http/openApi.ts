@@ -73,6 +73,17 @@ const idempotencyKeyParameter = {
   optional: idempotencyKeySchema.optional().meta({ param: { description: idempotencyKeyDescription } }),
 };
 
+const ifMatchParameter = z
+  .string()
+  .min(1)
+  .optional()
+  .meta({
+    param: {
+      description:
+        "Apply only if the resource is still at one of these entity tags (the `ETag` of an earlier answer; `*`: any version). Otherwise 412 `precondition_failed` and nothing changes. Omitted: the last writer wins.",
+    },
+  });
+
 /** Response headers, as components: every answer carries the first; the others where they apply. */
 const responseHeaders = {
   [versionHeader]: {
@@ -85,6 +96,10 @@ const responseHeaders = {
   },
   RateLimit: {
     description: 'What is left of the key\'s quota: `"<policy>";r=<requests left>;t=<seconds until full>`, the policy `partner-key` or `integration-key` (IETF draft-ietf-httpapi-ratelimit-headers).',
+    schema: { type: "string" },
+  },
+  ETag: {
+    description: "The resource's entity tag (a strong, quoted tag of its content): send it as `If-Match` to change it only if no one changed it since.",
     schema: { type: "string" },
   },
   "RateLimit-Policy": {
@@ -198,11 +213,13 @@ function operationOf(definition: AnyHttpDefinition): ZodOpenApiOperationObject {
   if (definition.idempotency) {
     header[idempotencyKeyHeader] = idempotencyKeyParameter[definition.idempotency];
   }
+  if (definition.etag) header["If-Match"] = ifMatchParameter;
   if (definition.route.startsWith("v1/")) header[versionHeader] = versionParameter;
   if (Object.keys(header).length > 0) requestParams.header = z.object(header);
   const successHeaders: Record<string, oas31.ReferenceObject> = { [versionHeader]: headerRef(versionHeader) };
   if (rateLimited(definition)) Object.assign(successHeaders, rateLimitHeaderRefs());
   if (definition.idempotency) successHeaders[replayedHeader] = headerRef(replayedHeader);
+  if (definition.etag) successHeaders.ETag = headerRef("ETag");
   const security = securityOf[definition.auth];
   return {
     operationId: definition.name,

@@ -10,6 +10,7 @@ export const problemTable: Record<WebCtiErrorCode, { status: number; title: stri
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   conflict: { status: 409, title: "Conflict" },
+  precondition_failed: { status: 412, title: "Precondition failed" },
   idempotency_key_in_use: { status: 409, title: "Idempotency key in use" },
   idempotency_key_mismatch: { status: 422, title: "Idempotency key reused with another request" },
   payload_too_large: { status: 413, title: "Request body too large" },

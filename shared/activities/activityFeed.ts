@@ -8,8 +8,9 @@ import { key } from "../storage/tables.js";
  * database by reading it incrementally, like the facts export (shared/analytics/factsExport.ts).
  *
  * activityFeed: PartitionKey tenantId|<month the row was written, "2026-11">, RowKey <written at ISO>|<activityId>.
- * A row is written each time an activity is first stored (before its timeline row, so a crash between
- * the two writes it again on the resend: at least once). Read as every monthly feed is (readMonthlyFeed.ts).
+ * A row is written each time an activity is first stored, and again each time it changes (updateActivity.ts),
+ * before its timeline row, so a crash between the two writes it again on the resend or the update's retry:
+ * at least once. Read as every monthly feed is (readMonthlyFeed.ts).
  */
 export const feedSettleMs = 5_000;
 const defaultSinceDays = 35;

@@ -141,7 +141,7 @@ function contentHash(activity: Activity): string {
   return createHash("sha256").update(canonicalJson(content)).digest("base64");
 }
 
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value && typeof value === "object") {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
@@ -214,7 +214,7 @@ export async function listActivities(
   return { items, nextCursor: page.nextCursor };
 }
 
-function timelineKey(tenantId: string, type: string, recordId: string) {
+export function timelineKey(tenantId: string, type: string, recordId: string) {
   return key(tenantId, type, recordId);
 }
 

@@ -100,6 +100,7 @@ export const Activity = z
     recordingUrl: z.string().optional(),
     transcriptUrl: z.string().optional(),
     createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime().optional().describe("When it was last changed (`PATCH /v1/agent/activities/{activityId}`); absent until then."),
   })
   .meta({ id: "Activity" });
 export type Activity = z.infer<typeof Activity>;
@@ -113,6 +114,22 @@ export const ActivityList = z
 export type ActivityList = z.infer<typeof ActivityList>;
 
 export const ActivityPath = z.object({ activityId: ActivityId });
+
+/** What may change in a stored activity: what describes the conversation, never whose or where it is. */
+const updatableFields = (({ channel: _c, direction: _d, record: _r, subject, ...rest }) => ({ subject: subject.optional(), ...rest }))(activityFields);
+
+/**
+ * A change to an activity, from a widget through the agent desktop: the given fields replace the stored
+ * ones, the others stay. Its identity (id, provider, agent, record, channel, direction) does not change.
+ */
+export const ActivityUpdate = z
+  .strictObject({
+    providerId: ProviderId.describe("The provider the activity is of (the widget's panel): another provider's activities are not found."),
+    ...updatableFields,
+  })
+  .refine((update) => Object.keys(update).some((name) => name !== "providerId"), { message: "give at least one field to change" })
+  .meta({ id: "ActivityUpdate" });
+export type ActivityUpdate = z.infer<typeof ActivityUpdate>;
 
 /** The tenant-wide activity feed (integration routes): every stored activity, in the order stored. */
 export const ActivityFeedQuery = z

@@ -163,7 +163,7 @@ describe("widget protocol 1.1", () => {
       "async (host) => ({ version: host.protocolVersion, capabilities: host.capabilities, settings: host.environment.settings, current: (await host.getEnvironment()).settings })",
     );
     expect(hello.value?.version).toBe("1.1");
-    expect(hello.value?.capabilities).toEqual(expect.arrayContaining(["settings", "presence", "notice", "panel.badge", "panel.mode"]));
+    expect(hello.value?.capabilities).toEqual(expect.arrayContaining(["settings", "presence", "notice", "panel.badge", "activities.update", "panel.mode"]));
     expect(hello.value?.settings).toEqual({ queue: "support", region: "eu-west" });
     expect(hello.value?.current).toEqual({ queue: "support", region: "eu-west" });
   });
@@ -236,6 +236,26 @@ describe("widget protocol 1.1", () => {
     await expect(launcher().textContent()).resolves.toBe("Demo Softphone");
     await widget('(host) => host.setPanelMode("docked")');
     await expect(title.textContent()).resolves.toBe("Demo Softphone");
+  });
+});
+
+describe("activity updates from the widget", () => {
+  it("logs an activity, changes it, guards with the etag, and the timeline and the service have the change", async () => {
+    const logged = await widget<{ activityId: string }>('(host) => host.logActivity({ subject: "Call with Alice", channel: "voice" })');
+    const { activityId } = logged.value!;
+    const first = await widget<{ disposition: string; notes: string; subject: string; etag: string; updatedAt: string }>(
+      `(host) => host.updateActivity({ activityId: "${activityId}", disposition: "Resolved", notes: "Refund issued" })`,
+    );
+    expect(first.value).toMatchObject({ activityId, subject: "Call with Alice", disposition: "Resolved", notes: "Refund issued", updatedAt: expect.any(String), etag: expect.stringMatching(/^".+"$/) });
+    const second = await widget<{ notes: string; etag: string }>(`(host) => host.updateActivity({ activityId: "${activityId}", notes: "Refund sent", ifMatch: ${JSON.stringify(first.value!.etag)} })`);
+    expect(second.value?.notes).toBe("Refund sent");
+    const stale = await widget(`(host) => host.updateActivity({ activityId: "${activityId}", notes: "Lost", ifMatch: ${JSON.stringify(first.value!.etag)} })`);
+    expect(stale).toMatchObject({ code: "conflict", details: { status: 412, apiCode: "precondition_failed" } });
+    expect((await widget(`(host) => host.updateActivity({ activityId: "${activityId}", record: { type: "contact", id: "c-bob" } })`)).code).toBe("invalid_argument");
+    expect((await widget('(host) => host.updateActivity({ activityId: "never-logged", notes: "x" })')).code).toBe("not_found");
+
+    const read = await call(`${stack.apiUrl}/v1/activities/${activityId}`, { key: stack.apiKey });
+    expect(read.body).toMatchObject({ disposition: "Resolved", notes: "Refund sent", providerId: "demo-softphone" });
   });
 });
 

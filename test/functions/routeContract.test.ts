@@ -346,6 +346,17 @@ const routes: Record<string, RouteCase> = {
       { name: "A's provider", expect: 400, at: { pointer: "#/providerId" }, req: () => ({ path: "/v1/agent/activities", json: { providerId: a.hooksProviderId, record: { type: "contact", id: b.recordId }, subject: "Probe" } }) },
     ],
   },
+  patchAgentActivity: {
+    // The subject it has: a valid update that changes nothing, so no activity.updated is settled in the background mid-snapshot.
+    valid: () => ({ path: `/v1/agent/activities/${a.activityId}`, json: { providerId: demo.providerId, subject: "A's call" } }),
+    bad: [
+      { name: "an empty subject", where: "body", req: () => ({ path: `/v1/agent/activities/${a.activityId}`, json: { providerId: demo.providerId, subject: "" } }), at: { pointer: "#/subject" } },
+      { name: "a malformed activity id", where: "path", req: () => ({ path: `/v1/agent/activities/${longId}`, json: { providerId: demo.providerId, notes: "x" } }), at: { parameter: "activityId" } },
+    ],
+    wrongTenant: [
+      { name: "A's activity", expect: 404, unchanged: readAsA(`/v1/activities/${a.activityId}`), req: () => ({ path: `/v1/agent/activities/${a.activityId}`, json: { providerId: b.providerId, notes: "Probe" } }) },
+    ],
+  },
   listRecordActivities: {
     valid: () => ({ path: "/v1/agent/directory/contacts/c-alice/activities" }),
     bad: [
@@ -662,7 +673,8 @@ beforeAll(async () => {
   await putEndpoint(s, demo.tenantId, demo.providerId, { url: `${receiverUrl}/hook-a`, eventTypes: ["clickToAct.requested"] });
   await putEndpoint(s, demo.tenantId, a.hooksProviderId, { url: `${receiverUrl}/hook-a2`, eventTypes: ["clickToAct.requested"] });
   const deliveryA = (await requestClickToAct(s, { tenantId: demo.tenantId, agentId: demo.agentId }, { providerId: demo.providerId, kind: "phone", value: a.alicePhone })).deliveryId;
-  // A's CRM endpoint takes only activity.updated, which nothing here sends: no delivery is settled in the background mid-snapshot.
+  // A's CRM endpoint takes only activity.updated, which nothing here sends (patchAgentActivity's valid update changes
+  // nothing): no delivery is settled in the background mid-snapshot.
   await putCrmEndpoint(s, demo.tenantId, { url: `${receiverUrl}/hook-a-crm`, eventTypes: ["activity.updated"] });
   const crmActivity = { activityId: "audit-crm-act", providerId: demo.providerId, channel: "voice", direction: "inbound", record: { type: "contact", id: "c-alice" }, subject: "A's call", createdAt: t0.toISOString() } as const;
   const crmDeliveryA = (await enqueueWebhook(s, { tenantId: demo.tenantId, providerId: crmScope, type: "activity.updated", data: { tenantId: demo.tenantId, activity: crmActivity } }))!.deliveryId;
