@@ -95,6 +95,14 @@ afterAll(async () => {
 });
 
 describe("an Open CTI softphone in WebCTI's desktop", () => {
+  it("loads the library from WebCTI's /webcti/opencti/opencti_min.js, served as JavaScript to any origin", async () => {
+    const response = await fetch(`${stack.url}/webcti/opencti/opencti_min.js`, { headers: { origin: softphoneServer.origin } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await response.text()).toContain("sforce");
+  });
+
   it("answers the calls it made right after the script loaded, once the desktop connected", async () => {
     await expect.poll(async () => (await softphoneState<unknown[]>("atLoad")).length).toBe(3);
     const atLoad = await softphoneState<Array<{ method: string; response: Response }>>("atLoad");
