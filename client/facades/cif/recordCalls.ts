@@ -1,12 +1,11 @@
 import type { RecordRef } from "../../widget/index.js";
 import { cifError } from "./cifError.js";
 import { expectType, jsonObject } from "./checkArgs.js";
-import type { CifHost, Run } from "./cifHost.js";
 import { directoryEntities, fromAttributes, selectAttributes, toAttributes, type Attributes } from "./dataverseRecord.js";
 import { lookupsOf, matchesFilter } from "./matchFilter.js";
 import { parseQueryOptions, type QueryOptions } from "./odataQuery.js";
 import { activityChangeFromPhonecall, activityFromPhonecall, phonecallAttributes } from "./phonecall.js";
-import { hasCapability, type ActivityChange } from "./cifHost.js";
+import { hasCapability, type ActivityChange, type CifHost, type Run } from "./cifHost.js";
 
 /** At most this many records are read for one search (each match is read to give its attributes). */
 export const searchLimit = 50;
