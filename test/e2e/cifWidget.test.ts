@@ -121,7 +121,7 @@ describe("a CIF widget in a WebCTI panel", () => {
     expect(byName).toEqual({ ok: false, error: expect.objectContaining({ msdyn_name: "searchAndOpenRecords", message: expect.stringContaining("not by names (Alice Johnson)") }) });
   });
 
-  it("logs a phonecall from createRecord as an activity on the contact's timeline", async () => {
+  it("logs a phonecall from createRecord as an activity on the contact's timeline, and changes it with updateRecord", async () => {
     const logged = await cif<{ id: string; _regardingobjectid_value: string }>("(CIF, w) => w.logCall('c-alice', '+12065550101', 3, 'cif-e2e-call-1')");
     expect(logged).toEqual({ ok: true, value: expect.objectContaining({ id: "cif-e2e-call-1", subject: "Call from +12065550101", _regardingobjectid_value: "c-alice", actualdurationminutes: 3 }) });
     const response = await fetch(`${stack.apiUrl}/v1/directory/contacts/c-alice/activities`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
@@ -138,6 +138,15 @@ describe("a CIF widget in a WebCTI panel", () => {
       durationSeconds: 180,
       record: { type: "contact", id: "c-alice" },
     });
+
+    // After the call, the widget adds the wrap-up notes and the final duration.
+    const changed = await cif(`(CIF) => CIF.updateRecord("phonecall", "cif-e2e-call-1", JSON.stringify({ description: "Wants a callback", actualdurationminutes: 4 })).then(JSON.parse)`);
+    expect(changed).toEqual({ ok: true, value: expect.objectContaining({ id: "cif-e2e-call-1", description: "Wants a callback", actualdurationminutes: 4, subject: "Call from +12065550101" }) });
+    const reread = await fetch(`${stack.apiUrl}/v1/directory/contacts/c-alice/activities`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+    const after = ((await reread.json()) as { activities: Array<Record<string, unknown>> }).activities.find((a) => a.activityId === "cif-e2e-call-1");
+    expect(after).toMatchObject({ notes: "Wants a callback", durationSeconds: 240, subject: "Call from +12065550101", direction: "inbound" });
+    const fixed = await cif(`(CIF) => CIF.updateRecord("phonecall", "cif-e2e-call-1", JSON.stringify({ directioncode: true }))`);
+    expect(fixed).toEqual({ ok: false, error: expect.objectContaining({ msdyn_name: "updateRecord", webctiCode: "invalid_argument", message: expect.stringContaining("directioncode cannot change") }) });
   });
 
   it("reads and sets the panel's mode and width, and tells the widget when the agent changes them", async () => {
