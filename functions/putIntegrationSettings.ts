@@ -1,7 +1,7 @@
 import { defineHttp } from "./http/defineHttp.js";
 import { CrmSettings } from "../shared/schemas/crmSettings.js";
 import { putCrmSettings } from "../shared/tenancy/crmSettingsStore.js";
-import { checkWebhookUrl } from "../shared/webhooks/endpointStore.js";
+import { checkWebhookTarget } from "../shared/webhooks/endpointStore.js";
 
 export const putIntegrationSettings = defineHttp({
   name: "putIntegrationSettings",
@@ -14,9 +14,9 @@ export const putIntegrationSettings = defineHttp({
   body: CrmSettings,
   success: { status: 200, description: "The stored settings.", schema: CrmSettings },
   errors: ["unauthenticated", "invalid_request"],
-  handler: ({ body, caller }, services) => {
+  handler: async ({ body, caller }, services) => {
     // The look-up URL obeys the rules of webhook endpoint URLs, refused here rather than at the first call.
-    if (body.lookupWebhook) checkWebhookUrl(services.config, body.lookupWebhook.url, "#/lookupWebhook/url");
+    if (body.lookupWebhook) await checkWebhookTarget(services.config, body.lookupWebhook.url, "#/lookupWebhook/url");
     return putCrmSettings(services.tables, caller.tenantId, body, services.caches);
   },
 });

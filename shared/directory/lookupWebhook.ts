@@ -10,6 +10,15 @@ import { checkWebhookUrl } from "../webhooks/endpointStore.js";
 import { crmSigningSecrets } from "../webhooks/crmEndpoint.js";
 import { newDeliveryId } from "../webhooks/deliveryRow.js";
 import { signatureHeaders } from "../webhooks/signing.js";
+import { outboundFailureText, postOutbound, type OutboundFailure } from "../webhooks/outbound.js";
+
+const lookupFailureOf: Record<OutboundFailure, LookupFailure> = {
+  timeout: "timeout",
+  answer_too_large: "too_large",
+  address_refused: "url_refused",
+  name_not_resolved: "unreachable",
+  connection_failed: "unreachable",
+};
 
 /** Why a look-up gave no matches to use: each leads to the tenant's `lookupWebhook.fallback`. */
 export type LookupFailure =
@@ -44,28 +53,16 @@ export async function callLookupWebhook(
   const now = services.now();
   const body = JSON.stringify({ type: "customer.lookup", timestamp: now.toISOString(), data });
   const headers = signatureHeaders(secrets, newDeliveryId(now), now, body);
-  const signal = AbortSignal.timeout(lookupTimeoutMs);
-  let text: string;
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json", "user-agent": "WebCTI-Webhooks/1", ...headers },
-      body,
-      redirect: "manual",
-      signal,
-    });
-    if (response.status !== 200) {
-      await response.body?.cancel().catch(() => undefined);
-      return { ok: false, failure: "http_status", detail: `answered ${response.status}` };
-    }
-    const read = await readLimited(response, maxLookupAnswerBytes);
-    if (read === undefined) return { ok: false, failure: "too_large", detail: `the answer is over ${maxLookupAnswerBytes} bytes` };
-    text = read;
-  } catch (thrown) {
-    const error = thrown as Error & { cause?: { code?: string } };
-    if (signal.aborted) return { ok: false, failure: "timeout", detail: `no answer within ${lookupTimeoutMs} ms` };
-    return { ok: false, failure: "unreachable", detail: (error.cause?.code ?? error.name).slice(0, 100) };
-  }
+  const answer = await postOutbound(url, {
+    headers: { "content-type": "application/json", accept: "application/json", "user-agent": "WebCTI-Webhooks/1", ...headers },
+    body,
+    timeoutMs: lookupTimeoutMs,
+    allowPrivate: services.config.WEBCTI_WEBHOOKS_ALLOW_HTTP,
+    maxAnswerBytes: maxLookupAnswerBytes,
+  });
+  if (!answer.ok) return { ok: false, failure: lookupFailureOf[answer.failure], detail: outboundFailureText[answer.failure] };
+  if (answer.status !== 200) return { ok: false, failure: "http_status", detail: `answered ${answer.status}` };
+  const text = answer.text;
   return parseAnswer(text);
 }
 
@@ -92,26 +89,3 @@ function parseAnswer(text: string): WebhookLookup {
   return { ok: true, matches };
 }
 
-/** The body as text, or undefined once it is past `maxBytes` (the rest is not read). */
-async function readLimited(response: Response, maxBytes: number): Promise<string | undefined> {
-  const declared = Number(response.headers.get("content-length"));
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    return undefined;
-  }
-  if (!response.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}

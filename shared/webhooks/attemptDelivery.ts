@@ -2,11 +2,16 @@ import type { Services } from "../services.js";
 import { isPreconditionFailed } from "../errors.js";
 import { disableGoneEndpoint, type StoredEndpoint } from "./endpointStore.js";
 import { signatureHeaders } from "./signing.js";
+import { outboundFailureText, postOutbound } from "./outbound.js";
 import { DeliveryAttempt, type FailureReason } from "./schemas.js";
 import { readDeliveryRow, type ClaimedRow, type DeliveryRow } from "./deliveryRow.js";
 import { scheduleAttempt, unscheduleAttempt } from "./deliverySchedule.js";
 
-type AttemptServices = Pick<Services, "tables" | "now">;
+/**
+ * `config` decides whether private addresses may be reached (WEBCTI_WEBHOOKS_ALLOW_HTTP, local development);
+ * the callers pass the app's services object, which has it; without it they may not.
+ */
+type AttemptServices = Pick<Services, "tables" | "now"> & Partial<Pick<Services, "config">>;
 
 /**
  * When to retry after a failed attempt (Standard Webhooks' recommended schedule): 5 s, 5 min, 30 min,
@@ -22,22 +27,16 @@ interface SendResult {
   error: string | null;
 }
 
-async function send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
-  try {
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "WebCTI-Webhooks/1", ...headers },
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(attemptTimeoutMs),
-    });
-    await response.body?.cancel().catch(() => undefined);
-    return { status: response.status, error: null };
-  } catch (thrown) {
-    const error = thrown as Error & { cause?: { code?: string; message?: string } };
-    if (error.name === "TimeoutError" || error.name === "AbortError") return { status: null, error: `no answer within ${attemptTimeoutMs} ms` };
-    return { status: null, error: (error.cause?.code ?? error.cause?.message ?? error.message).slice(0, 200) };
-  }
+/** One POST to the endpoint; a failure is reported by its class only (shared/webhooks/outbound.ts). */
+async function send(url: string, headers: Record<string, string>, body: string, allowPrivate: boolean): Promise<SendResult> {
+  const answer = await postOutbound(url, {
+    headers: { "content-type": "application/json", "user-agent": "WebCTI-Webhooks/1", ...headers },
+    body,
+    timeoutMs: attemptTimeoutMs,
+    allowPrivate,
+  });
+  if (answer.ok) return { status: answer.status, error: null };
+  return { status: null, error: answer.failure === "timeout" ? `no answer within ${attemptTimeoutMs} ms` : outboundFailureText[answer.failure] };
 }
 
 /**
@@ -49,7 +48,7 @@ export async function attemptDelivery(services: AttemptServices, row: ClaimedRow
   const clock = performance.now();
   const body = row.payload;
   const { url } = endpoint.endpoint;
-  const result = await send(url, signatureHeaders(endpoint.secrets, row.deliveryId, started, body), body);
+  const result = await send(url, signatureHeaders(endpoint.secrets, row.deliveryId, started, body), body, services.config?.WEBCTI_WEBHOOKS_ALLOW_HTTP === true);
   const attemptNumber = row.attemptCount + 1;
   const attempt: DeliveryAttempt = DeliveryAttempt.parse({
     attempt: attemptNumber,

@@ -1,4 +1,4 @@
-import { BlockList, isIP } from "node:net";
+import { checkOutboundHost, isPrivateAddress, outboundFailureText } from "./outbound.js";
 import { odata, type TableEntityResult } from "@azure/data-tables";
 import type { Services } from "../services.js";
 import { WebCtiError, isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
@@ -107,34 +107,10 @@ export async function listSubscribedEndpoints(
   return found;
 }
 
-const privateRanges = new BlockList();
-for (const [network, prefix] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.168.0.0", 16],
-  ["224.0.0.0", 4],
-  ["240.0.0.0", 4],
-] as const) {
-  privateRanges.addSubnet(network, prefix, "ipv4");
-}
-for (const [network, prefix] of [
-  ["::", 127],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["ff00::", 8],
-  ["::ffff:0:0", 96],
-] as const) {
-  privateRanges.addSubnet(network, prefix, "ipv6");
-}
-
 /**
  * https only, no credentials in the URL, and no loopback or private address written as the host, unless
- * WEBCTI_WEBHOOKS_ALLOW_HTTP (local development). A name that resolves to a private address is not caught
- * here; the deployment's egress rules are the real fence (docs/webhooks.md).
+ * WEBCTI_WEBHOOKS_ALLOW_HTTP (local development). A name that resolves to a private address is caught by
+ * checkWebhookTarget (registration) and by every send (shared/webhooks/outbound.ts).
  */
 export function checkWebhookUrl(
   config: Pick<Services["config"], "WEBCTI_WEBHOOKS_ALLOW_HTTP">,
@@ -152,9 +128,26 @@ export function checkWebhookUrl(
   if (url.protocol !== "https:") refuse("it must be https");
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
   if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal")) refuse("it names a local host");
-  const family = isIP(host);
-  if (family !== 0 && privateRanges.check(host, family === 4 ? "ipv4" : "ipv6")) refuse("it is a loopback, private or reserved address");
+  if (isPrivateAddress(host)) refuse("it is a loopback, private or reserved address");
   return url.toString();
+}
+
+/**
+ * checkWebhookUrl, and what the host resolves to now: a name whose addresses include a loopback, private
+ * or reserved one is refused (unless WEBCTI_WEBHOOKS_ALLOW_HTTP). A name that does not resolve yet is
+ * accepted; each send resolves and checks again.
+ */
+export async function checkWebhookTarget(
+  config: Pick<Services["config"], "WEBCTI_WEBHOOKS_ALLOW_HTTP">,
+  text: string,
+  pointer = "#/url",
+): Promise<string> {
+  const url = checkWebhookUrl(config, text, pointer);
+  if ((await checkOutboundHost(url, config.WEBCTI_WEBHOOKS_ALLOW_HTTP)) === "address_refused") {
+    const detail = outboundFailureText.address_refused;
+    throw new WebCtiError("invalid_request", `The webhook URL is not allowed: ${detail}.`, { errors: [{ pointer, detail }] });
+  }
+  return url;
 }
 
 /**
@@ -178,7 +171,7 @@ export async function putScopedEndpoint(
   providerId: string,
   value: { url: string; eventTypes: readonly WebhookEventType[]; enabled: boolean },
 ): Promise<EndpointFields> {
-  const url = checkWebhookUrl(services.config, value.url);
+  const url = await checkWebhookTarget(services.config, value.url);
   const eventTypes = JSON.stringify([...new Set(value.eventTypes)]);
   const partitionKey = endpointKey(tenantId, providerId);
   const now = services.now().toISOString();
