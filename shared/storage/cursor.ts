@@ -39,7 +39,22 @@ export function encodeCursor(continuationToken: string | undefined): string | nu
 
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  return decodeOpaque(cursor, ({ v, t }) => (v === 1 && typeof t === "string" && t.length > 0 ? t : undefined));
+  return decodeOpaque(cursor, ({ v, t }) => (v === 1 && typeof t === "string" && isContinuationToken(t) ? t : undefined));
+}
+
+/**
+ * Whether a text is a Table storage continuation token as the SDK writes and reads it (base64 of JSON
+ * `{ nextPartitionKey, nextRowKey? }`): the SDK would throw on anything else, a 500 for a forged cursor.
+ */
+function isContinuationToken(token: string): boolean {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(token, "base64").toString("latin1"));
+    if (typeof decoded !== "object" || decoded === null) return false;
+    const { nextPartitionKey, nextRowKey } = decoded as Record<string, unknown>;
+    return typeof nextPartitionKey === "string" && nextPartitionKey.length > 0 && (nextRowKey === undefined || typeof nextRowKey === "string");
+  } catch {
+    return false;
+  }
 }
 
 /** Reads one page of a Table storage query: at most `limit` entities, and the cursor of the next page. */
