@@ -7,7 +7,6 @@ import { startProductionStack, type RunningStack } from "../../local/spawnStack.
 import { createServices } from "../../shared/services.js";
 import { readConfig } from "../../shared/config.js";
 import { putProvider } from "../../shared/tenancy/tenancyStore.js";
-import { hostCapabilities } from "../../client/protocol.js";
 
 /**
  * A softphone written for Salesforce Open CTI (test/support/openCtiWidget.ts) in the reference desktop:
@@ -247,15 +246,12 @@ describe("an Open CTI softphone in WebCTI's desktop", () => {
       record: { type: "contact", id: "c-alice" },
     });
 
-    // An update needs the host's activities.update (widget protocol 1.1); without it, saveLog with Id says so and changes nothing.
+    // The host's updateActivity (widget protocol 1.1): the given fields replace the stored ones.
     const updated = await openCti("saveLog", { value: { Id: activityId, Description: "Invoice resent", CallDisposition: "resolved" } });
-    if ((hostCapabilities as readonly string[]).includes("activities.update")) {
-      expect(updated).toEqual({ success: true, errors: null, returnValue: { recordId: activityId } });
-      expect(await timeline()).toMatchObject({ subject: "Inbound call from Alice", notes: "Invoice resent", disposition: "resolved" });
-    } else {
-      expect(updated.errors).toEqual([{ code: "GENERIC_ERROR", description: expect.stringContaining("no activities.update capability") }]);
-      expect(await timeline()).toMatchObject({ notes: "Asked about the invoice" });
-    }
+    expect(updated).toEqual({ success: true, errors: null, returnValue: { recordId: activityId } });
+    expect(await timeline()).toMatchObject({ subject: "Inbound call from Alice", notes: "Invoice resent", disposition: "resolved", durationSeconds: 95 });
+    const unknown = await openCti("saveLog", { value: { Id: "no-such-activity", Description: "x" } });
+    expect(unknown).toMatchObject({ success: false, errors: [expect.objectContaining({ details: expect.objectContaining({ webctiCode: expect.any(String) }) })] });
   });
 
   it("shows, minimizes and sizes its panel", async () => {
