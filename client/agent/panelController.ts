@@ -1,7 +1,8 @@
 import { CallOptions, type RemoteProxy } from "penpal";
 import type { ClickToActPayload, Environment, HostMethods, PageContext, PanelMode, PanelState, WidgetEvent, WidgetMethods } from "../protocol.js";
 import type { AgentApi, PanelConfigView } from "./agentApi.js";
-import { connectWidget } from "./connectWidget.js";
+import { connectHubSpotWidget, connectWidget } from "./connectWidget.js";
+import type { HubSpotHostPanel } from "./hubspot/hubspotHost.js";
 import { panelPreferences, type PanelPreferences } from "./panelPreferences.js";
 import type { MountPanelsOptions, Panel } from "./panels.js";
 import { PanelView } from "./panelView.js";
@@ -13,6 +14,9 @@ import { createElsewhereNotice, type ElsewhereNotice } from "./elsewhereNotice.j
 import { claimWidget, type OwnershipLocks, type WidgetOwnership } from "./widgetOwnership.js";
 
 const minimumWidth = 160;
+
+/** What the panel calls on the widget's side: penpal's proxy, or the HubSpot host's translation (hubspot/). */
+type WidgetRemote = Pick<RemoteProxy<WidgetMethods>, "event" | "ping">;
 
 /**
  * One provider's panel: its state (mode, width, click-to-act, whether the widget is there), kept in the
@@ -31,8 +35,11 @@ export class PanelController implements Panel, HostedPanel {
   private readonly view: PanelView;
   private readonly preferences: PanelPreferences;
   private readonly methods: HostMethods;
-  private remote: RemoteProxy<WidgetMethods> | undefined;
-  private frameRemote: RemoteProxy<WidgetMethods> | undefined;
+  private remote: WidgetRemote | undefined;
+  private frameRemote: WidgetRemote | undefined;
+  /** A HubSpot widget takes clicks only while signed in (INITIALIZED, LOGGED_IN / LOGGED_OUT). */
+  private signedIn: boolean;
+  private readonly hubspot: boolean;
   private popup: { window: PopOutWindow; disconnect: () => void } | undefined;
   private disconnectFrame: (() => void) | undefined;
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -55,6 +62,8 @@ export class PanelController implements Panel, HostedPanel {
     this.mode = saved.mode ?? config.defaultMode;
     this.width = this.clamp(saved.width ?? config.width.default);
     this.clickToActOn = config.clickToAct;
+    this.hubspot = config.widgetProtocol === "hubspot";
+    this.signedIn = !this.hubspot;
     this.view = new PanelView(options.container.ownerDocument, config, {
       onModeButton: (mode) => this.setMode(mode, "agent"),
       onResize: (width) => this.setWidth(width),
@@ -94,15 +103,20 @@ export class PanelController implements Panel, HostedPanel {
   }
 
   get acceptsClickToAct(): boolean {
-    return this.ready && this.clickToActOn && this.mode !== "hidden";
+    return this.ready && this.signedIn && this.clickToActOn && this.mode !== "hidden";
   }
 
   connect() {
     window.addEventListener("message", this.onMessage);
-    this.disconnectFrame = connectWidget(this.iframe.contentWindow!, this.config.trustedOrigins, this.methods, (remote) => {
+    const onRemote = (remote: WidgetRemote) => {
       this.frameRemote = remote;
       if (this.mode !== "poppedOut") this.remote = remote;
-    });
+    };
+    // webcti, cif and opencti widgets speak WebCTI's widget protocol (the façades run in the frame); a
+    // HubSpot widget speaks its SDK's own messages to a host of their own.
+    this.disconnectFrame = this.hubspot
+      ? connectHubSpotWidget(this.hubspotPanel(), onRemote)
+      : connectWidget(this.iframe.contentWindow!, this.config.trustedOrigins, this.methods, onRemote);
     this.ownership = claimWidget({
       locks: (navigator as { locks?: OwnershipLocks }).locks,
       name: `webcti.widget.${this.me.tenantId}:${this.me.agentId}.${this.providerId}`,
@@ -113,7 +127,8 @@ export class PanelController implements Panel, HostedPanel {
     // the SDK says hello). The new page's hello may come before or after the frame's load event, so
     // after a load the host asks the widget whether it is there and reports it only if no hello came.
     this.iframe.addEventListener("load", () => {
-      if (this.mode === "poppedOut" || !this.ready || !this.remote) return;
+      // The HubSpot host sends SYNC again after each load by itself.
+      if (this.hubspot || this.mode === "poppedOut" || !this.ready || !this.remote) return;
       const hellosAtLoad = this.hellos;
       const afterMs = this.options.handshakeTimeoutMs ?? 10_000;
       this.remote.ping(new CallOptions({ timeout: afterMs })).catch(() => {
@@ -147,6 +162,8 @@ export class PanelController implements Panel, HostedPanel {
   setMode(mode: PanelMode, by: "agent" | "widget" = "agent"): PanelState {
     if (this.mode === mode) return this.state;
     if (mode === "poppedOut" && !this.owned) fail("host_error", `${this.config.label} is open in another tab.`);
+    // The SDK talks to window.parent only: a HubSpot widget in a window of its own would have no host.
+    if (mode === "poppedOut" && this.hubspot) fail("not_supported", `${this.config.label} cannot be popped out: its widget runs only inside the panel.`);
     if (mode === "poppedOut") this.popOut();
     else if (this.mode === "poppedOut") this.bringBack();
     this.mode = mode;
@@ -279,9 +296,39 @@ export class PanelController implements Panel, HostedPanel {
     this.view.setConnection(
       "failed",
       `${this.config.label} did not connect within ${Math.round(afterMs / 1000)} s. ` +
-        `Its page must load the WebCTI widget SDK and be served from a trusted origin (${this.config.trustedOrigins.join(", ")}).`,
+        `Its page must load the ${this.hubspot ? "HubSpot Calling Extensions SDK" : "WebCTI widget SDK"} and be served from a trusted origin (${this.config.trustedOrigins.join(", ")}).`,
     );
     this.options.onEvent?.({ type: "handshakeTimeout", providerId: this.providerId, afterMs });
+  }
+
+  /** This panel as the HubSpot host drives it (hubspot/hubspotHost.ts). */
+  private hubspotPanel(): HubSpotHostPanel {
+    return {
+      providerId: this.providerId,
+      frame: this.iframe,
+      trustedOrigins: this.config.trustedOrigins,
+      methods: this.methods,
+      environment: () => this.environment(),
+      synced: (sdkVersion) => this.widgetReady(sdkVersion),
+      unsynced: () => {
+        this.ready = false;
+        this.signedIn = false;
+        this.onClickToActChange();
+        if (!this.owned || this.mode === "poppedOut") return; // an emptied frame (another tab holds the widget)
+        this.view.setConnection("connecting", "Connecting…");
+        this.startHandshakeTimer();
+      },
+      setSignedIn: (signedIn) => {
+        this.signedIn = signedIn;
+        this.onClickToActChange();
+      },
+      setWidth: (width) => this.setWidth(width),
+      setMode: (mode) => this.setMode(mode, "widget"),
+      loadUrl: (url) => {
+        this.view.setConnection("connecting", "Connecting…");
+        this.iframe.src = url;
+      },
+    };
   }
 
   private reportUntrusted(event: MessageEvent) {
