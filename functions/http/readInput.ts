@@ -71,11 +71,21 @@ function refuseDeclaredLength(request: HttpRequest, maxBytes: number): void {
   }
 }
 
+/** How deep arrays and objects may nest in a request body: far beyond any schema, far below a stack overflow. */
+export const maxJsonDepth = 64;
+
 function parseJsonBody<T>(bytes: Uint8Array, schema: z.ZodType<T>): T {
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    if (jsonDepth(text) > maxJsonDepth) {
+      throw new WebCtiError("invalid_request", `The request body nests arrays or objects deeper than ${maxJsonDepth} levels.`, {
+        errors: [{ pointer: "#", detail: `nested deeper than ${maxJsonDepth} levels` }],
+      });
+    }
+    json = JSON.parse(text);
   } catch (cause) {
+    if (cause instanceof WebCtiError) throw cause;
     throw new WebCtiError("invalid_request", `The request body is not valid JSON: ${(cause as Error).message}`, {
       errors: [{ pointer: "#", detail: "not valid JSON" }],
     });
@@ -85,4 +95,21 @@ function parseJsonBody<T>(bytes: Uint8Array, schema: z.ZodType<T>): T {
     throw new WebCtiError("invalid_request", "The request body is not valid.", { errors: errorItemsFromZod(parsed.error) });
   }
   return parsed.data;
+}
+
+/** The deepest nesting of arrays and objects in a JSON text (brackets inside strings do not count). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
 }
