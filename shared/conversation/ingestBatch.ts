@@ -5,7 +5,7 @@ import type { Services } from "../services.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import { isKnownEvent, type ConversationEvent, type EventAccepted } from "../schemas/conversationEvent.js";
 import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
-import { eventIdConflict, eventRow, ingestConversationEvent } from "./ingestEvent.js";
+import { eventIdConflict, eventRow, ingestConversationEvent, maxEventChars } from "./ingestEvent.js";
 
 type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now" | "config">;
 
@@ -18,8 +18,8 @@ export type BatchItemResult = { ok: true; accepted: EventAccepted } | { ok: fals
  * entity-group transaction (`insertOnce`). Events that look a caller up or pop a record (`ringing`, and
  * whatever the provider's policy pops on) take the single-event path, in parallel.
  *
- * Everything the batch can be refused for is checked before the first write (agents of the tenant), so a
- * refused batch stores nothing. After that, the only per-event refusal is a reused event id with other
+ * Everything the batch can be refused for is checked before the first write (agents of the tenant, each
+ * event's stored size), so a refused batch stores nothing. After that, the only per-event refusal is a reused event id with other
  * content (`conflict`); the others are stored. A retry of the whole batch is safe: a transaction that meets
  * an already stored event falls back to event-by-event inserts, which recognize retries.
  */
@@ -41,6 +41,8 @@ export async function ingestConversationEvents(
       }),
     ),
   );
+
+  refuseOversizedEvents(events);
 
   const now = services.now();
   const results: BatchItemResult[] = new Array(events.length);
@@ -81,5 +83,14 @@ export async function ingestConversationEvents(
 function relocate(error: WebCtiError, index: number): WebCtiError {
   return new WebCtiError(error.code, error.message, {
     errors: (error.errors ?? []).map((item) => (item.pointer ? { ...item, pointer: item.pointer.replace(/^#/, `#/events/${index}`) } : item)),
+  });
+}
+
+/** An event too long for its Table storage column refuses the whole batch (413) before anything is stored. */
+function refuseOversizedEvents(events: readonly ConversationEvent[]): void {
+  const oversized = events.flatMap((event, index) => (JSON.stringify(event).length > maxEventChars ? [index] : []));
+  if (oversized.length === 0) return;
+  throw new WebCtiError("payload_too_large", `${oversized.length} event(s) are over ${maxEventChars} characters of JSON; nothing was stored.`, {
+    errors: oversized.map((i) => ({ pointer: `#/events/${i}`, detail: `over ${maxEventChars} characters of JSON` })),
   });
 }

@@ -108,6 +108,17 @@ describe("POST /v1/conversations/events/batch", () => {
     expect(await rowsOf(b[0]!.conversationId)).toBe(3);
   });
 
+  it("refuses a batch with an event too long to store with 413, naming it, and stores none of the others", async () => {
+    const a = call3();
+    const b = call3();
+    const tooLong = { ...b[1]!, note: "x".repeat(31_000) };
+    const res = await call(batch, { key: seed.apiKey, json: { events: [a[0], a[1], tooLong, a[2]] } });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ code: "payload_too_large", errors: [{ pointer: "#/events/2" }] });
+    expect(await rowsOf(a[0]!.conversationId)).toBe(0);
+    expect(await rowsOf(b[0]!.conversationId)).toBe(0);
+  });
+
   it("is safe to retry: a resent batch, partly stored before, stores nothing twice and gets the same results", async () => {
     const a = call3();
     await call(single, { key: seed.apiKey, json: a[1] });
