@@ -5,7 +5,7 @@ import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import type { PartnerAnalyticsEvent } from "../schemas/analytics.js";
 import { key } from "../storage/tables.js";
 import { insertOnce, type OnceRow } from "../storage/insertOnce.js";
-import { conversationPartition } from "../conversation/ingestEvent.js";
+import { conversationPartition, maxEventChars } from "../conversation/ingestEvent.js";
 import { markConversations } from "./kpiStore.js";
 
 export type AnalyticsEventResult = { ok: true } | { ok: false; error: WebCtiError };
@@ -21,8 +21,16 @@ export async function storePartnerAnalyticsEvents(
   events: readonly PartnerAnalyticsEvent[],
 ): Promise<AnalyticsEventResult[]> {
   const receivedAt = services.now().toISOString();
-  const rows: OnceRow[] = events.map((event) => {
-    const body = JSON.stringify(event);
+  const bodies = events.map((event) => JSON.stringify(event));
+  // Each event is kept in one Table storage column: one too long refuses the batch before anything is stored.
+  const oversized = bodies.flatMap((body, index) => (body.length > maxEventChars ? [index] : []));
+  if (oversized.length > 0) {
+    throw new WebCtiError("payload_too_large", `${oversized.length} analytics event(s) are over ${maxEventChars} characters of JSON; nothing was stored.`, {
+      errors: oversized.map((i) => ({ pointer: `#/events/${i}`, detail: `over ${maxEventChars} characters of JSON` })),
+    });
+  }
+  const rows: OnceRow[] = events.map((event, index) => {
+    const body = bodies[index]!;
     return {
       partitionKey: conversationPartition(partner.tenantId, partner.providerId, event.conversationId),
       rowKey: analyticsRowKey(event.eventId),

@@ -46,6 +46,19 @@ describe("partner analytics events (CIF 2.0 logAnalyticsEvent)", () => {
     expect(rows[0]!.eventTimestamp).toBe("2026-11-02T08:07:00.000Z");
   });
 
+  it("refuses a batch with an event too long to store with 413 and stores none of it", async () => {
+    const conversationId = `${uniquePrefix()}-big`;
+    const event = (eventId: string, customData: Record<string, unknown>) => ({
+      eventId, conversationId, sessionId: "s-1", participantId: "agent-1", eventName: "bulk", eventReason: "test",
+      eventTimestamp: "2026-11-02T09:07:00Z", customData,
+    });
+    const res = await post([event("ok-1", { score: 1 }), event("big-1", { blob: "x".repeat(31_000) })]);
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    expect(res.body).toMatchObject({ code: "payload_too_large", errors: [{ pointer: "#/events/1" }] });
+    expect(await analyticsRows(conversationId)).toEqual([]);
+  });
+
   it("does not disturb the conversation it belongs to", async () => {
     const conversationId = `${uniquePrefix()}-c`;
     const initiated = { type: "initiated", eventId: `${conversationId}-1`, conversationId, occurredAt: "2026-11-02T09:00:00Z" };
