@@ -51,6 +51,10 @@ await build({ ...common, entryPoints: { widget: root("client/widget/index.ts") }
 await writeFile(root("packages/widget-sdk/dist/index.d.ts"), 'export * from "./types/widget/index.js";\n');
 // The same SDK for one classic <script> tag: window.WebCtiWidget.
 await build({ ...common, format: "iife", globalName: "WebCtiWidget", entryPoints: { "widget.global": root("client/widget/index.ts") }, outdir: `${web}/webcti` });
+// The Salesforce Open CTI façade, one classic script defining window.sforce.opencti: webcti/opencti/opencti_min.js.
+await build({ ...common, format: "iife", entryPoints: { "opencti/opencti_min": root("client/facades/opencti/index.ts") }, outdir: `${web}/webcti` });
+// The Microsoft CIF façade, one classic script defining window.Microsoft.CIFramework: webcti/cif/msdyn_ciLibrary.js.
+await build({ ...common, format: "iife", entryPoints: { "cif/msdyn_ciLibrary": root("client/facades/cif/index.ts") }, outdir: `${web}/webcti` });
 // The desktop's pages that only some agents open (the supervisor dashboard with Chart.js) are chunks it
 // loads on demand.
 await build({
