@@ -28,7 +28,11 @@ export interface HandlerContext {
 
 /** How long an ERROR stays on screen unless the agent closes it. */
 const errorNoticeMs = 10_000;
-const digits = (phone: string) => phone.replace(/\D/g, "");
+/** The same number, written with or without its country code ("+1 206 555 0101", "(206) 555-0101"). */
+function sameNumber(a: string, b: string): boolean {
+  const [x, y] = [a.replace(/\D/g, ""), b.replace(/\D/g, "")];
+  return x === y || (Math.min(x.length, y.length) >= 7 && (x.endsWith(y) || y.endsWith(x)));
+}
 const messageOf = (error: unknown) => String((error as { message?: unknown })?.message ?? error);
 const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim().slice(0, 500) : undefined);
 
@@ -129,8 +133,8 @@ async function outgoingCall(context: HandlerContext, data: Record<string, unknow
   const call = startCall(context, parsed, data.createEngagement);
   const dialed = context.lastDial;
   if (call.record || !call.to) return;
-  if (dialed && digits(dialed.phoneNumber) === digits(call.to)) {
-    if (dialed.record) call.record = dialed.record;
+  if (dialed?.record && sameNumber(dialed.phoneNumber, call.to)) {
+    call.record = dialed.record;
     return;
   }
   try {

@@ -100,16 +100,7 @@ export function connectHubSpot(panel: HubSpotHostPanel): HubSpotConnection {
   startSync(); // the frame may have loaded its page before this chunk did
 
   return {
-    async event(event) {
-      if (event.type === "panelModeChanged") post("VISIBILITY_CHANGED", visibilityData(event.mode));
-      else if (event.type === "clickToAct") {
-        if (event.payload.format !== "phone") return warn("an e-mail click is not sent: the SDK has no message for it");
-        const data = dialNumberData(event.payload, panel.environment());
-        context.lastDial = { phoneNumber: String(data.phoneNumber), ...(event.payload.record ? { record: event.payload.record } : {}) };
-        post("DIAL_NUMBER", data);
-      }
-      // panelSizeChanged and navigation have no SDK message.
-    },
+    event: async (event) => sendWidgetEvent(context, event),
     ping: async () => "pong",
     destroy() {
       clearInterval(syncTimer);
@@ -117,4 +108,14 @@ export function connectHubSpot(panel: HubSpotHostPanel): HubSpotConnection {
       window.removeEventListener("message", onMessage);
     },
   };
+}
+
+/** WebCTI's widget events as SDK messages; panelSizeChanged and navigation have none. */
+function sendWidgetEvent(context: HandlerContext, event: WidgetEvent) {
+  if (event.type === "panelModeChanged") context.post("VISIBILITY_CHANGED", visibilityData(event.mode));
+  if (event.type !== "clickToAct") return;
+  if (event.payload.format !== "phone") return context.warn("an e-mail click is not sent: the SDK has no message for it");
+  const data = dialNumberData(event.payload, context.panel.environment());
+  context.lastDial = { phoneNumber: String(data.phoneNumber), ...(event.payload.record ? { record: event.payload.record } : {}) };
+  context.post("DIAL_NUMBER", data);
 }
