@@ -28,11 +28,13 @@ export interface HandlerContext {
 
 /** How long an ERROR stays on screen unless the agent closes it. */
 const errorNoticeMs = 10_000;
+
 /** The same number, written with or without its country code ("+1 206 555 0101", "(206) 555-0101"). */
 function sameNumber(a: string, b: string): boolean {
   const [x, y] = [a.replace(/\D/g, ""), b.replace(/\D/g, "")];
   return x === y || (Math.min(x.length, y.length) >= 7 && (x.endsWith(y) || y.endsWith(x)));
 }
+
 const messageOf = (error: unknown) => String((error as { message?: unknown })?.message ?? error);
 const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim().slice(0, 500) : undefined);
 
