@@ -1,7 +1,6 @@
 import { odata, type TableClient, type TableEntityResult } from "@azure/data-tables";
 import { decodeOpaque, encodeOpaque } from "./cursor.js";
 import { parseRow } from "./parseRow.js";
-import { nextMonth } from "../analytics/intervals.js";
 
 /**
  * An append-only feed kept in one partition per month (`<scope>|2026-11`) with RowKeys that begin with the
@@ -30,6 +29,12 @@ export interface FeedRead {
   limit: number;
 }
 
+/** The first month any feed can hold (nothing was written before WebCTI ran): an earlier `since` reads from here. */
+export const feedEpochMonth = "2026-01";
+/** How many month partitions one read visits at most, and storage queries it makes: the cursor then continues. */
+export const maxMonthsPerRead = 12;
+const maxQueriesPerRead = 24;
+
 interface Position {
   /** The feed month ("2026-11") and the last RowKey returned in it ("" = none yet). */
   month: string;
@@ -39,10 +44,15 @@ interface Position {
 export async function readMonthlyFeed<T>(feed: MonthlyFeed<T>, read: FeedRead, now: Date): Promise<{ items: T[]; cursor: string }> {
   const settled = new Date(now.getTime() - feed.settleMs).toISOString();
   const since = read.since ? new Date(read.since).toISOString() : new Date(now.getTime() - feed.defaultSinceDays * 86_400_000).toISOString();
-  let position: Position = read.cursor ? decodePosition(read.cursor, feed.cursorVersion) : { month: since.slice(0, 7), after: since };
+  let position: Position = read.cursor
+    ? decodePosition(read.cursor, feed.cursorVersion)
+    : since.slice(0, 7) < feedEpochMonth
+      ? { month: feedEpochMonth, after: "" }
+      : { month: since.slice(0, 7), after: since };
   const items: T[] = [];
 
-  while (items.length < read.limit && position.month <= settled.slice(0, 7)) {
+  let months = 1;
+  for (let queries = 0; items.length < read.limit && position.month <= settled.slice(0, 7) && queries < maxQueriesPerRead; queries++) {
     const pages = feed.table
       .listEntities<Record<string, unknown>>({
         queryOptions: {
@@ -63,13 +73,23 @@ export async function readMonthlyFeed<T>(feed: MonthlyFeed<T>, read: FeedRead, n
       if (position.after < settled) position = { month: position.month, after: settled };
       break;
     }
-    position = { month: nextMonth(`${position.month}-01`).slice(0, 7), after: "" };
+    position = { month: monthAfter(position.month), after: "" };
+    if (++months > maxMonthsPerRead) break;
   }
   return { items, cursor: encodeOpaque({ v: feed.cursorVersion, m: position.month, a: position.after }) };
 }
 
+/** "2026-12" → "2027-01", as text (Date.UTC would read years 0–99 as 1900–1999). */
+function monthAfter(month: string): string {
+  const [year, m] = month.split("-").map(Number) as [number, number];
+  return m === 12 ? `${String(year + 1).padStart(4, "0")}-01` : `${String(year).padStart(4, "0")}-${String(m + 1).padStart(2, "0")}`;
+}
+
+/** A cursor's month must be a real month from the feeds' first one: a forged one is a 400. */
 function decodePosition(cursor: string, version: number): Position {
   return decodeOpaque(cursor, ({ v, m, a }) =>
-    v === version && typeof m === "string" && /^\d{4}-\d{2}$/.test(m) && typeof a === "string" ? { month: m, after: a } : undefined,
+    v === version && typeof m === "string" && /^\d{4}-(0[1-9]|1[0-2])$/.test(m) && m >= feedEpochMonth && typeof a === "string"
+      ? { month: m, after: a }
+      : undefined,
   );
 }
