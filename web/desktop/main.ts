@@ -117,6 +117,7 @@ async function main() {
   mountPanels({
     container: document.getElementById("panels")!,
     adapter,
+    client, // the widgets hear the service's presence pushes through the desktop's own connection
     trackNavigation: false, // render() tells the widgets once the new page is on screen
     onEvent: (event) => {
       console.debug("WebCTI panel", event);

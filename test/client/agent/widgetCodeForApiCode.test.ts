@@ -15,6 +15,7 @@ describe("API codes to widget codes", () => {
     ["invalid_request", 400, "invalid_argument"],
     ["forbidden", 403, "forbidden"],
     ["conflict", 409, "conflict"],
+    ["precondition_failed", 412, "conflict"],
     ["rate_limited", 429, "rate_limited"],
     ["storage_unavailable", 503, "unavailable"],
     ["internal", 500, "host_error"],
