@@ -10,7 +10,7 @@ import { fail } from "./widgetCallError.js";
 type Implementation = {
   [K in keyof HostMethods]: (request: Parameters<HostMethods[K]>[0]) => ReturnType<HostMethods[K]>;
 };
-export type HostRecordMethodName = "openSearch" | "searchRecords" | "screenPop" | "createRecord" | "getRecord" | "updateRecord" | "deleteRecord" | "logActivity";
+export type HostRecordMethodName = "openRecord" | "openSearch" | "searchRecords" | "screenPop" | "createRecord" | "getRecord" | "updateRecord" | "deleteRecord" | "logActivity";
 
 /**
  * The widget's record calls when the tenant's records live in the CRM (`crm.records` = `host`): each goes
@@ -19,6 +19,11 @@ export type HostRecordMethodName = "openSearch" | "searchRecords" | "screenPop" 
  */
 export function hostRecordMethods(panel: HostedPanel, { adapter, onActivityLogged }: WidgetHostServices): Pick<Implementation, HostRecordMethodName> {
   return {
+    async openRecord(request) {
+      const { type, id } = recordRef(request.record);
+      await adapter.openRecord({ type, id, name: request.record.name ?? id });
+      return { opened: true as const };
+    },
     async openSearch(request) {
       if (typeof request.query !== "string" || !request.query.trim()) fail("invalid_argument", "query must be a non-empty string.");
       if (!adapter.search) unsupported("openSearch", "search");

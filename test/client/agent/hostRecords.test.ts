@@ -103,6 +103,9 @@ describe("the widget's record calls with the tenant's records in the CRM page", 
     expect(activities).toEqual([logged]);
     expect(await methods.screenPop({ correlationId: "5", phone: "+12065550101" })).toEqual({ matches: [{ type: "lead", id: "L-7", name: "Ada Lovelace" }], opened: "record" });
     expect(page.opened).toEqual([{ record: { type: "lead", id: "L-7", name: "Ada Lovelace" } }]);
+    // A widget opens a record of any of the CRM's types (a Lead, a Case…), not only contact and account.
+    expect(await methods.openRecord({ correlationId: "6", record: { type: "case", id: "500Ab00000XyZ" } })).toEqual({ opened: true });
+    expect(page.opened.at(-1)).toEqual({ record: { type: "case", id: "500Ab00000XyZ", name: "500Ab00000XyZ" } });
   });
 
   it("answers not_supported for a method the page lacks, not_found for a missing record, invalid_argument for a type it does not declare", async () => {
