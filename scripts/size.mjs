@@ -20,6 +20,14 @@ for (const [entry, budget] of Object.entries(budgets)) {
       (lazy.length ? `  + ${kb(lazySize.gzip)} KB gzip loaded on first use (${lazy.length} chunk${lazy.length > 1 ? "s" : ""})` : ""),
   );
 }
+// The HubSpot host (client/agent/hubspot/): agent.js's panel host loads it only for a panel with widgetProtocol "hubspot".
+console.log("\nagent.js's panel host loads for some panels only (no budget)");
+for (const chunk of onDemandImports(await readFile(join(webDir, "webcti", "agent.js"), "utf8"))) {
+  const panelHost = resolve(join(webDir, "webcti"), chunk);
+  for (const hubspot of onDemandImports(await readFile(panelHost, "utf8")).filter((c) => /hubspotHost-/.test(c))) {
+    console.log(`${"hubspotHost (widgetProtocol hubspot)".padEnd(37)} ${sizes(await sizeOf([resolve(dirname(panelHost), hubspot)]))}`);
+  }
+}
 
 // The reference desktop: main.js (with the chunks it imports statically), then each chunk it imports on
 // demand (the dashboard: its code and Chart.js), counting only what main.js did not load already.

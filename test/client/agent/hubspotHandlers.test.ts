@@ -158,7 +158,7 @@ describe("HubSpot host answers, records in the CRM page", () => {
     await send("INITIALIZED", { isLoggedIn: true, sizeInfo: { width: 420, height: 600 } });
     await send("LOGGED_OUT");
     await send("RESIZE_WIDGET", { width: 380, height: 500 });
-    expect(page.opened).toEqual([{ record: { type: "contact", id: "101", name: "" } }]);
+    expect(page.opened).toEqual([{ record: { type: "contact", id: "101", name: "101" } }]);
     expect(posted).toEqual([
       { type: "NAVIGATE_TO_RECORD_FAILED", data: { message: "objectCoordinates must name an object id and type." } },
       { type: "SET_WIDGET_URL_FAILED", data: { iFrameUrl: "https://evil.example/", message: "The URL is not on an origin the panel trusts." } },
@@ -166,13 +166,12 @@ describe("HubSpot host answers, records in the CRM page", () => {
     expect(panelCalls).toEqual([{ loadUrl: "https://dialer.example/v2/" }, { signedIn: true }, { width: 420 }, { signedIn: false }, { width: 380 }]);
   });
 
-  it("answers NAVIGATE_TO_RECORD_FAILED for a CRM's own record type: the widget protocol's openRecord takes contacts and accounts", async () => {
+  it("opens a CRM's own record type for NAVIGATE_TO_RECORD when the tenant's records live in the CRM page", async () => {
     const page = crmPage([lead]);
     const { send, posted } = hubspotHost(page.adapter);
-    const objectCoordinates = { portalId: 1, objectId: "L-7", objectTypeId: "lead" };
-    await send("NAVIGATE_TO_RECORD", { objectCoordinates });
-    expect(page.opened).toEqual([]);
-    expect(posted).toEqual([{ type: "NAVIGATE_TO_RECORD_FAILED", data: { objectCoordinates, message: expect.stringContaining("record must be") } }]);
+    await send("NAVIGATE_TO_RECORD", { objectCoordinates: { portalId: 1, objectId: "L-7", objectTypeId: "lead" } });
+    expect(page.opened).toEqual([{ record: { type: "lead", id: "L-7", name: "L-7" } }]);
+    expect(posted).toEqual([]);
   });
 
   it("answers FINALIZE_ENGAGEMENT and PUBLISH_TO_CHANNEL as failed: WebCTI has no channels", async () => {
