@@ -129,6 +129,33 @@ function newCorrelationId(): string {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
+type Caller = <K extends keyof HostMethods>(
+  method: K,
+  params: Omit<Parameters<HostMethods[K]>[0], "correlationId">,
+  timeoutMs?: number,
+) => Promise<Awaited<ReturnType<HostMethods[K]>>>;
+
+/** Calls a host method with a fresh correlation id; every failure becomes a WidgetError with a stable code. */
+function createCaller(remote: RemoteProxy<HostMethods>, callTimeout: number): Caller {
+  return async (method, params, timeoutMs = callTimeout) => {
+    const correlationId = newCorrelationId();
+    const fn = remote[method] as unknown as (request: unknown, options: CallOptions) => Promise<never>;
+    try {
+      return await fn({ ...params, correlationId }, new CallOptions({ timeout: timeoutMs }));
+    } catch (error) {
+      if (isWireError(error)) throw new WidgetError(error.code, error.message, correlationId, error.details);
+      if (error instanceof PenpalError && error.code === "METHOD_CALL_TIMEOUT") {
+        throw new WidgetError("timeout", `${method} got no answer within ${timeoutMs} ms.`, correlationId);
+      }
+      if (error instanceof PenpalError && error.code === "METHOD_NOT_FOUND") {
+        throw new WidgetError("not_supported", `The host does not support ${method}.`, correlationId);
+      }
+      if (error instanceof PenpalError) throw new WidgetError("disconnected", error.message, correlationId);
+      throw new WidgetError("host_error", String((error as Error)?.message ?? error), correlationId);
+    }
+  };
+}
+
 /** Performs the handshake with the agent desktop that embeds this page. */
 export async function connectToHost(options: ConnectOptions = {}): Promise<WebCtiHost> {
   // In a panel the host is the parent frame; popped out into its own window, the window that opened it.
@@ -156,28 +183,7 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<WebCt
   }
   const callTimeout = options.callTimeoutMs ?? 10_000;
 
-  async function call<K extends keyof HostMethods>(
-    method: K,
-    params: Omit<Parameters<HostMethods[K]>[0], "correlationId">,
-    timeoutMs = callTimeout,
-  ): Promise<Awaited<ReturnType<HostMethods[K]>>> {
-    const correlationId = newCorrelationId();
-    const fn = remote[method] as unknown as (request: unknown, options: CallOptions) => Promise<Awaited<ReturnType<HostMethods[K]>>>;
-    try {
-      return await fn({ ...params, correlationId }, new CallOptions({ timeout: timeoutMs }));
-    } catch (error) {
-      if (isWireError(error)) throw new WidgetError(error.code, error.message, correlationId, error.details);
-      if (error instanceof PenpalError && error.code === "METHOD_CALL_TIMEOUT") {
-        throw new WidgetError("timeout", `${method} got no answer within ${timeoutMs} ms.`, correlationId);
-      }
-      if (error instanceof PenpalError && error.code === "METHOD_NOT_FOUND") {
-        throw new WidgetError("not_supported", `The host does not support ${method}.`, correlationId);
-      }
-      if (error instanceof PenpalError) throw new WidgetError("disconnected", error.message, correlationId);
-      throw new WidgetError("host_error", String((error as Error)?.message ?? error), correlationId);
-    }
-  }
-
+  const call = createCaller(remote, callTimeout);
   const hello = await call("hello", { protocolVersion, sdkVersion });
   return {
     protocolVersion: hello.protocolVersion,
