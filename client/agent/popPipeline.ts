@@ -1,5 +1,5 @@
 import type { ScreenPop } from "../../shared/schemas/screenPop.js";
-import { firstPopSeq } from "../../shared/schemas/patterns.js";
+import { firstPopSeq, pendingPopsPerPage } from "../../shared/schemas/patterns.js";
 import type { Emitter } from "../emitter.js";
 import { AgentApiError, type AgentApi } from "./agentApi.js";
 import type { AgentAdapter, AgentClientEvents } from "./agentClient.js";
@@ -149,8 +149,9 @@ async function listPending(api: AgentApi): Promise<ScreenPop[]> {
   let since = firstPopSeq;
   for (let page = 0; page < maxCatchUpPages; page++) {
     const { pops: more } = await api.pendingPops(since);
-    if (more.length === 0) break;
     pops.push(...more);
+    // A page that is not full is the last: no second request, which would also list pops pushed meanwhile.
+    if (more.length < pendingPopsPerPage) break;
     since = more.at(-1)!.seq;
   }
   return pops;

@@ -19,3 +19,6 @@ export const firstPopSeq = "0".repeat(20);
 
 /** A pop's id is `<seq>.<agentId>`: the agent's partition and the pop's row in one opaque string. */
 export const popIdPattern = new RegExp(`^(${popSeqSource})\\.(${idSource})$`);
+
+/** How many pending pops one catch-up answer holds at most (GET /api/v1/agent/screen-pops): a shorter page is the last. */
+export const pendingPopsPerPage = 100;

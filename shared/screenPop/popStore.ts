@@ -7,6 +7,7 @@ import { ScreenPop, type PopStatus } from "../schemas/screenPop.js";
 import { popIdPattern } from "../schemas/patterns.js";
 import { linkToTraceparent } from "../telemetry/tracing.js";
 import { maxPopTtlSeconds } from "../schemas/screenPopPolicy.js";
+import { pendingPopsPerPage } from "../schemas/patterns.js";
 
 /**
  * Screen pops live in one partition per agent (a few pops a minute at most: never hot), ordered by
@@ -108,7 +109,7 @@ export async function listPendingPops(
   agentId: string,
   since: string,
   now: Date,
-  limit = 100,
+  limit = pendingPopsPerPage,
 ): Promise<ScreenPop[]> {
   const pops: ScreenPop[] = [];
   // A pop still pending was created at most the longest TTL ago (seqs start with their creation time), so

@@ -54,6 +54,8 @@ describe("GET v1/agent/panels", () => {
       clickToAct: true,
       defaultMode: "docked",
       width: { default: 360, min: 240, max: 800 },
+      widgetProtocol: "webcti",
+      settings: {},
       screenPopPolicy: defaultPolicy,
     });
   });
@@ -93,6 +95,8 @@ describe("GET v1/agent/panels", () => {
       clickToAct: true,
       defaultMode: "docked",
       width: { default: 360, min: 240, max: 800 },
+      widgetProtocol: "webcti",
+      settings: {},
       screenPopPolicy: defaultPolicy,
     });
   });
@@ -118,7 +122,15 @@ describe("GET v1/agent/panels", () => {
 describe("provider panel storage", () => {
   it("reads the panel back with the provider, and drops it when the provider is saved without one", async () => {
     const s = stack.services;
-    const panel = { ...minimal, order: 7, clickToAct: false, defaultMode: "minimized" as const, width: { default: 300, min: 300, max: 300 } };
+    const panel = {
+      ...minimal,
+      order: 7,
+      clickToAct: false,
+      defaultMode: "minimized" as const,
+      width: { default: 300, min: 300, max: 300 },
+      widgetProtocol: "cif" as const,
+      settings: { region: "eu" },
+    };
     const saved = await putProvider(s, { tenantId: "fabrikam", providerId: "round-trip", label: "Round trip", panel });
     expect(saved.panel).toEqual(panel);
     expect((await getProvider(s, "fabrikam", "round-trip")).panel).toEqual(panel);
@@ -163,6 +175,8 @@ describe("PanelConfig", () => {
       clickToAct: true,
       defaultMode: "docked",
       width: { default: 360, min: 240, max: 800 },
+      widgetProtocol: "webcti",
+      settings: {},
     });
     expect(PanelConfig.parse({ ...valid, width: { max: 1200 } }).width).toEqual({ default: 360, min: 240, max: 1200 });
   });
