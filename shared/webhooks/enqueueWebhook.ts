@@ -38,15 +38,18 @@ export interface EnqueueOptions {
    * meanwhile, the delivery's claim runs out and the retry timer sends it.
    */
   firstAttempt?: "await" | "background";
+  /** The body's `timestamp`, when the event happened earlier than it is sent (a presence's `changedAt`); default now. */
+  timestamp?: string;
 }
 
 /** The same for every provider of the tenant whose endpoint takes `type` (presence changes). */
 export async function enqueueWebhookToTenant<T extends WebhookEventType>(
   services: DeliveryServices,
   event: Omit<WebhookToSend<T>, "providerId">,
+  options: EnqueueOptions = {},
 ): Promise<Delivery[]> {
   const endpoints = await listSubscribedEndpoints(services, event.tenantId, event.type);
-  return Promise.all(endpoints.map((endpoint) => enqueueTo(services, endpoint, { ...event, providerId: endpoint.providerId })));
+  return Promise.all(endpoints.map((endpoint) => enqueueTo(services, endpoint, { ...event, providerId: endpoint.providerId }, options)));
 }
 
 async function enqueueTo<T extends WebhookEventType>(
@@ -58,7 +61,7 @@ async function enqueueTo<T extends WebhookEventType>(
   const data = webhookDataSchemas[event.type].parse(event.data);
   const now = services.now();
   const deliveryId = newDeliveryId(now);
-  const payload = JSON.stringify({ type: event.type, timestamp: now.toISOString(), data });
+  const payload = JSON.stringify({ type: event.type, timestamp: options.timestamp ?? now.toISOString(), data });
   const partitionKey = key(event.tenantId, event.providerId);
   const rowKey = deliveryRowKey(deliveryId);
   const firstRetryAt = new Date(now.getTime() + retryDelaysMs[0]).toISOString();

@@ -62,5 +62,10 @@ export async function sendPresenceChanged(
   tenantId: string,
   presence: Omit<PresenceChangedData, "tenantId">,
 ): Promise<Delivery[]> {
-  return enqueueWebhookToTenant(services, { tenantId, type: "presence.changed", data: { tenantId, ...presence } });
+  // Stored before the answer, attempted without making the agent (or the partner) wait for the endpoints.
+  return enqueueWebhookToTenant(
+    services,
+    { tenantId, type: "presence.changed", data: { tenantId, ...presence } },
+    { firstAttempt: "background", timestamp: presence.changedAt },
+  );
 }

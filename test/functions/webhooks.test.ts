@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { waitFor } from "../local/webpubsub/support.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
 import type { TableClient } from "@azure/data-tables";
@@ -299,9 +300,17 @@ describe("deliveries", () => {
       changedAt: "2026-11-24T12:00:00Z",
       source: { kind: "agent" },
     });
-    expect(sent.map((d) => d.status)).toEqual(["delivered"]);
+    // Stored before the answer; the first attempt is not awaited, so a slow endpoint never slows the update.
+    expect(sent.map((d) => d.status)).toEqual(["pending"]);
+    await waitFor(() => received.length === 1, 5_000, "the first attempt");
     expect(received.map((r) => r.path)).toEqual(["/presence-a"]);
-    expect(JSON.parse(received[0]!.body)).toMatchObject({ type: "presence.changed", data: { tenantId: demo.tenantId, agentId: demo.agentId, status: "away" } });
+    // The body's timestamp is when the presence changed, not when the delivery was queued.
+    expect(JSON.parse(received[0]!.body)).toMatchObject({
+      type: "presence.changed",
+      timestamp: "2026-11-24T12:00:00Z",
+      data: { tenantId: demo.tenantId, agentId: demo.agentId, status: "away" },
+    });
+    await waitFor(async () => (await delivery(sent[0]!.deliveryId, key)).body.status === "delivered", 5_000, "delivered");
   });
 });
 
