@@ -4,6 +4,8 @@ import { defaultCrmSettings } from "../schemas/crmSettings.js";
 import { getTenant } from "../tenancy/tenancyStore.js";
 import { lookupCustomer } from "./lookupCustomer.js";
 import { readCrmSettings } from "../tenancy/crmSettingsStore.js";
+import { normalizePhone } from "./normalizePhone.js";
+import { WebCtiError } from "../errors.js";
 
 type LookupServices = Pick<Services, "tables" | "caches" | "now" | "config">;
 type LookupQuery = { phone?: string | undefined; email?: string | undefined };
@@ -36,6 +38,11 @@ async function lookupWhere(
     getTenant(services, caller.tenantId),
     where === "tenant" ? readCrmSettings(services, caller.tenantId) : defaultCrmSettings,
   ]);
+  if (query.phone && !normalizePhone(query.phone, tenant.defaultCountry)) {
+    throw new WebCtiError("invalid_request", `The phone number '${query.phone}' cannot be read.`, {
+      errors: [{ parameter: "phone", detail: "not a phone number that can be read (E.164, or national for the tenant's country)" }],
+    });
+  }
   const customer = {
     ...(query.phone ? { phone: query.phone } : {}),
     ...(query.email ? { email: query.email } : {}),

@@ -78,6 +78,8 @@ describe("partner directory", () => {
       ["an invalid email", () => put("contacts", "x4", { name: "X", emails: ["not-an-email"] }), 400],
       ["an account that does not exist", () => put("contacts", "x5", { name: "X", phones: ["+12065550177"], accountId: "acc-nope" }), 400],
       ["a lookup with no phone or email", () => lookup(""), 400],
+      ["a lookup of a phone number that cannot be read", () => lookup("phone=call%20me%20maybe"), 400],
+      ["a lookup of an unreadable phone number beside an email", () => lookup("phone=xyz123&email=a%40b.example"), 400],
       ["no key", () => call(`${stack.apiUrl}/v1/directory/contacts/x6`, { method: "PUT", json: { name: "X" } }), 401],
     ];
     it.each(cases)("%s", async (_name, send, status) => {
