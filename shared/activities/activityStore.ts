@@ -206,10 +206,11 @@ export async function listActivities(
   recordId: string,
   options: { limit: number; cursor?: string | undefined },
 ): Promise<Page<Activity>> {
+  const partitionKey = timelineKey(tenantId, type, recordId);
   const query = services.tables.activities.listEntities<{ activity: string }>({
-    queryOptions: { filter: odata`PartitionKey eq ${timelineKey(tenantId, type, recordId)}`, select: ["PartitionKey", "RowKey", "activity"] },
+    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["PartitionKey", "RowKey", "activity"] },
   });
-  const page = await readPage(query, options.limit, options.cursor);
+  const page = await readPage(query, options.limit, options.cursor, partitionKey);
   const items = page.items.map((row) => parseRow(services.tables.activities, row, () => Activity.parse(JSON.parse(row.activity))));
   return { items, nextCursor: page.nextCursor };
 }

@@ -37,21 +37,27 @@ export function encodeCursor(continuationToken: string | undefined): string | nu
   return continuationToken ? encodeOpaque({ v: 1, t: continuationToken }) : null;
 }
 
-export function decodeCursor(cursor: string | undefined): string | undefined {
+export function decodeCursor(cursor: string | undefined, partitionKey?: string): string | undefined {
   if (cursor === undefined) return undefined;
-  return decodeOpaque(cursor, ({ v, t }) => (v === 1 && typeof t === "string" && isContinuationToken(t) ? t : undefined));
+  return decodeOpaque(cursor, ({ v, t }) => (v === 1 && typeof t === "string" && isContinuationToken(t, partitionKey) ? t : undefined));
 }
 
 /**
  * Whether a text is a Table storage continuation token as the SDK writes and reads it (base64 of JSON
  * `{ nextPartitionKey, nextRowKey? }`): the SDK would throw on anything else, a 500 for a forged cursor.
  */
-function isContinuationToken(token: string): boolean {
+function isContinuationToken(token: string, partitionKey?: string): boolean {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(token, "base64").toString("latin1"));
     if (typeof decoded !== "object" || decoded === null) return false;
     const { nextPartitionKey, nextRowKey } = decoded as Record<string, unknown>;
-    return typeof nextPartitionKey === "string" && nextPartitionKey.length > 0 && (nextRowKey === undefined || typeof nextRowKey === "string");
+    return (
+      typeof nextPartitionKey === "string" &&
+      nextPartitionKey.length > 0 &&
+      // A query of one partition continues in it: another's cursor (another record's timeline) is not this one's.
+      (partitionKey === undefined || nextPartitionKey === partitionKey) &&
+      (nextRowKey === undefined || typeof nextRowKey === "string")
+    );
   } catch {
     return false;
   }
@@ -64,8 +70,10 @@ export async function readPage<T extends object>(
   },
   limit: number,
   cursor: string | undefined,
+  /** The one partition the query reads, when it reads one: a cursor of another is refused. */
+  partitionKey?: string,
 ): Promise<Page<TableEntityResult<T>>> {
-  const continuationToken = decodeCursor(cursor);
+  const continuationToken = decodeCursor(cursor, partitionKey);
   const pages = query.byPage({ maxPageSize: limit, ...(continuationToken ? { continuationToken } : {}) });
   const first = await pages.next();
   if (first.done) return { items: [], nextCursor: null };

@@ -74,6 +74,12 @@ describe("activities on a record's timeline", () => {
     });
     expect(next.body.activities).toHaveLength(1);
     expect(next.body.activities[0].activityId).not.toBe(first.body.activities[0].activityId);
+    // A cursor continues the timeline it came from: on another record's it is refused, not read as empty.
+    const elsewhere = await call(`${stack.apiUrl}/v1/agent/directory/contacts/c-bob/activities?limit=1&cursor=${first.body.nextCursor}`, {
+      headers: { cookie },
+    });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body).toMatchObject({ code: "invalid_request", errors: [{ parameter: "cursor" }] });
   });
 
   it("keeps tenants apart", async () => {
