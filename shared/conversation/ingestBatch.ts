@@ -6,6 +6,7 @@ import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import { isKnownEvent, type ConversationEvent, type EventAccepted } from "../schemas/conversationEvent.js";
 import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
 import { eventIdConflict, eventRow, ingestConversationEvent, maxEventChars } from "./ingestEvent.js";
+import { pushConversationEvents } from "./pushConversationEvents.js";
 
 type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now" | "config">;
 
@@ -67,8 +68,11 @@ export async function ingestConversationEvents(
   const rows = grouped.map((index) => eventRow(tenantId, partner.providerId, events[index]!, now));
   const [outcomes] = await Promise.all([insertOnce(services.tables.conversations, rows), ...direct.map(single)]);
   // The single path marks its own; the grouped events' conversations are marked once each, after storing.
-  const stored = grouped.filter((_, k) => outcomes[k] !== "idReused").map((index) => events[index]!.conversationId);
-  await markConversations(services.tables, tenantId, partner.providerId, stored);
+  const stored = grouped.filter((_, k) => outcomes[k] !== "idReused").map((index) => events[index]!);
+  await Promise.all([
+    markConversations(services.tables, tenantId, partner.providerId, stored.map((event) => event.conversationId)),
+    pushConversationEvents(services, tenantId, provider, stored, "partner"),
+  ]);
   grouped.forEach((index, k) => {
     const event = events[index]!;
     results[index] =

@@ -15,8 +15,13 @@ import type { ScreenPop } from "../schemas/screenPop.js";
 import type { Provider } from "../schemas/provider.js";
 import { markConversations } from "../analytics/kpiStore.js";
 import { annotate, attr, currentTraceparent, withSpan } from "../telemetry/tracing.js";
+import { claimPop, type PopClaim } from "./claimPop.js";
+import { pushConversationEvents, type EventSource } from "./pushConversationEvents.js";
 
 type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now" | "config">;
+
+/** Whose conversation an event is: the partner key's, or the provider an agent's browser names. */
+export type EventOwner = Pick<PartnerPrincipal, "tenantId" | "providerId">;
 
 /**
  * Stores one conversation event and, when the provider's policy says so, pops the customer's record in
@@ -36,23 +41,32 @@ type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now" | "con
  *    (at most 1.5 s, then its fallback) or none at all (`host`: the CRM page looks the caller up).
  * 4. KPIs: once the event is stored, its conversation is marked for the KPI projection (a retry marks it
  *    again), so no acknowledged event is left out of the figures.
+ * 5. One pop per call: the partner's server and the widget may both report it; the first event to claim
+ *    the conversation's pop marker pops, the other pops nothing (claimPop.ts).
+ * 6. The provider's widget hears events that name its agent when its panel asks (pushConversationEvents.ts,
+ *    best effort, beside the KPI mark).
  */
 export function ingestConversationEvent(
   services: IngestServices,
-  partner: PartnerPrincipal,
+  partner: EventOwner,
   event: ConversationEvent,
+  source: EventSource = "partner",
 ): Promise<EventAccepted> {
   // One span per event (a batch has several), the parent of the look-up, store and push spans.
   const attributes = { [attr.conversationId]: event.conversationId, [attr.eventId]: event.eventId, "webcti.event_type": event.type };
   return withSpan("webcti.event", attributes, async () => {
     const accepted = await ingest(services, partner, event);
     // After the event row is stored (before it, the projection could fold without it and drop the mark).
-    await markConversations(services.tables, partner.tenantId, partner.providerId, [event.conversationId]);
+    const provider = await getProvider(services, partner.tenantId, partner.providerId); // cached: read by ingest
+    await Promise.all([
+      markConversations(services.tables, partner.tenantId, partner.providerId, [event.conversationId]),
+      pushConversationEvents(services, partner.tenantId, provider, [event], source),
+    ]);
     return accepted;
   });
 }
 
-async function ingest(services: IngestServices, partner: PartnerPrincipal, event: ConversationEvent): Promise<EventAccepted> {
+async function ingest(services: IngestServices, partner: EventOwner, event: ConversationEvent): Promise<EventAccepted> {
   const { tenantId } = partner;
   const known = isKnownEvent(event) ? event : undefined;
   const agentId = known?.agentId;
@@ -80,6 +94,9 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
   lookup?.catch(() => undefined);
   const stored = storeEventRow(services, row, event.eventId, plannedPopId);
   stored.catch(() => undefined); // awaited below; avoids an unhandled rejection while the look-up runs
+  // The pop marker is claimed once the event row is stored (a refused event claims nothing), still beside the look-up.
+  const claimed = plannedPopId && popEvent ? stored.then((outcome) => claimFor(services, row.partitionKey, popEvent, outcome, plannedPopId)) : undefined;
+  claimed?.catch(() => undefined);
 
   const customer = lookup ? await lookup : undefined;
   const answer = (popId: string | undefined): EventAccepted => ({
@@ -89,7 +106,7 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
     ...(wantsMatches && customer ? { matches: customer.matches } : {}),
   });
   if (!plannedPopId || !popEvent || !customer) {
-    await stored;
+    await Promise.all([stored, claimed]);
     return answer(undefined);
   }
 
@@ -104,9 +121,12 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
   const pop = target ? buildPop(plannedPopId, popEvent, provider, target, now) : undefined;
 
   // Pushed once the event row says whether this is the first attempt (the write ran beside the look-up):
-  // a retry pushes the first attempt's pop, under its id, never a second one.
+  // a retry pushes the first attempt's pop, under its id, never a second one. An event whose call another
+  // event already popped (the other side's report of it) pops nothing.
   const outcome = await stored;
-  if (outcome.fresh) {
+  const claim = await claimed;
+  if (!claim || claim.eventId !== event.eventId) return answer(undefined);
+  if (outcome.fresh && claim.inserted) {
     if (!pop) return answer(undefined);
     const [, inserted] = await Promise.all([pushPop(services, tenantId, pop), storePop(services, tenantId, pop)]);
     if (!inserted) {
@@ -116,9 +136,8 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
     return answer(plannedPopId);
   }
 
-  // A retry. The first attempt chose the pop id; finish what it may not have.
-  const popId = outcome.popId;
-  if (!popId) return answer(undefined);
+  // A retry (or its concurrent twin). The first attempt chose the pop id; finish what it may not have.
+  const popId = claim.popId;
   const rebuild = () => (target ? buildPop(popId, popEvent, provider, target, now) : undefined);
   return answer(await finishRetriedPop(services, tenantId, popId, now, rebuild));
 }
@@ -126,7 +145,7 @@ async function ingest(services: IngestServices, partner: PartnerPrincipal, event
 /** The caller look-up, where the tenant keeps its records (docs/push-protocol.md, "The flow"). */
 function startLookup(
   services: IngestServices,
-  partner: PartnerPrincipal,
+  partner: EventOwner,
   tenant: { defaultCountry: string },
   crm: CrmSettings,
   event: Extract<KnownConversationEvent, { type: "ringing" | "answered" }>,
@@ -144,6 +163,22 @@ function startLookup(
 }
 
 type StoredEvent = { fresh: true } | { fresh: false; popId: string | undefined };
+
+/**
+ * Claims the call's pop for this event with the pop id it plans (a retry: the one its first attempt chose,
+ * which also claims a marker for events stored before markers existed). Undefined: no pop to claim.
+ */
+function claimFor(
+  services: Pick<Services, "tables">,
+  partitionKey: string,
+  event: { type: string; agentId: string; eventId: string },
+  outcome: StoredEvent,
+  plannedPopId: string,
+): Promise<PopClaim | undefined> {
+  const popId = outcome.fresh ? plannedPopId : outcome.popId;
+  if (!popId) return Promise.resolve(undefined);
+  return withSpan("webcti.pop.claim", {}, () => claimPop(services.tables.conversations, partitionKey, event.type, event.agentId, event.eventId, popId));
+}
 
 /**
  * Writes the event row, the event's idempotency record. A row already there is a retry of the same event

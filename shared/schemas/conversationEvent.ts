@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AgentId, ConversationId, EventId, LegId } from "./ids.js";
+import { AgentId, ConversationId, EventId, LegId, ProviderId } from "./ids.js";
 import { CustomerRef } from "./customer.js";
 import { RecordMatch } from "./directory.js";
 import { Problem } from "./problem.js";
@@ -140,6 +140,15 @@ export type ConversationEventInput = z.input<typeof ConversationEvent>;
 export function isKnownEvent(event: ConversationEvent): event is KnownConversationEvent {
   return knownTypes.has(event.type);
 }
+
+/**
+ * A conversation event reported from the agent's browser (a widget without a server integration): the
+ * partner route's event plus the provider it is for. `providerId` is not stored with the event.
+ */
+export const AgentConversationEvent = z
+  .intersection(ConversationEvent, z.object({ providerId: ProviderId.describe("The provider the conversation is with: one of the tenant's with a panel.") }))
+  .meta({ id: "AgentConversationEvent" });
+export type AgentConversationEvent = z.infer<typeof AgentConversationEvent>;
 
 export const maxEventsPerBatch = 100;
 

@@ -75,6 +75,12 @@ export const PanelConfig = z
       .refine((value) => Object.keys(value).length <= 50, { message: "at most 50 settings" })
       .default({})
       .describe("The provider's own settings for its widget, given to it by the host (CIF custom parameters, Open CTI call center settings): names to text."),
+    conversationEvents: z
+      .boolean()
+      .optional()
+      .describe(
+        "`true`: the provider's conversation events that name an agent are pushed to that agent's browser for the widget (`conversationEvent`, docs/push-protocol.md). Absent or `false`: nothing is pushed.",
+      ),
   })
   .meta({ id: "PanelConfig" });
 export type PanelConfig = z.infer<typeof PanelConfig>;
