@@ -7,7 +7,9 @@ export const runKpiProjection = defineTimer({
   summary: "Turns stored conversation and analytics events into per-conversation facts and pre-aggregated KPI rows.",
   handler: async ({ log }, services) => {
     const run = await project(services);
-    if (run.busy) return; // the operator's rebuild is running; it does the work
+    // Another run (another instance, the operator's rebuild) holds the lease and does the work; say so, so a
+    // stall shows in the log. The lease is short and renewed: a dead holder's lapses within 15 s.
+    if (run.busy) return log(`kpis: blocked, the projection lease is held until ${run.heldUntil ?? "(unknown)"}`);
     if (run.conversations + run.quarters + run.rebuildsMarked > 0) {
       log(`kpis: ${run.conversations} conversations, ${run.quarters} quarter-hours (${run.factsRowsRead} facts rows), ${run.rebuildsMarked} marked by rebuilds${run.more ? ", more to do" : ""}`);
     }

@@ -142,6 +142,18 @@ module functionApp 'modules/functionapp.bicep' = {
   }
 }
 
+// After the app: the availability test calls its readiness endpoint.
+module availability 'modules/availability.bicep' = {
+  name: 'availability'
+  scope: rg
+  params: {
+    appInsightsName: monitoring.outputs.name
+    location: location
+    tags: tags
+    appUrl: functionApp.outputs.url
+  }
+}
+
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name

@@ -14,6 +14,8 @@ const tablesSettings = {
   WEBCTI_TABLE_PREFIX: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,30}$/).default("webcti"),
   /** The client id of the user-assigned managed identity (read by @azure/identity); only with endpoints. */
   AZURE_CLIENT_ID: z.string().min(1).optional(),
+  /** The most one Table storage call may take, its SDK retries included; then it fails with a 503 (shared/storage/callGuard.ts). */
+  WEBCTI_STORAGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
 };
 
 /**
@@ -32,6 +34,8 @@ export const ConfigSchema = z
     /** https://<name>.webpubsub.azure.com, used with the managed identity. */
     WEBCTI_WEBPUBSUB_ENDPOINT: httpsUrl("WEBCTI_WEBPUBSUB_ENDPOINT").optional(),
     WEBCTI_WEBPUBSUB_HUB: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,127}$/).default("webcti"),
+    /** The most one Web PubSub call may take, its SDK retries included; then it fails with a 503. */
+    WEBCTI_PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
     /** `off`: no spans are recorded; `azure`: Application Insights; `console`: spans printed (local debugging). */
     WEBCTI_TELEMETRY: z.enum(["off", "azure", "console"]).default("off"),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),

@@ -2,7 +2,8 @@ import { WebPubSubServiceClient, type WebPubSubServiceClientOptions } from "@azu
 import type { TableServiceClientOptions } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/identity";
 import { tablesAccess, usesIdentity, webPubSubAccess, type Config, type TablesConfig } from "./config.js";
-import { createTables, ensureTables, type Tables } from "./storage/tables.js";
+import { createStorageGuard, createTables, ensureTables, type Tables } from "./storage/tables.js";
+import { createCallGuard, defaultCallTimeoutMs, type CallGuard } from "./storage/callGuard.js";
 import { TtlCache } from "./ttlCache.js";
 import type { PartnerPrincipal } from "./auth/partnerKeys.js";
 import type { Agent } from "./schemas/agent.js";
@@ -34,6 +35,8 @@ export interface Services {
   push: WebPubSubServiceClient;
   caches: Caches;
   now: () => Date;
+  /** Per-call deadlines and what is known of each backing service's health (shared/storage/callGuard.ts). */
+  guards: { storage: CallGuard; push: CallGuard };
 }
 
 export interface ServiceOverrides {
@@ -48,10 +51,19 @@ export interface ServiceOverrides {
 
 export function createServices(config: Config, overrides: ServiceOverrides = {}): Services {
   const ttlMs = config.WEBCTI_CACHE_TTL_SECONDS * 1000;
+  const guards = {
+    storage: createStorageGuard(config),
+    push: createCallGuard({ service: "Web PubSub", code: "push_unavailable", timeoutMs: config.WEBCTI_PUSH_TIMEOUT_MS ?? defaultCallTimeoutMs }),
+  };
+  const webPubSub = overrides.webPubSub ?? {};
   return {
     config,
-    tables: createTables(config, overrides.tables, overrides.credential),
-    push: createPushClient(config, overrides.credential, overrides.webPubSub),
+    guards,
+    tables: createTables(config, overrides.tables, overrides.credential, guards.storage),
+    push: createPushClient(config, overrides.credential, {
+      ...webPubSub,
+      additionalPolicies: [...(webPubSub.additionalPolicies ?? []), { policy: guards.push.policy, position: "perCall" }],
+    }),
     caches: {
       partnerKeys: new TtlCache(ttlMs),
       tenants: new TtlCache(ttlMs),

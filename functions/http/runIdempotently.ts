@@ -2,11 +2,13 @@ import type { TableClient } from "@azure/data-tables";
 import { WebCtiError, toWebCtiError } from "../../shared/errors.js";
 import {
   releaseIdempotencyKey,
+  renewIdempotencyReservation,
   reserveIdempotencyKey,
   storeIdempotentAnswer,
   type IdempotencyScope,
   type IdempotencyTimes,
   type RequestFingerprint,
+  type Reserved,
 } from "../../shared/idempotency/idempotencyStore.js";
 import type { Answer, Outcome } from "./answer.js";
 import { idempotencyKeyHeader, replayedHeader } from "./idempotency.js";
@@ -18,6 +20,8 @@ export interface IdempotentRequest {
   fingerprint: RequestFingerprint;
   now: Date;
   times: IdempotencyTimes;
+  /** The clock for renewing the reservation while the request runs (default: the wall clock). */
+  clock?: () => Date;
 }
 
 export interface IdempotencyLog {
@@ -53,18 +57,48 @@ export async function runIdempotently(request: IdempotentRequest, run: () => Pro
     case "reserved":
       break;
   }
-  const outcome = await run();
+  // The lock is short (10 s): it is pushed forward while the request runs, so it lapses soon after a
+  // request that died, or whose release failed (docs/api-conventions.md, "Idempotency-Key").
+  const clock = request.clock ?? (() => new Date());
+  let held: Reserved = reservation;
+  let renewing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = renewing
+      .then(async () => void (held = await renewIdempotencyReservation(table, held, clock(), times)))
+      .catch(() => undefined); // lost or storage down: store/release below find out
+  }, (times.lockSeconds * 1000) / 3);
+  let outcome: Outcome;
+  try {
+    outcome = await run();
+  } finally {
+    clearInterval(timer);
+    await renewing;
+  }
   try {
     if (outcome.error !== undefined || outcome.answer.status >= 400) {
-      await releaseIdempotencyKey(table, reservation);
-    } else if (!(await storeIdempotentAnswer(table, reservation, fingerprint, stored(outcome.answer), now, times))) {
+      await releaseIdempotencyKey(table, held);
+    } else if (!(await storeIdempotentAnswer(table, held, fingerprint, stored(outcome.answer), now, times))) {
       log.warn("the answer for an Idempotency-Key was not kept (too long, or the reservation was taken over)");
     }
   } catch (thrown) {
-    // The request ran: answer it. The reservation stays until its lock passes, as after a crash.
+    // The request ran: answer it. A failed release is tried again in the background until the lock passes.
     log.failed("could not finish its Idempotency-Key record", toWebCtiError(thrown));
+    if (outcome.error !== undefined || outcome.answer.status >= 400) retryRelease(table, held, times);
   }
   return outcome;
+}
+
+/**
+ * Tries a failed release again each second, until it works or the lock has passed anyway: a retry of the
+ * request then finds the key free as soon as storage answers again, not only when the lock runs out.
+ */
+function retryRelease(table: TableClient, reserved: Reserved, times: IdempotencyTimes): void {
+  const giveUpAt = Date.now() + times.lockSeconds * 1000;
+  const attempt = () => {
+    if (Date.now() > giveUpAt) return;
+    releaseIdempotencyKey(table, reserved).catch(() => setTimeout(attempt, 1000).unref());
+  };
+  setTimeout(attempt, 1000).unref();
 }
 
 function stored(answer: Answer) {

@@ -19,7 +19,7 @@ export { defaultMaxBodyBytes } from "./readInput.js";
 export type AzureHttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
 export interface EdgeOptions {
-  /** Idempotency record times (tests shorten the lock); defaults: kept 24 h, lock 60 s. */
+  /** Idempotency record times (tests shorten the lock); defaults: kept 24 h, lock 10 s (renewed while the request runs). */
   idempotency?: Partial<IdempotencyTimes>;
 }
 
@@ -89,6 +89,7 @@ export function toAzureHandler(
         fingerprint: requestFingerprint(request.method, url, input.bytes ?? new Uint8Array()),
         now: services.now(),
         times,
+        clock: services.now,
       };
       const log = { warn: (message: string) => context.warn(`${definition.name}: ${message}`), failed: fail };
       return withHeaders((await runIdempotently(idempotent, run, log)).answer, headers);

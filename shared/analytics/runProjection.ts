@@ -34,6 +34,8 @@ export interface ProjectionRun {
   more: boolean;
   /** True when another run held the lease: this one did nothing. */
   busy: boolean;
+  /** When busy: until when the other run holds the lease (it renews it while it runs). */
+  heldUntil?: string;
 }
 
 interface Marker {
@@ -56,12 +58,18 @@ interface Marker {
  * ours re-marks it, so whatever was written last is recomputed once more from what is stored.
  */
 export async function runKpiProjection(services: ProjectionServices, limits: ProjectionLimits = {}): Promise<ProjectionRun> {
-  const lease = await takeProjectionLease(services);
-  if (!lease) return { ...emptyRun(), more: true, busy: true };
+  const { lease, heldUntil } = await takeProjectionLease(services);
+  if (!lease) return { ...emptyRun(), more: true, busy: true, ...(heldUntil ? { heldUntil } : {}) };
+  const stopRenewing = lease.keepRenewed(projectionLeaseMs / 3);
+  let finished = false;
   try {
-    return await projectOnce(services, limits, lease);
+    const run = await projectOnce(services, limits, lease);
+    finished = true;
+    return run;
   } finally {
-    await lease.release();
+    stopRenewing();
+    // The last finished run's time is the projection's lag as the health endpoint reports it.
+    await lease.release(finished ? { lastRunAt: services.now().toISOString() } : {});
   }
 }
 
@@ -204,11 +212,25 @@ async function settle(services: ProjectionServices, marker: Marker): Promise<voi
 }
 
 /** One run at a time: a lease row beside the markers (its partition is not a shard's). */
-const leaseKey = { partitionKey: "lease", rowKey: "projection" };
-const leaseMs = 120_000;
+export const projectionLeaseKey = { partitionKey: "lease", rowKey: "projection" };
+/**
+ * Short, and renewed every third of it while a run goes on: a run that dies (or whose storage went away, so
+ * it could not release the lease) holds the others off for at most this long (issue 16, item 11).
+ */
+export const projectionLeaseMs = 15_000;
 
-async function takeProjectionLease(services: ProjectionServices): Promise<Lease | undefined> {
+export async function takeProjectionLease(services: ProjectionServices): Promise<{ lease?: Lease; heldUntil?: string }> {
   const table = services.tables.kpiDirty;
-  const row = await readEntity(table, leaseKey.partitionKey, leaseKey.rowKey, (r) => r);
-  return takeLease(table, { ...leaseKey, ...row }, { field: "until", leaseMs, now: services.now });
+  const row = await readEntity(table, projectionLeaseKey.partitionKey, projectionLeaseKey.rowKey, (r) => r);
+  const lease = await takeLease(table, { ...projectionLeaseKey, ...row }, { field: "until", leaseMs: projectionLeaseMs, now: services.now });
+  if (lease) return { lease };
+  const until = row?.["until"];
+  return typeof until === "string" && until ? { heldUntil: until } : {};
+}
+
+/** The projection's last finished run (the lease row's `lastRunAt`), read by the health endpoint. */
+export async function lastProjectionRun(tables: Pick<Services["tables"], "kpiDirty">): Promise<string | undefined> {
+  const row = await readEntity(tables.kpiDirty, projectionLeaseKey.partitionKey, projectionLeaseKey.rowKey, (r) => r);
+  const at = row?.["lastRunAt"];
+  return typeof at === "string" ? at : undefined;
 }

@@ -9,8 +9,9 @@ import { readEntity } from "../storage/readEntity.js";
  * (`done`), replayed to every retry with the same key for at least `ttlSeconds`.
  *
  * - Reserving is an insert, so of many identical requests at once exactly one wins and runs.
- * - A reservation carries `lockedUntil`: one left by a crashed instance is taken over after it passed,
- *   with an etag-conditional replace, so two takers cannot both win.
+ * - A reservation carries `lockedUntil`, short (10 s) and pushed forward while its request runs
+ *   (`renewIdempotencyReservation`): one left by a crashed instance, or whose release failed, is taken
+ *   over soon after it passed, with an etag-conditional replace, so two takers cannot both win.
  * - Storing the answer and releasing a reservation are conditional on the reservation's etag: an
  *   instance whose reservation was taken over cannot overwrite the new owner's row.
  * - Expired rows are treated as absent and replaced (etag-conditional) when their key is used again.
@@ -41,11 +42,15 @@ export interface StoredAnswer {
 export interface IdempotencyTimes {
   /** How long a finished answer is kept (and replayed). At least 24 h. */
   ttlSeconds: number;
-  /** How long a reservation holds before another instance may take it over. */
+  /**
+   * How long a reservation holds before another instance may take it over. The running request renews it
+   * every third of this, so it bounds how long a key stays "in use" after its request died or its release
+   * failed, not how long a request may run.
+   */
   lockSeconds: number;
 }
 
-export const defaultIdempotencyTimes: IdempotencyTimes = { ttlSeconds: 24 * 60 * 60, lockSeconds: 60 };
+export const defaultIdempotencyTimes: IdempotencyTimes = { ttlSeconds: 24 * 60 * 60, lockSeconds: 10 };
 
 export type Reservation =
   | { outcome: "reserved"; partitionKey: string; etag: string }
@@ -115,7 +120,7 @@ export async function reserveIdempotencyKey(
       }
       if (row.state === "done") return { outcome: "replay", answer: answerOf(row) };
       const lockedForMs = Date.parse(row.lockedUntil) - now.getTime();
-      if (lockedForMs > 0) return { outcome: "in_use", retryAfterSeconds: 1 };
+      if (lockedForMs > 0) return { outcome: "in_use", retryAfterSeconds: Math.max(1, Math.ceil(lockedForMs / 1000)) };
     }
     // Expired, or a reservation whose instance stopped before it answered: take the row over.
     try {
@@ -169,6 +174,17 @@ export async function storeIdempotentAnswer(
     if (isPreconditionFailed(error) || isNotFound(error)) return false;
     throw error;
   }
+}
+
+/**
+ * Pushes the reservation's lock forward while its request runs; returns the reservation with its new etag.
+ * Throws 412 if it was taken over meanwhile (the lock had passed).
+ */
+export async function renewIdempotencyReservation(table: TableClient, reserved: Reserved, now: Date, times: IdempotencyTimes): Promise<Reserved> {
+  const renewed = await table.updateEntity({ partitionKey: reserved.partitionKey, rowKey: "", lockedUntil: later(now, times.lockSeconds) }, "Merge", {
+    etag: reserved.etag,
+  });
+  return { ...reserved, etag: renewed.etag! };
 }
 
 /** Deletes the reservation so a retry runs the request again (after a 5xx or another retryable error). */

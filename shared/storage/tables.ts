@@ -1,6 +1,7 @@
 import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/identity";
 import { tablesAccess, type TablesConfig } from "../config.js";
+import { createCallGuard, defaultCallTimeoutMs, type CallGuard } from "./callGuard.js";
 
 /**
  * The tables. Their keys, what a row holds, who writes it and how long it is kept are in one place:
@@ -38,12 +39,27 @@ export const tableNames = [
 export type TableName = (typeof tableNames)[number];
 export type Tables = Record<TableName, TableClient>;
 
+/** The deadline and the "known down" state shared by every table client of a process (./callGuard.ts). */
+export function createStorageGuard(config: Pick<TablesConfig, "WEBCTI_STORAGE_TIMEOUT_MS">): CallGuard {
+  return createCallGuard({ service: "Table storage", code: "storage_unavailable", timeoutMs: config.WEBCTI_STORAGE_TIMEOUT_MS ?? defaultCallTimeoutMs });
+}
+
 /**
  * One `TableClient` per table, from a connection string (Azurite locally) or from the account's endpoint
- * with a token credential (the managed identity in Azure; role "Storage Table Data Contributor").
+ * with a token credential (the managed identity in Azure; role "Storage Table Data Contributor"). Every
+ * call goes through `guard` (a deadline per call, a fast 503 while storage is known down).
  */
-export function createTables(config: TablesConfig, options: TableServiceClientOptions = {}, credential?: TokenCredential): Tables {
+export function createTables(
+  config: TablesConfig,
+  clientOptions: TableServiceClientOptions = {},
+  credential?: TokenCredential,
+  guard: CallGuard = createStorageGuard(config),
+): Tables {
   const access = tablesAccess(config);
+  const options: TableServiceClientOptions = {
+    ...clientOptions,
+    additionalPolicies: [...(clientOptions.additionalPolicies ?? []), { policy: guard.policy, position: "perCall" }],
+  };
   const client = (table: string): TableClient => {
     if (access.kind === "identity") {
       if (!credential) throw new Error("WEBCTI_TABLES_ENDPOINT is set: a token credential (managed identity) is needed");

@@ -16,8 +16,13 @@ export interface Lease {
   readonly etag: string;
   /** Extends the lease; throws (412) if it was lost, expired and taken by another. */
   renew(): Promise<void>;
-  /** Gives the row back (best effort: a lost lease is someone else's now). */
-  release(): Promise<void>;
+  /** Gives the row back (best effort: a lost lease is someone else's now), writing `extra` beside it. */
+  release(extra?: Record<string, unknown>): Promise<void>;
+  /**
+   * Renews the lease every `everyMs` in the background until the returned stop function is called, so a
+   * short lease holds through a long run and lapses soon after a holder that died (or lost its storage).
+   */
+  keepRenewed(everyMs: number, onError?: (error: unknown) => void): () => void;
 }
 
 /**
@@ -39,15 +44,28 @@ export async function takeLease(table: TableClient, row: LeaseRow, options: Leas
     if (isPreconditionFailed(error) || isEntityAlreadyExists(error) || isNotFound(error)) return undefined; // another was quicker
     throw error;
   }
+  // Renewals run one after the other: each is conditional on the etag the one before wrote.
+  let last: Promise<void> = Promise.resolve();
+  const renew = () => {
+    const next = last.catch(() => undefined).then(async () => {
+      etag = (await table.updateEntity(until(), "Merge", { etag })).etag!;
+    });
+    last = next;
+    return next;
+  };
   return {
     get etag() {
       return etag;
     },
-    async renew() {
-      etag = (await table.updateEntity(until(), "Merge", { etag })).etag!;
+    renew,
+    async release(extra = {}) {
+      await last.catch(() => undefined);
+      await table.updateEntity({ ...keys, ...extra, [field]: "" }, "Merge", { etag }).catch(() => undefined);
     },
-    async release() {
-      await table.updateEntity({ ...keys, [field]: "" }, "Merge", { etag }).catch(() => undefined);
+    keepRenewed(everyMs, onError) {
+      const timer = setInterval(() => void renew().catch((error: unknown) => onError?.(error)), everyMs);
+      timer.unref?.();
+      return () => clearInterval(timer);
     },
   };
 }
