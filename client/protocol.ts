@@ -8,11 +8,18 @@
  * 1.1 added, all behind capabilities: `settings` in the environment, presence (getPresence, setPresence,
  * the presenceChanged event), notice, setPanelLabel / setPanelBadge and updateActivity. A 1.0 widget
  * calls none of them and works unchanged.
+ * 1.2 added the agent's sessions (capability "sessions"): getSessions, createSession, focusSession,
+ * closeSession, createTab, focusTab, notifySessionActivity, updateSessionContext and the session and tab
+ * events. A 1.0 or 1.1 widget ignores the new events (it has no handler for them).
  *
  * No zod here (the widget SDK bundles this file and its package ships its declarations): the types that
  * mirror a schema of shared/schemas are proven equal to it by test/client/protocol.test-d.ts.
  */
-export const protocolVersion = "1.1";
+import type { AgentSession, AgentSessionInput, SessionEvent, SessionList, SessionTab, SessionTabInput } from "./sessionProtocol.js";
+
+export type { AgentSession, AgentSessionInput, SessionEvent, SessionList, SessionTab, SessionTabInput };
+
+export const protocolVersion = "1.2";
 
 export const panelModes = ["hidden", "minimized", "docked", "expanded", "poppedOut"] as const;
 export type PanelMode = (typeof panelModes)[number];
@@ -141,7 +148,16 @@ export type HostMethods = {
   setPanelLabel(request: CallContext & { label: string | null }): Promise<{ label: string }>;
   setPanelBadge(request: CallContext & { badge: PanelBadge | null }): Promise<{ badge: PanelBadge | null }>;
   updateActivity(request: CallContext & ActivityUpdateRequest): Promise<UpdatedActivity>;
+  getSessions(request: CallContext): Promise<SessionList>;
+  createSession(request: CallContext & AgentSessionInput): Promise<AgentSession>;
+  focusSession(request: CallContext & { sessionId: string }): Promise<AgentSession>;
+  closeSession(request: CallContext & { sessionId: string }): Promise<{ closed: true }>;
+  createTab(request: CallContext & { sessionId: string; tab: SessionTabInput; focus?: boolean }): Promise<SessionTab>;
+  focusTab(request: CallContext & { sessionId: string; tabId: string }): Promise<SessionTab>;
+  notifySessionActivity(request: CallContext & { sessionId: string; count?: number }): Promise<AgentSession>;
+  updateSessionContext(request: CallContext & { sessionId: string; context: Record<string, string> }): Promise<AgentSession>;
 };
+
 
 export type PresenceStatus = "available" | "busy" | "away" | "offline";
 
@@ -312,7 +328,8 @@ export type WidgetEvent =
   | { type: "panelSizeChanged"; width: number; panel: PanelState }
   | { type: "clickToAct"; payload: ClickToActPayload }
   | { type: "navigation"; page: PageContext }
-  | { type: "presenceChanged"; presence: Presence };
+  | { type: "presenceChanged"; presence: Presence }
+  | SessionEvent;
 
 /** Methods the widget exposes to the host. */
 export type WidgetMethods = {
@@ -345,4 +362,6 @@ export const hostCapabilities = [
   "notice",
   "panel.badge",
   "activities.update",
+  // 1.2
+  "sessions",
 ] as const;

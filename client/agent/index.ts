@@ -26,6 +26,8 @@ export type { CrmActivity, CrmRecord, CrmRecordRef, CrmRecordsAdapter, CrmSearch
 export type { AgentApiErrorCode } from "./widgetCodeForApiCode.js";
 export type { ClickToActOutcome, MountPanelsOptions, Panel, PanelAdapter, PanelHost, PanelHostEvent } from "./panels.js";
 export type { ClickToActPayload, PageContext, PanelMode, PanelState, RecordRef } from "../protocol.js";
+export type { SessionEvents, Sessions } from "./sessions.js";
+export type { AgentSession, AgentSessionInput, SessionEvent, SessionTab, SessionTabInput } from "../protocol.js";
 export { memoryStorage, type KeyValueStorage } from "./popLedger.js";
 export type { ScreenPop, PopTarget } from "../../shared/schemas/screenPop.js";
 export type { RecordMatch } from "../../shared/schemas/directory.js";

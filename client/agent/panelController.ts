@@ -6,6 +6,7 @@ import type { HubSpotHostPanel } from "./hubspot/hubspotHost.js";
 import { panelPreferences, type PanelPreferences } from "./panelPreferences.js";
 import type { MountPanelsOptions, Panel } from "./panels.js";
 import { PanelView } from "./panelView.js";
+import type { Sessions } from "./sessions.js";
 import type { KeyValueStorage } from "./popLedger.js";
 import { openPopOutWindow, type PopOutWindow } from "./popOutWindow.js";
 import { createWidgetHostMethods, type HostedPanel } from "./widgetHostMethods.js";
@@ -55,6 +56,7 @@ export class PanelController implements Panel, HostedPanel {
     storage: KeyValueStorage,
     private readonly options: MountPanelsOptions,
     api: AgentApi,
+    sessions?: Sessions,
   ) {
     this.providerId = config.providerId;
     this.preferences = panelPreferences(storage, `webcti.panel.${me.tenantId}.${me.agentId}.${config.providerId}`);
@@ -74,6 +76,7 @@ export class PanelController implements Panel, HostedPanel {
       api,
       document: options.container.ownerDocument,
       onActivityLogged: (activity) => this.options.onEvent?.({ type: "activityLogged", providerId: this.providerId, activity }),
+      ...(sessions ? { sessions } : {}),
     });
     // Loaded once this tab holds the widget (connect): another of the agent's tabs may hold it.
     this.iframe.removeAttribute("src");

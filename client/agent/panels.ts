@@ -7,6 +7,7 @@ import { createShadowHost, injectPanelStyles, panelCss } from "./panelStyles.js"
 import { webStorage, type KeyValueStorage } from "./popLedger.js";
 import { routeClicks } from "./routeClicks.js";
 import { presenceFeedFor } from "./presenceFeed.js";
+import { createSessions, type Sessions } from "./sessions.js";
 import type { AgentApiErrorCode } from "./widgetCodeForApiCode.js";
 
 /** The CRM adapter as the panels use it: the pop adapter plus what page the agent is on. */
@@ -55,6 +56,8 @@ export interface MountPanelsOptions {
    * `presenceChanged` events. Without it, widgets hear only of the changes they make themselves.
    */
   client?: Pick<AgentClient, "on">;
+  /** How many sessions the agent may have open at once (default 10). */
+  maxSessions?: number;
   /** Country for reading phone numbers written without one (default "US"). */
   defaultCountry?: string;
   onEvent?: (event: PanelHostEvent) => void;
@@ -72,10 +75,17 @@ export interface Panel {
 
 export interface PanelHost {
   readonly panels: readonly Panel[];
+  /**
+   * The agent's sessions (sessions.ts): a pop the client opened opens or focuses its conversation's
+   * session; widgets change them (protocol 1.2); the page draws and switches them.
+   */
+  readonly sessions: Sessions;
   /** Tells the widgets the agent moved to another page (called by itself on hashchange / popstate). */
   notifyNavigation(): void;
   destroy(): void;
 }
+
+const sessionEventTypes = ["sessionCreated", "sessionFocused", "sessionClosed", "sessionUpdated", "tabCreated", "tabFocused"] as const;
 
 /**
  * Mounts every provider panel configured for the signed-in agent's tenant, in the configured order, and
@@ -90,12 +100,13 @@ export async function mountPanels(options: MountPanelsOptions): Promise<PanelHos
   const api = new AgentApi({ apiBase: options.apiBase ?? "/api", fetch: options.fetch, getToken: options.getToken });
   const [me, { panels: configs, clickToActWebhooks = [] }] = await Promise.all([api.me(), api.panels()]);
   const storage = options.storage ?? webStorage("localStorage");
+  const sessions = createSessions({ ...(options.maxSessions ? { maxSessions: options.maxSessions } : {}) });
   const doc = options.container.ownerDocument;
   injectPanelStyles(doc);
   const panels = configs
     .slice()
     .sort((a, b) => a.order - b.order || a.providerId.localeCompare(b.providerId))
-    .map((config) => new PanelController(config, me, storage, options, api));
+    .map((config) => new PanelController(config, me, storage, options, api, sessions));
 
   const pageContext = (): PageContext => options.adapter.getPageContext?.() ?? { url: location.href, title: document.title };
   for (const panel of panels) panel.pageContext = pageContext;
@@ -129,6 +140,10 @@ export async function mountPanels(options: MountPanelsOptions): Promise<PanelHos
     options.client?.on("message", (message) => {
       if (message.kind === "presence") presence.report(message.presence);
     }),
+    options.client?.on("pop", ({ pop, outcome }) => {
+      if (outcome === "opened") sessions.openPop(pop);
+    }),
+    ...sessionEventTypes.map((type) => sessions.on(type, (event) => panels.forEach((panel) => panel.send(event)))),
   ];
 
   // In a shadow root: the CRM's CSS does not reach the panels (themed by --webcti-… properties: panelStyles.ts).
@@ -138,6 +153,7 @@ export async function mountPanels(options: MountPanelsOptions): Promise<PanelHos
 
   return {
     panels,
+    sessions,
     notifyNavigation,
     destroy() {
       clicks.destroy();

@@ -22,6 +22,8 @@ import { presenceFeedFor } from "./presenceFeed.js";
 import { fail, toWireError } from "./widgetCallError.js";
 import { hostRecordMethods } from "./hostRecordMethods.js";
 import { openResolvedTarget } from "./openResolvedTarget.js";
+import { sessionHostMethods } from "./sessionHostMethods.js";
+import type { Sessions } from "./sessions.js";
 
 /**
  * A panel as the widget protocol sees it: state and what a widget may change, without the DOM. Another
@@ -49,6 +51,8 @@ export interface WidgetHostServices {
   /** Where notifications are shown. */
   document: Document;
   onActivityLogged(activity: LoggedActivity): void;
+  /** The agent's sessions (protocol 1.2); without them the session calls are not_supported. */
+  sessions?: Sessions;
 }
 
 type Implementation = {
@@ -66,6 +70,7 @@ export function createWidgetHostMethods(panel: HostedPanel, services: WidgetHost
     ...navigationMethods(panel, services),
     ...recordMethods(panel, services),
     ...agentMethods(panel, services),
+    ...sessionHostMethods(panel.providerId, { adapter: services.adapter, search: async (query) => (await services.api.search(query.includes("@") ? { email: query } : { phone: query })).matches }, services.sessions),
     notify: (request) => notify(panel, services.document, request),
   };
   // With the tenant's records in the CRM (GET /v1/agent/me: crm.records = "host"), record calls go to the page's adapter.

@@ -2,7 +2,7 @@
  * WebCTI widget SDK: what a partner's widget (softphone, chat panel) loads to talk to the agent desktop.
  *
  *   import { connectToHost } from "/webcti/widget.js";
- *   const host = await connectToHost();
+ *   const host = await connectToHost({ hostOrigins: ["https://crm.example.com"] });
  *   host.on("clickToAct", ({ payload }) => dial(payload.e164));
  *   await host.setPanelSize(420);
  *
@@ -28,6 +28,12 @@ import {
   type PresenceStatus,
   type ActivityUpdateRequest,
   type UpdatedActivity,
+  type AgentSession,
+  type AgentSessionInput,
+  type SessionEvent,
+  type SessionList,
+  type SessionTab,
+  type SessionTabInput,
   type RecordFields,
   type RecordType,
   type ScreenPopRequest,
@@ -48,6 +54,7 @@ export const sdkVersion = "0.1.0";
 export { protocolVersion };
 export type { ActivityUpdateRequest, NoticeRequest, PanelBadge, Presence, PresenceRequest, PresenceStatus, UpdatedActivity };
 export type { ActivityDurations, ActivityRequest, Channel, LoggedActivity, CrmRecord, HostRecord, NotificationOutcome, NotificationRequest, RecordFields, RecordType, ScreenPopRequest, ScreenPopResult };
+export type { AgentSession, AgentSessionInput, SessionEvent, SessionList, SessionTab, SessionTabInput };
 export type { ClickToActPayload, Environment, PageContext, PanelMode, PanelState, RecordRef, WidgetErrorCode, WidgetEvent };
 
 export class WidgetError extends Error {
@@ -64,11 +71,11 @@ export class WidgetError extends Error {
 
 export interface ConnectOptions {
   /**
-   * Origins of the agent desktops this widget accepts as host. Default: the origin of the page that
-   * embeds the widget (location.ancestorOrigins, else document.referrer, which a reload of the frame
-   * loses); give the CRM origins explicitly in production.
+   * Origins of the agent desktops (CRM pages) this widget accepts as host, each an exact origin or a
+   * RegExp an origin must match; required. The SDK never takes the embedding page's word for it (its
+   * referrer): any site may frame the widget.
    */
-  hostOrigins?: string[];
+  hostOrigins: Array<string | RegExp>;
   /** How long to wait for the host's handshake. Default 10 s. */
   handshakeTimeoutMs?: number;
   /** How long each call may take. Default 10 s. */
@@ -115,14 +122,22 @@ export interface WebCtiHost {
   setPanelBadge(badge: PanelBadge | null): Promise<void>;
   /** 1.1, capability "activities.update": changes the given fields of an activity the provider logged. */
   updateActivity(update: ActivityUpdateRequest): Promise<UpdatedActivity>;
+  /** 1.2, capability "sessions": the agent's open sessions and which one is focused. */
+  getSessions(): Promise<SessionList>;
+  /** Opens a session for a customer conversation; focused unless `focus: false`. */
+  createSession(session: AgentSessionInput): Promise<AgentSession>;
+  /** Switches the agent to a session (and shows its focused tab). */
+  focusSession(sessionId: string): Promise<AgentSession>;
+  closeSession(sessionId: string): Promise<void>;
+  /** Opens a record, search or new-record form as a tab of a session; shown unless `focus` is false. */
+  createTab(sessionId: string, tab: SessionTabInput, focus?: boolean): Promise<SessionTab>;
+  focusTab(sessionId: string, tabId: string): Promise<SessionTab>;
+  /** The session's unread badge: one more, or the given count (0 clears it). */
+  notifySessionActivity(sessionId: string, count?: number): Promise<AgentSession>;
+  /** Sets key/value pairs on the session's context (merged with what it has). */
+  updateSessionContext(sessionId: string, context: Record<string, string>): Promise<AgentSession>;
   on<K extends keyof EventMap>(type: K, handler: (event: EventMap[K]) => void): () => void;
   close(): void;
-}
-
-function embedderOrigin(): string[] {
-  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
-  if (ancestors && ancestors.length > 0) return [ancestors[0]!];
-  return document.referrer ? [new URL(document.referrer).origin] : [];
 }
 
 function newCorrelationId(): string {
@@ -157,14 +172,16 @@ function createCaller(remote: RemoteProxy<HostMethods>, callTimeout: number): Ca
 }
 
 /** Performs the handshake with the agent desktop that embeds this page. */
-export async function connectToHost(options: ConnectOptions = {}): Promise<WebCtiHost> {
+export async function connectToHost(options: ConnectOptions): Promise<WebCtiHost> {
+  const hostOrigins = options?.hostOrigins;
+  if (!Array.isArray(hostOrigins) || !hostOrigins.length || hostOrigins.some((o) => !o || (typeof o != "string" && !(o instanceof RegExp)))) {
+    throw new WidgetError("invalid_argument", "Give hostOrigins: the origins of the agent desktops this widget accepts.", "");
+  }
   // In a panel the host is the parent frame; popped out into its own window, the window that opened it.
   const hostWindow = window.parent !== window ? window.parent : (window.opener as Window | null);
   if (!hostWindow) {
     throw new WidgetError("handshake_failed", "This page is neither embedded in nor opened by an agent desktop.", "");
   }
-  const hostOrigins = options.hostOrigins ?? embedderOrigin();
-  if (hostOrigins.length === 0) throw new WidgetError("invalid_argument", "Give hostOrigins: the embedding page is unknown.", "");
   const events = createEmitter<EventMap>("WebCTI widget");
   const connection = connect<HostMethods>({
     messenger: new WindowMessenger({ remoteWindow: hostWindow, allowedOrigins: hostOrigins }),
@@ -217,6 +234,14 @@ export async function connectToHost(options: ConnectOptions = {}): Promise<WebCt
     setPanelLabel: async (request) => (await call("setPanelLabel", request)).label,
     setPanelBadge: async (badge) => void (await call("setPanelBadge", { badge })),
     updateActivity: (update) => call("updateActivity", update),
+    getSessions: () => call("getSessions", {}),
+    createSession: (session) => call("createSession", session),
+    focusSession: (sessionId) => call("focusSession", { sessionId }),
+    closeSession: async (sessionId) => void (await call("closeSession", { sessionId })),
+    createTab: (sessionId, tab, focus) => call("createTab", { sessionId, tab, focus }),
+    focusTab: (sessionId, tabId) => call("focusTab", { sessionId, tabId }),
+    notifySessionActivity: (sessionId, count) => call("notifySessionActivity", { sessionId, count }),
+    updateSessionContext: (sessionId, context) => call("updateSessionContext", { sessionId, context }),
     on: events.on,
     close: () => connection.destroy(),
   };

@@ -257,9 +257,55 @@ describe("a CIF widget in a WebCTI panel", () => {
       error: { msdyn_name: "setMode", webctiCode: "invalid_argument", message: "setMode: parameter 'value' must be a number; got string \"0\"." },
     });
     expect(await panel().getAttribute("data-mode")).toBe(before);
-    expect(await cif("(CIF) => CIF.createSession({ templateName: 'msdyn_chat_session' })")).toEqual({
+    expect(await cif("(CIF) => CIF.getAllSessions()")).toEqual({
       ok: false,
-      error: expect.objectContaining({ msdyn_name: "createSession", webctiCode: "not_supported", message: expect.stringContaining("no sessions or tabs yet") }),
+      error: expect.objectContaining({ msdyn_name: "getAllSessions", webctiCode: "not_supported", message: expect.stringContaining("sessions do not offer this yet") }),
     });
+    expect(await cif("(CIF) => CIF.notifyNewActivity('s-1', -2)")).toEqual({
+      ok: false,
+      error: expect.objectContaining({ msdyn_name: "notifyNewActivity", webctiCode: "invalid_argument" }),
+    });
+  });
+
+  it("creates sessions and tabs (CIF 2.0) on WebCTI's sessions: the session bar shows them, the events reach the widget", async () => {
+    const chips = page.locator("#session-bar .session-chip");
+    await expect(cif("(CIF) => CIF.canCreateSession()")).resolves.toEqual({ ok: true, value: true });
+    const first = await cif<string>(
+      "(CIF) => CIF.createSession({ templateName: 'msdyn_voice_session', templateParameters: { customerName: 'Alice Johnson', channel: 'voice', conversationId: 'cif-call-1', queue: 'support', entityName: 'contact', entityId: 'c-alice' } })",
+    );
+    expect(first).toEqual({ ok: true, value: expect.stringMatching(/^s-\d+$/) });
+    const firstId = (first as { value: string }).value;
+    await expect.poll(() => page.locator("#page [data-record-id]").first().getAttribute("data-record-id")).toBe("c-alice");
+    await expect(cif("(CIF) => CIF.getFocusedSession()")).resolves.toEqual({ ok: true, value: firstId });
+    await expect(cif(`(CIF) => CIF.getSession("${firstId}")`)).resolves.toEqual({
+      ok: true,
+      value: { sessionId: firstId, conversationId: "cif-call-1", context: { queue: "support" }, isFocused: true },
+    });
+    const tab = await cif<string>("(CIF) => CIF.createTab({ templateName: 'msdyn_entity', templateParameters: { entityName: 'contact', entityId: 'c-bob' }, isFocused: true })");
+    expect(tab).toEqual({ ok: true, value: expect.stringMatching(/^t-\d+$/) });
+    await expect.poll(() => page.locator("#page [data-record-id]").first().getAttribute("data-record-id")).toBe("c-bob");
+    await expect(cif("(CIF) => CIF.getFocusedTab()")).resolves.toEqual(tab);
+    await expect(cif(`(CIF) => CIF.updateContext({ tier: "gold" })`)).resolves.toEqual({ ok: true, value: { queue: "support", tier: "gold" } });
+
+    const second = (await cif<string>("(CIF) => CIF.createSession({ templateName: 'msdyn_chat_session', templateParameters: { title: 'Chat with Bob', channel: 'chat' } })")) as { value: string };
+    await expect.poll(() => chips.count()).toBeGreaterThanOrEqual(2);
+    await expect(cif(`(CIF) => CIF.notifyNewActivity("${firstId}", 3)`)).resolves.toEqual({ ok: true });
+    await expect.poll(() => page.locator(`#session-bar [data-session-id="${firstId}"] [data-unread]`).textContent()).toBe("3");
+    await expect(cif(`(CIF) => CIF.requestFocusSession("${firstId}", 4)`)).resolves.toEqual({ ok: true });
+    await expect.poll(() => page.locator(`#session-bar [data-session-id="${firstId}"] [data-unread]`).textContent()).toBe("4");
+    // The agent switches back to the first session: the widget hears it, and the session's last tab is shown.
+    await page.locator(`#session-bar [data-session-id="${firstId}"] .session-switch`).click();
+    await expect.poll(() => page.locator("#page [data-record-id]").first().getAttribute("data-record-id")).toBe("c-bob");
+    await expect.poll(() => events("onSessionSwitched")).toEqual([
+      { sessionId: firstId, focused: true },
+      { sessionId: firstId, focused: false },
+      { sessionId: second.value, focused: true },
+      { sessionId: second.value, focused: false },
+      { sessionId: firstId, focused: true },
+    ]);
+    await expect(cif(`(CIF) => CIF.focusTab("${(tab as { value: string }).value}")`)).resolves.toEqual({ ok: true });
+    await page.locator(`#session-bar [data-session-id="${second.value}"] .session-close`).click();
+    await expect.poll(() => events("onSessionClosed")).toEqual([{ sessionId: second.value }]);
+    await expect.poll(() => events("onSessionCreated")).toEqual([{ sessionId: firstId }, { sessionId: second.value }]);
   });
 });

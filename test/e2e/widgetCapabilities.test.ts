@@ -69,7 +69,7 @@ async function startCrm(target: string): Promise<Server> {
  * A partner's widget page built with the 1.0 SDK (the files of that commit, bundled as a partner would),
  * served from an origin of its own.
  */
-async function startLegacyWidget(): Promise<Server> {
+async function startLegacyWidget(crmPageUrl: string): Promise<Server> {
   const dir = await mkdtemp(join(tmpdir(), "webcti-sdk10-"));
   try {
     for (const file of ["client/widget/index.ts", "client/protocol.ts", "client/emitter.ts"]) {
@@ -80,7 +80,7 @@ async function startLegacyWidget(): Promise<Server> {
     const sdk = bundle.outputFiles[0]!.text;
     const html = `<!doctype html><p id="status">Connecting…</p><script type="module">
       import { connectToHost, protocolVersion } from "./sdk.js";
-      window.webctiHost = await connectToHost();
+      window.webctiHost = await connectToHost({ hostOrigins: [${JSON.stringify(new URL(crmPageUrl).origin)}] });
       document.getElementById("status").textContent = "SDK " + protocolVersion + ", host " + window.webctiHost.protocolVersion;
     </script>`;
     const server = createServer((req, res) => {
@@ -134,7 +134,7 @@ beforeAll(async () => {
   await putCrmSettings(services.tables, stack.tenantId, CrmSettings.parse({ origins: [crmUrl], records: "directory" }));
   const softphoneProvider = await getProvider(services, stack.tenantId, "demo-softphone");
   await putProvider(services, { ...softphoneProvider, panel: { ...softphoneProvider.panel!, settings: { queue: "support", region: "eu-west" } } });
-  legacy = await startLegacyWidget();
+  legacy = await startLegacyWidget(crmUrl);
   const legacyOrigin = `http://127.0.0.1:${(legacy.address() as AddressInfo).port}`;
   await putProvider(services, {
     tenantId: stack.tenantId,
@@ -158,12 +158,12 @@ afterAll(async () => {
 });
 
 describe("widget protocol 1.1", () => {
-  it("says 1.1 with the new capabilities, and gives the provider's settings in the environment", async () => {
+  it("says 1.2 with the 1.1 capabilities, and gives the provider's settings in the environment", async () => {
     const hello = await widget<{ version: string; capabilities: string[]; settings: unknown; current: unknown }>(
       "async (host) => ({ version: host.protocolVersion, capabilities: host.capabilities, settings: host.environment.settings, current: (await host.getEnvironment()).settings })",
     );
-    expect(hello.value?.version).toBe("1.1");
-    expect(hello.value?.capabilities).toEqual(expect.arrayContaining(["settings", "presence", "notice", "panel.badge", "activities.update", "panel.mode"]));
+    expect(hello.value?.version).toBe("1.2");
+    expect(hello.value?.capabilities).toEqual(expect.arrayContaining(["settings", "presence", "notice", "panel.badge", "activities.update", "panel.mode", "sessions"]));
     expect(hello.value?.settings).toEqual({ queue: "support", region: "eu-west" });
     expect(hello.value?.current).toEqual({ queue: "support", region: "eu-west" });
   });
@@ -260,10 +260,10 @@ describe("activity updates from the widget", () => {
 });
 
 describe("a widget built with the 1.0 SDK", () => {
-  it("connects to the 1.1 host and works as before", async () => {
+  it("connects to the 1.2 host and works as before", async () => {
     await panel("legacy-widget").and(page.locator('[data-state="ready"]')).waitFor({ timeout: 15_000 });
     const frame = await panel("legacy-widget").locator("iframe").elementHandle().then((h) => h!.contentFrame());
-    await expect(frame!.locator("#status").textContent()).resolves.toBe("SDK 1.0, host 1.1");
+    await expect(frame!.locator("#status").textContent()).resolves.toBe("SDK 1.0, host 1.2");
     const result = await frame!.evaluate(async () => {
       const host = (window as unknown as { webctiHost: { environment: { providerId: string }; setPanelSize(w: number): Promise<{ width: number }>; getClickToAct(): Promise<boolean> } }).webctiHost;
       return { providerId: host.environment.providerId, width: (await host.setPanelSize(320)).width, clickToAct: await host.getClickToAct() };

@@ -46,7 +46,7 @@ export {};
 `,
     );
     await run(process.execPath, [tsc, "-p", dir]);
-    await writeFile(join(dir, "bad.ts"), `import { connectToHost } from "@webcti/widget-sdk";\nconst host = await connectToHost();\nawait host.setPanelMode("sideways");\nexport {};\n`);
+    await writeFile(join(dir, "bad.ts"), `import { connectToHost } from "@webcti/widget-sdk";\nconst host = await connectToHost({ hostOrigins: ["https://crm.example.com"] });\nawait host.setPanelMode("sideways");\nexport {};\n`);
     const failed = await run(process.execPath, [tsc, "-p", dir]).then(() => "", (error: { stdout: string }) => error.stdout);
     expect(failed).toContain("bad.ts");
     expect(failed).toContain('"sideways"');

@@ -10,7 +10,8 @@ import type { AddressInfo } from "node:net";
  * The page keeps what it sees for the test: `window.cifLog` (events by name, their eventData parsed),
  * `window.cifReady` (CIFInitDone came), `window.earlyEnvironment` (getEnvironment called right after the
  * script loaded, before CIFInitDone); `window.incomingCall(number)` screen-pops a caller as CIF's
- * search-and-open walkthrough does, `window.logCall(...)` logs the call as a phonecall.
+ * search-and-open walkthrough does, `window.logCall(...)` logs the call as a phonecall. Its CIF 2.0 session
+ * event handlers (onSessionSwitched, onSessionCreated, onSessionClosed) log to `cifLog` too.
  */
 export interface CifWidgetServer {
   url: string;
@@ -72,6 +73,10 @@ function widgetPage(webctiUrl: string): string {
       Microsoft.CIFramework.addHandler("onsizechanged", remember("onsizechanged"));
       Microsoft.CIFramework.addHandler("onpagenavigate", remember("onpagenavigate"));
       Microsoft.CIFramework.addHandler("onPresenceChange", remember("onPresenceChange"));
+      // CIF 2.0's session events: registered by their own functions and by addHandler.
+      Microsoft.CIFramework.onSessionSwitched(remember("onSessionSwitched"));
+      Microsoft.CIFramework.onSessionCreated(remember("onSessionCreated"));
+      Microsoft.CIFramework.addHandler("onSessionClosed", remember("onSessionClosed"));
     });
     // An incoming call: find the caller among contacts and open the record (CIF's search-and-open walkthrough).
     window.incomingCall = function (number, searchOnly) {

@@ -46,7 +46,7 @@ function softphonePage(webctiUrl: string): string {
 <head>
   <meta charset="utf-8">
   <title>Open CTI softphone</title>
-  <script src="${webctiUrl}/webcti/opencti/opencti_min.js"></script>
+  <script src="${webctiUrl}/webcti/opencti/opencti_min.js" data-host-origins="${webctiUrl}"></script>
   <script>
     var softphone = { atLoad: [], clicks: [], navigations: [], urlPop: null };
     function record(method) {

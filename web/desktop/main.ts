@@ -4,6 +4,7 @@ import { createAgentClient, mountPanels, type AgentClient, type PanelAdapter, ty
 import { h } from "./dom.js";
 import { crmApi, whoIsSignedIn } from "./crmApi.js";
 import { mountPresence } from "./presence.js";
+import { mountSessionBar } from "./sessionBar.js";
 import { currentRecord, parseRoute, popSearches, recordHref, renderRoute, showActivity } from "./pages.js";
 import type { Activity } from "./crmApi.js";
 
@@ -140,6 +141,12 @@ async function main() {
     (panels: PanelHost) => {
       panelHost = panels;
       (window as unknown as { webctiPanels: PanelHost }).webctiPanels = panels;
+      // Switching sessions shows the session's last tab, as the CRM's own navigation.
+      mountSessionBar(document.getElementById("session-bar")!, panels.sessions, (tab) => {
+        if (tab.record) adapter.openRecord({ type: tab.record.type, id: tab.record.id, name: tab.record.name ?? tab.record.id });
+        else if (tab.query !== undefined) location.hash = `#/search?q=${encodeURIComponent(tab.query)}`;
+        else if (tab.newRecord) location.hash = `#/${tab.newRecord === "account" ? "accounts" : "contacts"}/new`;
+      });
     },
     (error: Error) => console.warn("WebCTI panels:", error.message),
   );

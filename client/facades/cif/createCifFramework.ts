@@ -5,6 +5,7 @@ import { notifyCalls } from "./notifyCalls.js";
 import { notYetCalls } from "./notYet.js";
 import { cifModeOf, panelCalls, presenceInfo } from "./panelCalls.js";
 import { recordCalls } from "./recordCalls.js";
+import { sessionCalls } from "./sessionCalls.js";
 
 type Handler = (eventData: string) => unknown;
 
@@ -38,17 +39,26 @@ export function createCifFramework(connection: Promise<CifHost>) {
       (error: unknown) => Promise.reject(cifError(apiName, `The WebCTI host is not connected: ${toCifError(apiName, error).message}`, "disconnected")),
     );
   };
+  const addHandlerOf = (eventName: string, handlerFunction: unknown) => {
+    expectType(eventName, "handlerFunction", handlerFunction, "function");
+    const name = eventName.toLowerCase();
+    if (!handlers.has(name)) handlers.set(name, new Set());
+    handlers.get(name)!.add(handlerFunction as Handler);
+  };
   connection.then((host) => forwardHostEvents(host, raise), () => undefined);
   return {
     ...panelCalls(run),
     ...recordCalls(run),
     ...notifyCalls(run),
     ...notYetCalls(),
+    ...sessionCalls(run),
+    // CIF 2.0's session events, also registered by function (as addHandler("onSessionSwitched", handler)).
+    onSessionSwitched: (handler: unknown) => addHandlerOf("onSessionSwitched", handler),
+    onSessionCreated: (handler: unknown) => addHandlerOf("onSessionCreated", handler),
+    onSessionClosed: (handler: unknown) => addHandlerOf("onSessionClosed", handler),
     addHandler(eventName: unknown, handlerFunction: unknown) {
       expectArgs("addHandler", eventName, handlerFunction);
-      const name = (eventName as string).toLowerCase();
-      if (!handlers.has(name)) handlers.set(name, new Set());
-      handlers.get(name)!.add(handlerFunction as Handler);
+      addHandlerOf(eventName as string, handlerFunction);
     },
     removeHandler(eventName: unknown, handlerFunction: unknown) {
       expectArgs("removeHandler", eventName, handlerFunction);
@@ -88,4 +98,11 @@ function forwardHostEvents(host: CifHost, raise: (eventName: string, data: unkno
   // Protocol 1.1 hosts send presenceChanged; a 1.0 host never does.
   const on = host.on as unknown as (type: string, handler: (event: { presence: { status: string; reason?: string } }) => void) => void;
   on("presenceChanged", ({ presence }) => raise("onpresencechange", presenceInfo(presence)));
+  // Protocol 1.2: CIF 2.0's session events (a switch is raised for the session left and the one focused).
+  host.on("sessionCreated", ({ session }) => raise("onsessioncreated", { sessionId: session.sessionId }));
+  host.on("sessionClosed", ({ sessionId }) => raise("onsessionclosed", { sessionId }));
+  host.on("sessionFocused", ({ session, previousSessionId }) => {
+    if (previousSessionId) raise("onsessionswitched", { sessionId: previousSessionId, focused: false });
+    raise("onsessionswitched", { sessionId: session.sessionId, focused: true });
+  });
 }

@@ -6,7 +6,8 @@
  *   <script src="https://<webcti>/webcti/cif/msdyn_ciLibrary.js" data-crmurl="https://<agent desktop>"></script>
  *
  * in place of Dynamics' msdyn_ciLibrary.js. The host is the page embedding the widget (or, popped out,
- * the window that opened it) on the origin in `data-crmurl` or the embedding page's origin. Calls made
+ * the window that opened it) on the origin in `data-crmurl`, required (as Dynamics' own tag carries it):
+ * the embedding page's word for its origin (its referrer) is never taken. Calls made
  * before the handshake wait for it; `CIFInitDone` is raised on window once it is done, as CIF raises it.
  *
  * A compatibility shim (STYLE.md §8): it lives as long as vendors ship CIF widgets; what WebCTI cannot
@@ -16,9 +17,10 @@ import { connectToHost } from "../../widget/index.js";
 import type { CifHost } from "./cifHost.js";
 import { createCifFramework } from "./createCifFramework.js";
 
+/** The origins in `data-crmurl` (one URL, or several separated by spaces or commas); none without it. */
 function hostOrigins(script: HTMLScriptElement | null): string[] {
   const origins = new Set<string>();
-  for (const url of [script?.dataset.crmurl, ...(location.ancestorOrigins ? [...location.ancestorOrigins].slice(0, 1) : []), document.referrer]) {
+  for (const url of script?.dataset.crmurl?.split(/[\s,]+/) ?? []) {
     try {
       if (url) origins.add(new URL(url).origin);
     } catch {

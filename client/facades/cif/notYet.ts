@@ -2,29 +2,20 @@ import { unsupported } from "./cifError.js";
 
 /**
  * The CIF functions WebCTI does not offer, each rejecting with CIF's error shape and the reason
- * (docs/widget-protocols.md, "Microsoft CIF", has the same list). Sessions and tabs are not in WebCTI yet:
- * the agent desktop has one page, no session or tab model. This file shrinks as WebCTI gains them.
+ * (docs/widget-protocols.md, "Microsoft CIF", has the same list). WebCTI's sessions (widget protocol 1.2,
+ * sessionCalls.ts) have no titles to set, no tab list or tab closing for widgets and no KPI breaches yet.
+ * This file shrinks as WebCTI gains them.
  */
-const sessionsNotYet = "WebCTI's agent desktop has no sessions or tabs yet";
+const sessionsNotYet = "WebCTI's sessions do not offer this yet";
 
 const notYet: Record<string, string> = {
-  canCreateSession: sessionsNotYet,
-  createSession: sessionsNotYet,
-  getSession: sessionsNotYet,
-  getFocusedSession: sessionsNotYet,
   getAllSessions: sessionsNotYet,
-  requestFocusSession: sessionsNotYet,
   setSessionTitle: sessionsNotYet,
-  createTab: sessionsNotYet,
   getTabs: sessionsNotYet,
-  focusTab: sessionsNotYet,
-  getFocusedTab: sessionsNotYet,
   refreshTab: sessionsNotYet,
   setTabTitle: sessionsNotYet,
   closeTab: sessionsNotYet,
-  notifyNewActivity: sessionsNotYet,
   notifyKpiBreach: sessionsNotYet,
-  updateContext: `${sessionsNotYet}, and no macros whose context it would set`,
   updateConversation: "there is no Omnichannel conversation (msdyn_ocliveworkitem) record; a partner sends the conversation's events to WebCTI's API",
   getEntityMetadata: "WebCTI has no Dataverse metadata; its records are contacts and accounts with fixed attributes",
   logAnalyticsEvent:

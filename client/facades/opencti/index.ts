@@ -10,20 +10,15 @@
  * (/webcti/widget.js) no longer needs it.
  *
  * The desktops it accepts: the script tag's `data-host-origins` (space- or comma-separated origins),
- * else the origin of the page that embeds the softphone (the widget SDK's default).
+ * required: the embedding page's word for its origin (its referrer) is never taken. Without it every
+ * call answers SOFTPHONE_CONTAINER_ERROR.
  */
 import { WidgetError, connectToHost } from "../../widget/index.js";
 import { createOpenCti } from "./createOpenCti.js";
 import type { OpenCtiHost } from "./hostExtensions.js";
 
-function hostOriginsOfScript(): string[] | undefined {
-  const given = document.currentScript?.getAttribute("data-host-origins");
-  const origins = given?.split(/[\s,]+/).filter(Boolean);
-  return origins && origins.length > 0 ? origins : undefined;
-}
-
-const hostOrigins = hostOriginsOfScript();
-const host: Promise<OpenCtiHost> = connectToHost(hostOrigins ? { hostOrigins } : {}).then(
+const hostOrigins = document.currentScript?.getAttribute("data-host-origins")?.split(/[\s,]+/).filter(Boolean) ?? [];
+const host: Promise<OpenCtiHost> = connectToHost({ hostOrigins }).then(
   async (connected) => {
     // As in Salesforce, click-to-dial is off until the softphone calls enableClickToDial.
     await connected.setClickToAct(false);

@@ -58,9 +58,20 @@ describe("CIF argument types", () => {
     }
   });
 
-  it("refuses sessions, tabs and the other functions WebCTI lacks, saying why", async () => {
-    await expect(cif.createSession!({ templateName: "x" })).rejects.toEqual(refusal("createSession", "no sessions or tabs yet", "not_supported"));
-    await expect(cif.focusTab!("t")).rejects.toEqual(refusal("focusTab", "no sessions or tabs yet", "not_supported"));
+  it("checks the session and tab calls' arguments before anything is sent", async () => {
+    await expect(cif.createSession!({})).rejects.toEqual(refusal("createSession", "parameter 'templateName' must be a non-empty string"));
+    await expect(cif.createSession!({ templateName: "x", templateParameters: { entityName: "contact" } })).rejects.toEqual(refusal("createSession", "entityName and entityId go together"));
+    await expect(cif.createTab!({ templateName: "x", templateParameters: {} })).rejects.toEqual(refusal("createTab", "needs entityName and entityId, or searchText"));
+    await expect(cif.focusTab!(7)).rejects.toEqual(refusal("focusTab", "parameter 'tabId' must be a non-empty string"));
+    await expect(cif.notifyNewActivity!("s-1", -1)).rejects.toEqual(refusal("notifyNewActivity", "count must not be negative"));
+    await expect(cif.notifyNewActivity!("s-1")).rejects.toEqual(refusal("notifyNewActivity", "parameter 'count' must be a number"));
+    await expect(cif.updateContext!("not json")).rejects.toEqual(refusal("updateContext", "parameter 'input' is not valid JSON"));
+    await expect(cif.getSession!(undefined)).rejects.toEqual(refusal("getSession", "parameter 'sessionId' must be a non-empty string"));
+  });
+
+  it("refuses the session calls and other functions WebCTI lacks, saying why", async () => {
+    await expect(cif.getAllSessions!()).rejects.toEqual(refusal("getAllSessions", "sessions do not offer this yet", "not_supported"));
+    await expect(cif.closeTab!("t-1")).rejects.toEqual(refusal("closeTab", "sessions do not offer this yet", "not_supported"));
     await expect(cif.logAnalyticsEvent!({}, "e")).rejects.toEqual(refusal("logAnalyticsEvent", "POST /api/v1/analytics/events", "not_supported"));
     await expect(cif.getEntityMetadata!("contact")).rejects.toEqual(refusal("getEntityMetadata", "no Dataverse metadata", "not_supported"));
   });

@@ -13,10 +13,18 @@ function logCall(text: string, payload?: ClickToActPayload) {
   calls.prepend(item);
 }
 
+/**
+ * The agent desktops this softphone accepts. A partner lists its customers' CRM origins (from its own
+ * backend or build); the demo partner's desktops are on its own machine: any port of this page's host,
+ * 127.0.0.1 or localhost (npm start's desktop, the tests' CRM pages). Never the embedding page's word for
+ * its origin.
+ */
+const demoDesktops = [new RegExp(`^http://(127\\.0\\.0\\.1|localhost|${location.hostname.replace(/[.]/g, "\\.")})(:\\d+)?$`)];
+
 async function main() {
   let host: WebCtiHost;
   try {
-    host = await connectToHost();
+    host = await connectToHost({ hostOrigins: demoDesktops });
   } catch (error) {
     status.dataset.state = "failed";
     status.textContent = `Not connected: ${(error as Error).message}`;
