@@ -33,31 +33,28 @@ export function decodeOpaque<T>(cursor: string, accept: (decoded: Record<string,
   });
 }
 
-export function encodeCursor(continuationToken: string | undefined): string | null {
-  return continuationToken ? encodeOpaque({ v: 1, t: continuationToken }) : null;
+/** A cursor of a query of one partition names it (`p`): it then continues that query only. */
+export function encodeCursor(continuationToken: string | undefined, partitionKey?: string): string | null {
+  return continuationToken ? encodeOpaque({ v: 1, t: continuationToken, ...(partitionKey === undefined ? {} : { p: partitionKey }) }) : null;
 }
 
 export function decodeCursor(cursor: string | undefined, partitionKey?: string): string | undefined {
   if (cursor === undefined) return undefined;
-  return decodeOpaque(cursor, ({ v, t }) => (v === 1 && typeof t === "string" && isContinuationToken(t, partitionKey) ? t : undefined));
+  return decodeOpaque(cursor, ({ v, t, p }) =>
+    v === 1 && typeof t === "string" && isContinuationToken(t) && p === partitionKey ? t : undefined,
+  );
 }
 
 /**
  * Whether a text is a Table storage continuation token as the SDK writes and reads it (base64 of JSON
  * `{ nextPartitionKey, nextRowKey? }`): the SDK would throw on anything else, a 500 for a forged cursor.
  */
-function isContinuationToken(token: string, partitionKey?: string): boolean {
+function isContinuationToken(token: string): boolean {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(token, "base64").toString("latin1"));
     if (typeof decoded !== "object" || decoded === null) return false;
     const { nextPartitionKey, nextRowKey } = decoded as Record<string, unknown>;
-    return (
-      typeof nextPartitionKey === "string" &&
-      nextPartitionKey.length > 0 &&
-      // A query of one partition continues in it: another's cursor (another record's timeline) is not this one's.
-      (partitionKey === undefined || nextPartitionKey === partitionKey) &&
-      (nextRowKey === undefined || typeof nextRowKey === "string")
-    );
+    return typeof nextPartitionKey === "string" && nextPartitionKey.length > 0 && (nextRowKey === undefined || typeof nextRowKey === "string");
   } catch {
     return false;
   }
@@ -70,12 +67,12 @@ export async function readPage<T extends object>(
   },
   limit: number,
   cursor: string | undefined,
-  /** The one partition the query reads, when it reads one: a cursor of another is refused. */
+  /** The one partition the query reads, when it reads one: its cursors name it, and another's is refused. */
   partitionKey?: string,
 ): Promise<Page<TableEntityResult<T>>> {
   const continuationToken = decodeCursor(cursor, partitionKey);
   const pages = query.byPage({ maxPageSize: limit, ...(continuationToken ? { continuationToken } : {}) });
   const first = await pages.next();
   if (first.done) return { items: [], nextCursor: null };
-  return { items: [...first.value], nextCursor: encodeCursor(first.value.continuationToken) };
+  return { items: [...first.value], nextCursor: encodeCursor(first.value.continuationToken, partitionKey) };
 }
