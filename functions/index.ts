@@ -20,6 +20,7 @@ import { patchAgentActivity } from "./patchAgentActivity.js";
 import { listRecordActivities } from "./listRecordActivities.js";
 import { searchAgentDirectory } from "./searchAgentDirectory.js";
 import { getOpenApiDocument } from "./getOpenApiDocument.js";
+import { getHealth } from "./health.js";
 import { listAgentPanels } from "./listAgentPanels.js";
 import { putPresence } from "./putPresence.js";
 import { getPresence } from "./getPresence.js";
@@ -56,6 +57,7 @@ import { postIntegrationAgentToken } from "./postIntegrationAgentToken.js";
 import { getIntegrationSettings } from "./getIntegrationSettings.js";
 import { putIntegrationSettings } from "./putIntegrationSettings.js";
 import { purgeAgentTokens } from "./purgeAgentTokens.js";
+import { postAgentConversationEvent } from "./postAgentConversationEvent.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -81,6 +83,7 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   patchAgentActivity,
   listRecordActivities,
   getOpenApiDocument,
+  getHealth,
   listAgentPanels,
   putPresence,
   getPresence,
@@ -112,6 +115,7 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   postIntegrationAgentToken,
   getIntegrationSettings,
   putIntegrationSettings,
+  postAgentConversationEvent,
 ];
 
 /** Every timer function, once: the Azure entry registers each with `app.timer`, the local stack runs them. */

@@ -371,6 +371,11 @@ const routes: Record<string, RouteCase> = {
     bad: [],
     wrongTenant: { none: "anonymous and the same for everyone" },
   },
+  getHealth: {
+    valid: () => ({ path: "/health" }),
+    bad: [],
+    wrongTenant: { none: "anonymous, no tenant data: the same for everyone" },
+  },
   listAgentPanels: {
     valid: () => ({ path: "/v1/agent/panels" }),
     bad: [],
@@ -562,6 +567,16 @@ const routes: Record<string, RouteCase> = {
       { name: "A's contact", expect: 400, at: { pointer: "#/record/id" }, req: () => ({ path: "/v1/agent/click-to-act", json: { providerId: b.hooksProviderId, kind: "email", value: "x@y.example", record: { type: "contact", id: "c-alice" } } }) },
     ],
   },
+  postAgentConversationEvent: {
+    valid: () => ({ path: "/v1/agent/conversations/events", json: { ...ringing(demo.agentId, demo.numbers.unknown), providerId: "audit-widget" } }),
+    bad: [
+      { name: "no provider", where: "body", req: () => ({ path: "/v1/agent/conversations/events", json: ringing(demo.agentId, "1") }), at: { pointer: "#/providerId" } },
+      { name: "a time that is not RFC 3339", where: "body", req: () => ({ path: "/v1/agent/conversations/events", json: { ...ringing(demo.agentId, "1"), providerId: "audit-widget", occurredAt: "yesterday" } }), at: { pointer: "#/occurredAt" } },
+    ],
+    wrongTenant: [
+      { name: "an event for A's provider", expect: 400, at: { pointer: "#/providerId" }, req: () => ({ path: "/v1/agent/conversations/events", json: { ...ringing(b.agentId, b.phone), providerId: a.hooksProviderId } }) },
+    ],
+  },
   postIntegrationAgentToken: {
     valid: () => ({ path: "/v1/integration/agent-tokens", json: { agentId: demo.agentId, ttlSeconds: 600 } }),
     bad: [{ name: "a ttl over an hour", where: "body", req: () => ({ path: "/v1/integration/agent-tokens", json: { agentId: demo.agentId, ttlSeconds: 7200 } }), at: { pointer: "#/ttlSeconds" } }],
@@ -665,6 +680,8 @@ beforeAll(async () => {
   // Tenant A: the demo tenant, plus a provider without a widget, webhook endpoints, a pop, an activity, a delivery.
   await putProvider(s, { tenantId: demo.tenantId, providerId: demo.providerId, label: "Demo Softphone", rateLimit });
   await putProvider(s, { tenantId: demo.tenantId, providerId: a.hooksProviderId, label: "Audit hooks", rateLimit });
+  // A provider with a panel: the widget route takes events for those only.
+  await putProvider(s, { tenantId: demo.tenantId, providerId: "audit-widget", label: "Audit widget", rateLimit, panel: { widgetUrl: "https://widget.audit.example/", trustedOrigins: ["https://widget.audit.example"] } });
   const aKey = (await issuePartnerKey(s.tables, demo.tenantId, demo.providerId, t0)).apiKey;
   const aHooksKey = (await issuePartnerKey(s.tables, demo.tenantId, a.hooksProviderId, t0)).apiKey;
   await saveRecord(s, demo.tenantId, "contact", a.probeRecordId, { name: "A's probe", phones: [{ number: "+1 206 555 0166" }] });
