@@ -1,4 +1,7 @@
 import type { TableClient, TransactionAction } from "@azure/data-tables";
+import { randomUUID } from "node:crypto";
+import { isNotFound, isPreconditionFailed } from "../errors.js";
+import { readEntity } from "../storage/readEntity.js";
 import { key, type Tables } from "../storage/tables.js";
 import { shardOf } from "../storage/shardOf.js";
 import { deleteIfExists } from "../storage/deleteIfExists.js";
@@ -58,13 +61,8 @@ export async function mark(
   extra: Record<string, unknown> = {},
   mode: "Merge" | "Replace" = "Merge",
 ): Promise<void> {
-  const byShard = new Map<string, Set<string>>();
-  for (const rowKey of rowKeys) {
-    const shard = shardOf(rowKey);
-    byShard.set(shard, (byShard.get(shard) ?? new Set()).add(rowKey));
-  }
   await Promise.all(
-    [...byShard].map(([shard, keys]) =>
+    [...byShard(rowKeys)].map(([shard, keys]) =>
       submitChunks(
         tables.kpiDirty,
         [...keys].map((rowKey): TransactionAction => ["upsert", { partitionKey: shard, rowKey, ...extra }, mode]),
@@ -73,14 +71,106 @@ export async function mark(
   );
 }
 
-/** Marks the conversations whose events were just stored: the projection folds them again. */
-export function markConversations(
+/**
+ * How long a conversation marker written before its events stays out of the projection's reach unless the
+ * request that wrote it finishes first. Longer than any storage call can still land (Azure Table storage
+ * ends a request it accepted within 30 s, its longest server timeout; our calls end at 8 s).
+ */
+export const kpiHoldMs = 60_000;
+
+/** The holds one request wrote: its id (`heldBy`) and the etag of each held marker, by marker row key. */
+export interface KpiHold {
+  id: string;
+  etags: Map<string, string>;
+}
+
+/**
+ * Marks the conversations BEFORE their events are stored, held (`heldUntil`) so the projection leaves them
+ * alone while the request runs (issue 16, item 12): an event stored by a request that then died before its
+ * `markConversations` is still projected, once the hold has passed. The marker is in another table than
+ * the events (the 16 kpiDirty shards), so it cannot share their entity-group transaction.
+ */
+export async function holdConversations(
   tables: Pick<Tables, "kpiDirty">,
   tenantId: string,
   providerId: string,
   conversationIds: Iterable<string>,
+  now: Date,
+): Promise<KpiHold> {
+  const heldUntil = new Date(now.getTime() + kpiHoldMs).toISOString();
+  const hold: KpiHold = { id: randomUUID(), etags: new Map() };
+  const heldBy = hold.id;
+  await Promise.all(
+    [...byShard([...new Set(conversationIds)].map((id) => conversationMark(tenantId, providerId, id)))].map(async ([shard, keys]) => {
+      const rowKeys = [...keys];
+      for (let start = 0; start < rowKeys.length; start += 100) {
+        const chunk = rowKeys.slice(start, start + 100);
+        if (chunk.length === 1) {
+          hold.etags.set(chunk[0]!, (await tables.kpiDirty.upsertEntity({ partitionKey: shard, rowKey: chunk[0]!, heldUntil, heldBy }, "Merge")).etag!);
+          continue;
+        }
+        const done = await tables.kpiDirty.submitTransaction(chunk.map((rowKey): TransactionAction => ["upsert", { partitionKey: shard, rowKey, heldUntil, heldBy }, "Merge"]));
+        for (const sub of done.subResponses) if (sub.rowKey && sub.etag) hold.etags.set(sub.rowKey, sub.etag);
+      }
+    }),
+  );
+  return hold;
+}
+
+/**
+ * Marks the conversations whose events were just stored: the projection folds them again. With the `hold`
+ * this request wrote before storing them, each hold is released (`heldUntil` emptied) if it is still ours:
+ * one conditional write per marker, as the unconditional mark was (plus a read when the marker changed since).
+ */
+export async function markConversations(
+  tables: Pick<Tables, "kpiDirty">,
+  tenantId: string,
+  providerId: string,
+  conversationIds: Iterable<string>,
+  hold?: KpiHold,
 ): Promise<void> {
-  return mark(tables, [...new Set(conversationIds)].map((id) => conversationMark(tenantId, providerId, id)));
+  const rowKeys = [...new Set(conversationIds)].map((id) => conversationMark(tenantId, providerId, id));
+  if (!hold) return mark(tables, rowKeys);
+  await Promise.all([
+    mark(tables, rowKeys.filter((rowKey) => !hold.etags.has(rowKey))),
+    ...rowKeys.filter((rowKey) => hold.etags.has(rowKey)).map((rowKey) => releaseHold(tables.kpiDirty, rowKey, hold.id, hold.etags.get(rowKey)!)),
+  ]);
+}
+
+/**
+ * Empties `heldUntil` if the marker is still held by `heldBy`: first conditional on the hold's etag; if the
+ * marker changed since (another mark, or another request's hold), it is read and released only if the hold
+ * is still ours. Gone (the projection took it once the hold had passed): marked again.
+ */
+async function releaseHold(table: TableClient, rowKey: string, heldBy: string, etag: string): Promise<void> {
+  const partitionKey = shardOf(rowKey);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await table.updateEntity({ partitionKey, rowKey, heldUntil: "", heldBy: "" }, "Merge", { etag });
+      return;
+    } catch (error) {
+      if (isNotFound(error)) return mark({ kpiDirty: table }, [rowKey]);
+      if (!isPreconditionFailed(error)) throw error;
+    }
+    const row = await readEntity(table, partitionKey, rowKey, (r) => r);
+    if (!row) return mark({ kpiDirty: table }, [rowKey]);
+    if (row["heldBy"] !== heldBy) return; // held again by another request: it releases it, or its hold passes
+    etag = row.etag;
+  }
+}
+
+/** True while a marker is held by a request that has not stored its events yet (see holdConversations). */
+export function isHeld(marker: { heldUntil?: unknown }, now: Date): boolean {
+  return typeof marker.heldUntil === "string" && marker.heldUntil !== "" && Date.parse(marker.heldUntil) > now.getTime();
+}
+
+function byShard(rowKeys: Iterable<string>): Map<string, Set<string>> {
+  const shards = new Map<string, Set<string>>();
+  for (const rowKey of rowKeys) {
+    const shard = shardOf(rowKey);
+    shards.set(shard, (shards.get(shard) ?? new Set()).add(rowKey));
+  }
+  return shards;
 }
 
 /** Submits the actions of ONE partition in transactions of at most 100 (one round trip when 1). */

@@ -6,7 +6,7 @@ import { pushToSupervisors } from "../realtime/agentPush.js";
 import { getKpiSettings } from "./kpiSettingsStore.js";
 import { projectConversation } from "./projectConversation.js";
 import { aggregateQuarters } from "./recomputeAggregates.js";
-import { intervalMark, mark, pointerRowKey } from "./kpiStore.js";
+import { intervalMark, isHeld, mark, pointerRowKey } from "./kpiStore.js";
 import { inParallel } from "../inParallel.js";
 import { afterPrefix, key } from "../storage/tables.js";
 import { readShards } from "../storage/readShards.js";
@@ -180,12 +180,14 @@ async function continueRebuild(services: ProjectionServices, marker: Marker, pag
 }
 
 async function readMarkers(services: ProjectionServices, prefix: string, perShard: number): Promise<{ markers: Marker[]; more: boolean }> {
-  const { rows, more } = await readShards<{ token?: string; scope?: string; force?: boolean }>(
+  const { rows, more } = await readShards<{ token?: string; scope?: string; force?: boolean; heldUntil?: string }>(
     services.tables.kpiDirty,
     (shard) => odata`PartitionKey eq ${shard} and RowKey ge ${prefix} and RowKey lt ${afterPrefix(prefix)}`,
     perShard,
   );
-  const markers = rows.map((row) => ({
+  // A conversation held by a request still storing its events waits (kpiStore.ts, holdConversations).
+  const now = services.now();
+  const markers = rows.filter((row) => !isHeld(row, now)).map((row) => ({
     partitionKey: row.partitionKey!,
     rowKey: row.rowKey!,
     etag: row.etag,

@@ -13,7 +13,7 @@ import { findPop, insertPop, nextSeq, popIdFor } from "../screenPop/popStore.js"
 import { pushToAgentOrUnavailable } from "../realtime/agentPush.js";
 import type { ScreenPop } from "../schemas/screenPop.js";
 import type { Provider } from "../schemas/provider.js";
-import { markConversations } from "../analytics/kpiStore.js";
+import { holdConversations, markConversations, type KpiHold } from "../analytics/kpiStore.js";
 import { annotate, attr, currentTraceparent, withSpan } from "../telemetry/tracing.js";
 import { claimPop, type PopClaim } from "./claimPop.js";
 import { pushConversationEvents, type EventSource } from "./pushConversationEvents.js";
@@ -55,18 +55,19 @@ export function ingestConversationEvent(
   // One span per event (a batch has several), the parent of the look-up, store and push spans.
   const attributes = { [attr.conversationId]: event.conversationId, [attr.eventId]: event.eventId, "webcti.event_type": event.type };
   return withSpan("webcti.event", attributes, async () => {
-    const accepted = await ingest(services, partner, event);
-    // After the event row is stored (before it, the projection could fold without it and drop the mark).
+    const held: { hold?: Promise<KpiHold> } = {};
+    const accepted = await ingest(services, partner, event, held);
+    // After the event row is stored; it releases the hold written before it (kpiStore.ts, holdConversations).
     const provider = await getProvider(services, partner.tenantId, partner.providerId); // cached: read by ingest
     await Promise.all([
-      markConversations(services.tables, partner.tenantId, partner.providerId, [event.conversationId]),
+      markConversations(services.tables, partner.tenantId, partner.providerId, [event.conversationId], held.hold && (await held.hold)),
       pushConversationEvents(services, partner.tenantId, provider, [event], source),
     ]);
     return accepted;
   });
 }
 
-async function ingest(services: IngestServices, partner: EventOwner, event: ConversationEvent): Promise<EventAccepted> {
+async function ingest(services: IngestServices, partner: EventOwner, event: ConversationEvent, held: { hold?: Promise<KpiHold> }): Promise<EventAccepted> {
   const { tenantId } = partner;
   const known = isKnownEvent(event) ? event : undefined;
   const agentId = known?.agentId;
@@ -92,7 +93,9 @@ async function ingest(services: IngestServices, partner: EventOwner, event: Conv
   // record) is written meanwhile, so the browser waits for one directory read and one push, not for writes.
   const lookup = popEvent && (plannedPopId || wantsMatches) ? startLookup(services, partner, tenant, crm, popEvent) : undefined;
   lookup?.catch(() => undefined);
-  const stored = storeEventRow(services, row, event.eventId, plannedPopId);
+  // KPI work is marked (held) before the event row: a request that dies after storing it leaves it marked.
+  held.hold = holdConversations(services.tables, tenantId, partner.providerId, [event.conversationId], now);
+  const stored = held.hold.then(() => storeEventRow(services, row, event.eventId, plannedPopId));
   stored.catch(() => undefined); // awaited below; avoids an unhandled rejection while the look-up runs
   // The pop marker is claimed once the event row is stored (a refused event claims nothing), still beside the look-up.
   const claimed = plannedPopId && popEvent ? stored.then((outcome) => claimFor(services, row.partitionKey, popEvent, outcome, plannedPopId)) : undefined;

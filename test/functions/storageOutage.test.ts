@@ -4,7 +4,10 @@ import { startStack, type Stack } from "../../local/stack.js";
 import { demo, seedDemo, type DemoSeed } from "../../local/seedDemo.js";
 import { runIdempotently } from "../../functions/http/runIdempotently.js";
 import { defaultIdempotencyTimes } from "../../shared/idempotency/idempotencyStore.js";
-import { projectionLeaseKey, runKpiProjection, takeProjectionLease } from "../../shared/analytics/runProjection.js";
+import { drainKpiProjection, projectionLeaseKey, runKpiProjection, takeProjectionLease } from "../../shared/analytics/runProjection.js";
+import { conversationMark, holdConversations, kpiHoldMs } from "../../shared/analytics/kpiStore.js";
+import { shardOf } from "../../shared/storage/shardOf.js";
+import { eventRow } from "../../shared/conversation/ingestEvent.js";
 import { call, uniquePrefix } from "../support/stack.js";
 
 /**
@@ -157,4 +160,54 @@ describe("with Table storage hung", () => {
     const row = await services.tables.kpiDirty.getEntity(projectionLeaseKey.partitionKey, projectionLeaseKey.rowKey);
     expect(row["lastRunAt"]).toEqual(expect.any(String));
   }, 60_000);
+
+  it("projects an event whose request died between storing it and marking it, once the hold has passed", async () => {
+    const services = stack.services;
+    const event = ringing();
+    const marker = conversationMark(seed.tenantId, seed.providerId, event.conversationId);
+    const readMarker = () => services.tables.kpiDirty.getEntity(shardOf(marker), marker).then(() => true, () => false);
+    // What an event's request does before its event row (ingestEvent.ts), then the row; then it dies.
+    await holdConversations(services.tables, seed.tenantId, seed.providerId, [event.conversationId], services.now());
+    await services.tables.conversations.createEntity(eventRow(seed.tenantId, seed.providerId, event as never, services.now()));
+    // While held, the projection leaves it (the request might still be storing its events)…
+    await drainKpiProjection(services);
+    expect(await readMarker()).toBe(true);
+    // …and once the hold has passed, folds the conversation with the event and settles the marker.
+    const later = { ...services, now: () => new Date(Date.now() + kpiHoldMs + 1000) };
+    const run = await drainKpiProjection(later);
+    expect(run.conversations).toBeGreaterThanOrEqual(1);
+    expect(await readMarker()).toBe(false);
+  }, 60_000);
+
+  it("an event sent normally releases its own hold: projected at once", async () => {
+    const res = await call(`${stack.apiUrl}/v1/conversations/events`, { key: seed.apiKey, json: ringing() });
+    expect(res.status).toBe(202);
+    const marker = conversationMark(seed.tenantId, seed.providerId, res.body.conversationId);
+    const row = await stack.services.tables.kpiDirty.getEntity(shardOf(marker), marker);
+    expect(row["heldUntil"]).toBe("");
+    expect(row["heldBy"]).toBe("");
+    const run = await drainKpiProjection(stack.services);
+    expect(run.conversations).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+});
+
+describe("an Idempotency-Key's short lock", () => {
+  it("is renewed while its request runs: a retry during a long request still gets in_use", async () => {
+    const request = {
+      table: stack.services.tables.idempotency,
+      scope: { tenantId: seed.tenantId, kind: "provider" as const, id: seed.providerId },
+      key: `long-${Date.now()}`,
+      fingerprint: { method: "POST", target: "/api/v1/conversations/events", bodySha256: "long" },
+      now: new Date(),
+      times: { ttlSeconds: 60, lockSeconds: 1 },
+    };
+    const log = { warn: () => undefined, failed: () => undefined };
+    let ranAgain = false;
+    const first = runIdempotently(request, () => new Promise((resolve) => setTimeout(() => resolve({ answer: { status: 202, headers: {}, body: "{}" } }), 3000)), log);
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // twice the lock: without renewal it has lapsed
+    const retry = runIdempotently({ ...request, now: new Date() }, async () => ((ranAgain = true), { answer: { status: 202, headers: {}, body: "{}" } }), log);
+    await expect(retry).rejects.toMatchObject({ code: "idempotency_key_in_use" });
+    expect((await first).answer.status).toBe(202);
+    expect(ranAgain).toBe(false);
+  }, 20_000);
 });
