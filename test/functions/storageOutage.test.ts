@@ -9,6 +9,7 @@ import { conversationMark, holdConversations, kpiHoldMs } from "../../shared/ana
 import { shardOf } from "../../shared/storage/shardOf.js";
 import { eventRow } from "../../shared/conversation/ingestEvent.js";
 import { call, uniquePrefix } from "../support/stack.js";
+import { startLocalWebPubSub, type LocalWebPubSub } from "../../local/webpubsub/index.js";
 
 /**
  * Storage hung for real (issue 16, items 11–13): our own Azurite, stopped with SIGSTOP and continued with
@@ -18,6 +19,7 @@ import { call, uniquePrefix } from "../support/stack.js";
  */
 const timeoutMs = 1500;
 let azurite: AzuriteTables;
+let webPubSub: LocalWebPubSub;
 let stack: Stack;
 let seed: DemoSeed;
 let n = 0;
@@ -52,13 +54,15 @@ async function until<T>(what: () => Promise<T>, ok: (value: T) => boolean, withi
 beforeAll(async () => {
   process.env.WEBCTI_STORAGE_TIMEOUT_MS = String(timeoutMs);
   azurite = await startAzuriteTables();
-  stack = await startStack({ port: 0, tablePrefix: uniquePrefix(), tablesConnectionString: azurite.connectionString, timers: false });
+  webPubSub = await startLocalWebPubSub();
+  stack = await startStack({ port: 0, tablePrefix: uniquePrefix(), tablesConnectionString: azurite.connectionString, webPubSub, timers: false });
   seed = await seedDemo(stack.services, undefined, { widgetBaseUrl: stack.widgetUrl });
 }, 60_000);
 afterAll(async () => {
   delete process.env.WEBCTI_STORAGE_TIMEOUT_MS;
   if (azurite) resume();
   await stack?.close();
+  await webPubSub?.close();
   await azurite?.close();
 });
 
@@ -210,4 +214,23 @@ describe("an Idempotency-Key's short lock", () => {
     expect((await first).answer.status).toBe(202);
     expect(ranAgain).toBe(false);
   }, 20_000);
+});
+
+describe("with Web PubSub down", () => {
+  it("/api/health answers 503 push_unavailable, and ready again once it is back", async () => {
+    const health = () => call(`${stack.url}/api/health`);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // a fresh check, not the shared one
+    expect((await health()).status).toBe(200);
+    const { port } = new URL(webPubSub.endpoint);
+    const { accessKey } = webPubSub;
+    await webPubSub.close();
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const down = await health();
+    expect(down.status).toBe(503);
+    expect(down.headers.get("content-type")).toBe("application/problem+json");
+    expect(down.body).toMatchObject({ code: "push_unavailable" });
+    expect(Number(down.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    webPubSub = await startLocalWebPubSub({ port: Number(port), accessKey });
+    expect((await until(health, (r) => r.status === 200, 40_000)).status).toBe(200);
+  }, 60_000);
 });
