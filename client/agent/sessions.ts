@@ -17,7 +17,8 @@ import { fail } from "./widgetCallError.js";
  *      one focuses the most recently focused of the others (none when it was the last).
  *   4. Focusing a session clears its activity count (the agent has seen it).
  *   5. A conversation has one session: a second pop of the same conversation focuses it, and a record
- *      already open in it is focused rather than added again.
+ *      already open in it is focused rather than added again. A pop when `maxSessions` are open (none of
+ *      its conversation) opens no session; the agent closes one to make room.
  */
 export interface SessionsOptions {
   maxSessions?: number;
@@ -39,8 +40,11 @@ export interface Sessions {
   focusTab(sessionId: string, tabId: string): SessionTab;
   notifyActivity(sessionId: string, count?: number): AgentSession;
   updateContext(sessionId: string, context: Record<string, string>): AgentSession;
-  /** A pop the page opened: the session of its conversation (created or focused), its target as a tab. */
-  openPop(pop: ScreenPop): AgentSession;
+  /**
+   * A pop the page opened: the session of its conversation (created or focused), its target as a tab.
+   * With `maxSessions` open and none of its conversation, null: the pop is open, without a session.
+   */
+  openPop(pop: ScreenPop): AgentSession | null;
   on: <K extends keyof SessionEvents>(type: K, handler: (event: SessionEvents[K]) => void) => () => void;
 }
 
@@ -159,6 +163,7 @@ function tabAndActivityMethods({ sessions, events, find, newId, copy }: Model, s
     },
     openPop(pop) {
       const existing = [...sessions.values()].find((s) => s.conversationId === pop.conversationId);
+      if (!existing && !self().canCreate()) return null;
       const session = existing ? self().focus(existing.sessionId) : self().create({ title: popTitle(pop), channel: pop.channel, conversationId: pop.conversationId }, pop.providerId);
       const tab = popTab(pop);
       if (tab) self().addTab(session.sessionId, tab);

@@ -47,11 +47,13 @@ describe("agent sessions", () => {
     ]);
   });
 
-  it("keeps at most maxSessions open", () => {
+  it("keeps at most maxSessions open; a pop beyond them opens no session", () => {
     const { sessions } = recorded();
     for (const title of ["a", "b", "c"]) sessions.create({ title }, "p");
     expect(sessions.canCreate()).toBe(false);
     expect(() => sessions.create({ title: "d" }, "p")).toThrow(expect.objectContaining({ code: "out_of_range", details: { max: 3 } }));
+    expect(sessions.openPop(pop("conv-full", { kind: "search", query: "+12065550150", results: [] }))).toBeNull();
+    expect(sessions.list()).toHaveLength(3);
     sessions.close("s-2");
     expect(sessions.canCreate()).toBe(true);
   });
