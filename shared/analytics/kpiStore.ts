@@ -110,7 +110,10 @@ export async function holdConversations(
           continue;
         }
         const done = await tables.kpiDirty.submitTransaction(chunk.map((rowKey): TransactionAction => ["upsert", { partitionKey: shard, rowKey, heldUntil, heldBy }, "Merge"]));
-        for (const sub of done.subResponses) if (sub.rowKey && sub.etag) hold.etags.set(sub.rowKey, sub.etag);
+        // The answers come in the order of the actions (a batch's sub-responses may not name their row).
+        done.subResponses.forEach((sub, i) => {
+          if (sub.etag) hold.etags.set(sub.rowKey || chunk[i]!, sub.etag);
+        });
       }
     }),
   );
@@ -140,7 +143,8 @@ export async function markConversations(
 /**
  * Empties `heldUntil` if the marker is still held by `heldBy`: first conditional on the hold's etag; if the
  * marker changed since (another mark, or another request's hold), it is read and released only if the hold
- * is still ours. Gone (the projection took it once the hold had passed): marked again.
+ * is still ours; held by another request, left to it; no longer held, or gone (the projection took it):
+ * marked again.
  */
 async function releaseHold(table: TableClient, rowKey: string, heldBy: string, etag: string): Promise<void> {
   const partitionKey = shardOf(rowKey);
@@ -154,7 +158,13 @@ async function releaseHold(table: TableClient, rowKey: string, heldBy: string, e
     }
     const row = await readEntity(table, partitionKey, rowKey, (r) => r);
     if (!row) return mark({ kpiDirty: table }, [rowKey]);
-    if (row["heldBy"] !== heldBy) return; // held again by another request: it releases it, or its hold passes
+    if (row["heldBy"] !== heldBy) {
+      // Held by another request since: it releases it after storing its own events, or its hold passes.
+      if (isHeld(row as { heldUntil?: unknown }, new Date())) return;
+      // Released by another request already: mark it again, so a projection run that read the marker
+      // before this request's events were stored does not delete it (its etag changes) and runs again.
+      return mark({ kpiDirty: table }, [rowKey]);
+    }
     etag = row.etag;
   }
 }

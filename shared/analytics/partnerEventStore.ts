@@ -6,7 +6,7 @@ import type { PartnerAnalyticsEvent } from "../schemas/analytics.js";
 import { key } from "../storage/tables.js";
 import { insertOnce, type OnceRow } from "../storage/insertOnce.js";
 import { conversationPartition, maxEventChars } from "../conversation/ingestEvent.js";
-import { markConversations } from "./kpiStore.js";
+import { holdConversations, markConversations } from "./kpiStore.js";
 
 export type AnalyticsEventResult = { ok: true } | { ok: false; error: WebCtiError };
 
@@ -41,9 +41,12 @@ export async function storePartnerAnalyticsEvents(
       bodySha256: createHash("sha256").update(body).digest("base64"),
     };
   });
+  // Held for the KPI projection before the rows are written, marked (the hold released) after: a crash in
+  // between still gets the conversations projected once the hold passes (kpiStore.ts, holdConversations).
+  const conversationIds = events.map((event) => event.conversationId);
+  const hold = await holdConversations(services.tables, partner.tenantId, partner.providerId, conversationIds, services.now());
   const outcomes = await insertOnce(services.tables.conversations, rows);
-  const stored = events.filter((_, index) => outcomes[index] !== "idReused").map((event) => event.conversationId);
-  await markConversations(services.tables, partner.tenantId, partner.providerId, stored);
+  await markConversations(services.tables, partner.tenantId, partner.providerId, conversationIds, hold);
   return outcomes.map((outcome, index) =>
     outcome === "idReused"
       ? {

@@ -1,6 +1,6 @@
 import { WebCtiError } from "../errors.js";
 import { insertOnce } from "../storage/insertOnce.js";
-import { markConversations } from "../analytics/kpiStore.js";
+import { holdConversations, markConversations } from "../analytics/kpiStore.js";
 import type { Services } from "../services.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import { isKnownEvent, type ConversationEvent, type EventAccepted } from "../schemas/conversationEvent.js";
@@ -66,11 +66,14 @@ export async function ingestConversationEvents(
     (popsOrLooksUp ? direct : grouped).push(index);
   });
   const rows = grouped.map((index) => eventRow(tenantId, partner.providerId, events[index]!, now));
+  // The grouped events' conversations are held for the KPI projection before their rows are written and
+  // marked (the hold released) after, so a crash in between still gets them projected once the hold passes
+  // (kpiStore.ts, holdConversations). The single path holds and marks its own.
+  const hold = await holdConversations(services.tables, tenantId, partner.providerId, grouped.map((index) => events[index]!.conversationId), now);
   const [outcomes] = await Promise.all([insertOnce(services.tables.conversations, rows), ...direct.map(single)]);
-  // The single path marks its own; the grouped events' conversations are marked once each, after storing.
   const stored = grouped.filter((_, k) => outcomes[k] !== "idReused").map((index) => events[index]!);
   await Promise.all([
-    markConversations(services.tables, tenantId, partner.providerId, stored.map((event) => event.conversationId)),
+    markConversations(services.tables, tenantId, partner.providerId, grouped.map((index) => events[index]!.conversationId), hold),
     pushConversationEvents(services, tenantId, provider, stored, "partner"),
   ]);
   grouped.forEach((index, k) => {
