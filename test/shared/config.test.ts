@@ -70,6 +70,7 @@ describe("configuration", () => {
     expect(readTablesConfig({ WEBCTI_TABLES_ENDPOINT: azure.WEBCTI_TABLES_ENDPOINT })).toEqual({
       WEBCTI_TABLES_ENDPOINT: "https://webctist.table.core.windows.net",
       WEBCTI_TABLE_PREFIX: "webcti",
+      WEBCTI_STORAGE_TIMEOUT_MS: 8000,
     });
     expect(tablesAccess(readTablesConfig({ WEBCTI_TABLES_CONNECTION_STRING: local.WEBCTI_TABLES_CONNECTION_STRING })).kind).toBe("connectionString");
     expect(() => readTablesConfig({})).toThrow(/WEBCTI_TABLES_ENDPOINT/);
