@@ -1,6 +1,7 @@
 import type { HttpResponseInit } from "@azure/functions";
 import { WebCtiError, type WebCtiErrorCode } from "../../shared/errors.js";
 import type { Problem } from "../../shared/schemas/problem.js";
+import { currentVersion, versionHeader } from "./version.js";
 
 /** The one place an error code becomes an HTTP status and a problem type (docs/errors.md lists them). */
 export const problemTable: Record<WebCtiErrorCode, { status: number; title: string }> = {
@@ -43,13 +44,19 @@ export function toProblemResponse(error: WebCtiError, instance: string): Problem
 
 /** A path nothing serves: a URL under /api that no route matches, a missing web file (Azure and local alike). */
 export function notFoundResponse(path: string): ProblemResponse {
-  return toProblemResponse(new WebCtiError("not_found", `Nothing is served at ${path}.`), path);
+  return withApiVersion(toProblemResponse(new WebCtiError("not_found", `Nothing is served at ${path}.`), path), path);
 }
 
 /** A route that exists, but not for this method; `Allow` lists the methods it has. */
 export function methodNotAllowedResponse(method: string, path: string, allow: string[]): ProblemResponse {
   const response = toProblemResponse(new WebCtiError("method_not_allowed", `${method} is not allowed on ${path}.`), path);
   response.headers.allow = allow.join(", ");
+  return withApiVersion(response, path);
+}
+
+/** An answer under /api says which API version served it, as every route's does (docs/api-conventions.md). */
+function withApiVersion(response: ProblemResponse, path: string): ProblemResponse {
+  if (path === "/api" || path.startsWith("/api/")) response.headers[versionHeader.toLowerCase()] = currentVersion;
   return response;
 }
 

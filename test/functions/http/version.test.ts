@@ -44,6 +44,13 @@ describe("WebCTI-Version", () => {
     expect(invalid.headers.get("webcti-version")).toBe(currentVersion);
     const anonymous = await call(`${stack.apiUrl}/v1/openapi.json`);
     expect(anonymous.headers.get("webcti-version")).toBe(currentVersion);
+    // Paths no route takes, and a method a route does not have, are API answers too.
+    const unknown = await call(`${stack.apiUrl}/v1/no-such-thing`, { key: seed.apiKey });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("webcti-version")).toBe(currentVersion);
+    const wrongMethod = await call(`${stack.apiUrl}/v1/openapi.json`, { method: "DELETE" });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("webcti-version")).toBe(currentVersion);
   });
 
   it("serves a pinned supported version", async () => {
