@@ -111,7 +111,11 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
     api,
     ...(options.webPubSub ? { webPubSub: options.webPubSub } : {}),
     ...(options.restartDelayMs !== undefined ? { restartDelayMs: options.restartDelayMs } : {}),
-    onNegotiated: (first) => void (ledger ??= new PopLedger(storage, `webcti.agent.${first.userId}`)),
+    onNegotiated: (first) => {
+      ledger ??= new PopLedger(storage, `webcti.agent.${first.userId}`);
+      // The tabs elect the one used last: this tab must be known to the others, and its clicks counted, from now.
+      pops.joinTabs();
+    },
     onConnecting: () => setState("connecting"),
     onConnected: () => {
       setState("connected");

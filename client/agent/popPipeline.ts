@@ -28,6 +28,8 @@ export interface PopPipeline {
   handle(pop: ScreenPop, via: "push" | "catchUp", traceparent?: string): Promise<void>;
   /** After a (re)connection: acks still owed, then the pops queued since the last one handled. */
   catchUp(): Promise<void>;
+  /** Joins the agent's other tabs as soon as the ledger is known, so this tab's use counts before its first pop. */
+  joinTabs(): void;
 }
 
 /**
@@ -109,7 +111,8 @@ export function createPopPipeline({ api, adapter, events, ledger, stopped, tabs:
     }
   }
 
-  return { handle, catchUp };
+  const joinTabsNow = () => void (ledger() && tabsFor(ledger()!.key));
+  return { handle, catchUp, joinTabs: joinTabsNow };
 }
 
 /** Acknowledges a pop, retrying an ack that reached the service before the pop's row (404). */
