@@ -5,7 +5,7 @@ import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import type { PartnerAnalyticsEvent } from "../schemas/analytics.js";
 import { key } from "../storage/tables.js";
 import { insertOnce, type OnceRow } from "../storage/insertOnce.js";
-import { conversationPartition, maxEventChars } from "../conversation/ingestEvent.js";
+import { conversationPartition, refuseOversizedBodies } from "../conversation/ingestEvent.js";
 import { holdConversations, markConversations } from "./kpiStore.js";
 
 export type AnalyticsEventResult = { ok: true } | { ok: false; error: WebCtiError };
@@ -23,12 +23,7 @@ export async function storePartnerAnalyticsEvents(
   const receivedAt = services.now().toISOString();
   const bodies = events.map((event) => JSON.stringify(event));
   // Each event is kept in one Table storage column: one too long refuses the batch before anything is stored.
-  const oversized = bodies.flatMap((body, index) => (body.length > maxEventChars ? [index] : []));
-  if (oversized.length > 0) {
-    throw new WebCtiError("payload_too_large", `${oversized.length} analytics event(s) are over ${maxEventChars} characters of JSON; nothing was stored.`, {
-      errors: oversized.map((i) => ({ pointer: `#/events/${i}`, detail: `over ${maxEventChars} characters of JSON` })),
-    });
-  }
+  refuseOversizedBodies(bodies, "analytics event");
   const rows: OnceRow[] = events.map((event, index) => {
     const body = bodies[index]!;
     return {

@@ -5,7 +5,7 @@ import type { Services } from "../services.js";
 import type { PartnerPrincipal } from "../auth/partnerKeys.js";
 import { isKnownEvent, type ConversationEvent, type EventAccepted } from "../schemas/conversationEvent.js";
 import { getAgent, getProvider, getTenant } from "../tenancy/tenancyStore.js";
-import { eventIdConflict, eventRow, ingestConversationEvent, maxEventChars } from "./ingestEvent.js";
+import { eventIdConflict, eventRow, ingestConversationEvent, refuseOversizedBodies } from "./ingestEvent.js";
 import { pushConversationEvents } from "./pushConversationEvents.js";
 
 type IngestServices = Pick<Services, "tables" | "caches" | "push" | "now" | "config">;
@@ -43,7 +43,7 @@ export async function ingestConversationEvents(
     ),
   );
 
-  refuseOversizedEvents(events);
+  refuseOversizedBodies(events.map((event) => JSON.stringify(event)), "event");
 
   const now = services.now();
   const results: BatchItemResult[] = new Array(events.length);
@@ -90,14 +90,5 @@ export async function ingestConversationEvents(
 function relocate(error: WebCtiError, index: number): WebCtiError {
   return new WebCtiError(error.code, error.message, {
     errors: (error.errors ?? []).map((item) => (item.pointer ? { ...item, pointer: item.pointer.replace(/^#/, `#/events/${index}`) } : item)),
-  });
-}
-
-/** An event too long for its Table storage column refuses the whole batch (413) before anything is stored. */
-function refuseOversizedEvents(events: readonly ConversationEvent[]): void {
-  const oversized = events.flatMap((event, index) => (JSON.stringify(event).length > maxEventChars ? [index] : []));
-  if (oversized.length === 0) return;
-  throw new WebCtiError("payload_too_large", `${oversized.length} event(s) are over ${maxEventChars} characters of JSON; nothing was stored.`, {
-    errors: oversized.map((i) => ({ pointer: `#/events/${i}`, detail: `over ${maxEventChars} characters of JSON` })),
   });
 }

@@ -267,6 +267,15 @@ export function eventRow(tenantId: string, providerId: string, event: Conversati
 /** A Table storage string property holds 32K UTF-16 code units; an event is stored in one. */
 export const maxEventChars = 30_000;
 
+/** A batch with an event too long for its column is refused whole (413, each named) before anything is stored. */
+export function refuseOversizedBodies(bodies: readonly string[], what: string): void {
+  const oversized = bodies.flatMap((body, index) => (body.length > maxEventChars ? [index] : []));
+  if (oversized.length === 0) return;
+  throw new WebCtiError("payload_too_large", `${oversized.length} ${what}(s) are over ${maxEventChars} characters of JSON; nothing was stored.`, {
+    errors: oversized.map((i) => ({ pointer: `#/events/${i}`, detail: `over ${maxEventChars} characters of JSON` })),
+  });
+}
+
 /**
  * A conversation's events share one partition: its state is one partition query. Conversation ids are the
  * partner's, so two providers of one tenant may use the same id for different calls: the provider is part
