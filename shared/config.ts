@@ -52,6 +52,10 @@ export const ConfigSchema = z
      * make this service call into its own network (SSRF). The local stack and the tests turn it on.
      */
     WEBCTI_WEBHOOKS_ALLOW_HTTP: z.stringbool().default(false),
+    /** Set by App Service in Azure only (read-only, the app's name): its presence means the app runs in Azure. */
+    WEBSITE_SITE_NAME: z.string().min(1).optional(),
+    /** Set by App Service to "True" when App Service Authentication (Easy Auth) is on; any other value or none = off. */
+    WEBSITE_AUTH_ENABLED: z.string().optional(),
   })
   .superRefine((env, ctx) => {
     exactlyOne(ctx, env, "WEBCTI_TABLES_CONNECTION_STRING", "WEBCTI_TABLES_ENDPOINT");
@@ -95,6 +99,15 @@ export function tablesAccess(config: TablesConfig): ServiceAccess {
 
 export function webPubSubAccess(config: Config): ServiceAccess {
   return access(config.WEBCTI_WEBPUBSUB_CONNECTION_STRING, config.WEBCTI_WEBPUBSUB_ENDPOINT);
+}
+
+/**
+ * True when the app runs in Azure (App Service names it) without App Service Authentication in front: then
+ * nothing strips a caller's forged `x-ms-client-principal`, so agent sessions must not be trusted
+ * (shared/auth/agentPrincipal.ts). The local host plays Easy Auth and sets neither setting.
+ */
+export function easyAuthMissing(config: Pick<Config, "WEBSITE_SITE_NAME" | "WEBSITE_AUTH_ENABLED">): boolean {
+  return config.WEBSITE_SITE_NAME !== undefined && config.WEBSITE_AUTH_ENABLED?.trim().toLowerCase() !== "true";
 }
 
 /** True when some service is reached with the managed identity (so a TokenCredential is needed). */

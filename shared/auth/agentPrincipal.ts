@@ -4,6 +4,7 @@ import { WebCtiError } from "../errors.js";
 import { bearerCredential } from "./credentialSecret.js";
 import { readEntity } from "../storage/readEntity.js";
 import type { Services } from "../services.js";
+import { easyAuthMissing, type Config } from "../config.js";
 import { authenticateAgentToken, isAgentToken } from "./agentTokens.js";
 import { authenticateEntraToken, looksLikeJwt } from "./entraTokens.js";
 
@@ -80,13 +81,33 @@ export function agentCredential(headers: { get(name: string): string | null }): 
   return /^Bearer\s/i.test(headers.get("authorization") ?? "") ? "bearer" : "session";
 }
 
+let misconfigurationLogged = false;
+
+/**
+ * In Azure, only App Service Authentication strips a forged `x-ms-client-principal` header; with it off
+ * (`WEBSITE_AUTH_ENABLED` not "True" where `WEBSITE_SITE_NAME` says the app runs in Azure), a session
+ * request is refused with 500 rather than trusted, and the instance logs why once.
+ */
+export function refuseSessionWithoutEasyAuth(config: Pick<Config, "WEBSITE_SITE_NAME" | "WEBSITE_AUTH_ENABLED">): void {
+  if (!easyAuthMissing(config)) return;
+  const message =
+    "This deployment is misconfigured: App Service Authentication is off, so agent sign-in cannot be trusted. " +
+    "Agent routes refuse signed-in sessions until it is turned on (docs/operations.md).";
+  if (!misconfigurationLogged) {
+    misconfigurationLogged = true;
+    console.error(JSON.stringify({ message: "agent sessions refused: App Service Authentication is off (WEBSITE_AUTH_ENABLED)", site: config.WEBSITE_SITE_NAME }));
+  }
+  throw new WebCtiError("internal", message);
+}
+
 /**
  * The agent of a request: with `Authorization: Bearer`, a WebCTI agent token (minted by the tenant's CRM
  * backend) or a Microsoft Entra ID access token (the tenant's `crm.entra`); without, the Easy Auth session.
  * A bearer request never falls back to the session: a bad token is a 401 even when a cookie came along.
+ * A session is refused (500) in Azure when App Service Authentication is off (refuseSessionWithoutEasyAuth).
  */
 export async function authenticateAgent(
-  services: Pick<Services, "tables" | "caches" | "now">,
+  services: Pick<Services, "tables" | "caches" | "now" | "config">,
   headers: { get(name: string): string | null },
 ): Promise<AgentIdentity> {
   if (agentCredential(headers) === "bearer") {
@@ -95,6 +116,7 @@ export async function authenticateAgent(
     if (looksLikeJwt(bearer)) return authenticateEntraToken(services, bearer);
     throw new WebCtiError("unauthenticated", "The bearer token is not an agent token or an Entra ID access token.");
   }
+  refuseSessionWithoutEasyAuth(services.config);
   const identity = await findLinkedAgent(services, readSignedInUser(headers));
   if (!identity) throw new WebCtiError("forbidden", "The signed-in user is not an agent of any tenant.");
   return identity;
