@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { isNotFound, isPreconditionFailed } from "../errors.js";
 import { readEntity } from "../storage/readEntity.js";
 import { key, type Tables } from "../storage/tables.js";
+import { keyPart, roomAfter } from "../storage/keyPart.js";
 import { shardOf } from "../storage/shardOf.js";
 import { deleteIfExists } from "../storage/deleteIfExists.js";
 import type { ConversationFacts, KpiAggregate, KpiInterval } from "../schemas/analytics.js";
@@ -226,8 +227,9 @@ export function aggregatePartition(tenantId: string, providerId: string, channel
   return key(tenantId, providerId, channel, intervalStart.slice(0, 7));
 }
 
+/** The value (a queue name, an agent id) is read from the row's `value` column, never from the key. */
 export function aggregateRowKey(dimension: Dimension, intervalStart: string, value: string): string {
-  return key(dimension, intervalStart, encodeURIComponent(value));
+  return key(dimension, intervalStart, keyPart(value, roomAfter(dimension, intervalStart)));
 }
 
 export const aggregateTables: Record<KpiInterval, "kpiQuarterHours" | "kpiHours" | "kpiDays"> = {

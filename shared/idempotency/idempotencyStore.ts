@@ -1,6 +1,7 @@
 import type { TableClient, TableEntityResult } from "@azure/data-tables";
 import { isEntityAlreadyExists, isNotFound, isPreconditionFailed } from "../errors.js";
 import { key } from "../storage/tables.js";
+import { keyPart, roomAfter } from "../storage/keyPart.js";
 import { readEntity } from "../storage/readEntity.js";
 
 /**
@@ -76,8 +77,8 @@ const bodyPartChars = 30_000;
 export const maxStoredBodyChars = 15 * bodyPartChars;
 
 export function idempotencyPartitionKey(scope: IdempotencyScope, idempotencyKey: string): string {
-  // Partition keys may not hold / \ # ? or control characters; percent-encoding removes them and "|".
-  return key(scope.tenantId, scope.kind, scope.id, encodeURIComponent(idempotencyKey));
+  // Percent-encoded (no / \ # ?, control characters or "|"), and shortened with a hash past 1 KiB (keyPart.ts).
+  return key(scope.tenantId, scope.kind, scope.id, keyPart(idempotencyKey, roomAfter(scope.tenantId, scope.kind, scope.id)));
 }
 
 const later = (now: Date, seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
