@@ -4,6 +4,7 @@ import { isNotFound, isPreconditionFailed } from "../errors.js";
 import { readEntity } from "../storage/readEntity.js";
 import { key, type Tables } from "../storage/tables.js";
 import { keyPart, roomAfter } from "../storage/keyPart.js";
+import { capPartnerEvents } from "./capPartnerEvents.js";
 import { shardOf } from "../storage/shardOf.js";
 import { deleteIfExists } from "../storage/deleteIfExists.js";
 import type { ConversationFacts, KpiAggregate, KpiInterval } from "../schemas/analytics.js";
@@ -263,6 +264,7 @@ export function aggregateRow(
     dimension,
     intervalStart,
     value,
-    aggregate: JSON.stringify(aggregate),
+    // Partner event names from many conversations: at most 50 per row too, the rest under "(other)".
+    aggregate: JSON.stringify({ ...aggregate, partnerEvents: capPartnerEvents(aggregate.partnerEvents) }),
   };
 }

@@ -10,6 +10,7 @@ import { factsPartition, factsRow, feedPartition, pointerRowKey, type FactsRowVa
 import { deleteIfExists } from "../storage/deleteIfExists.js";
 import { key } from "../storage/tables.js";
 import { startOf } from "./intervals.js";
+import { partnerEventNamer } from "./capPartnerEvents.js";
 import { parseRow } from "../storage/parseRow.js";
 
 type Row = { rowKey?: string; body?: string; eventName?: string; eventTimestamp?: string; quarters?: string; digest?: string };
@@ -50,6 +51,8 @@ export async function projectConversation(
   }
 
   const values = new Map<string, FactsRowValue>();
+  // At most 50 names per conversation, the rest under "(other)": each is a key of a JSON column (32 K characters).
+  const countedAs = partnerEventNamer(partnerEvents.map((event) => event.name));
   let facts: ConversationFacts | null = null;
   if (events.length > 0) {
     const conversation = foldConversation(conversationId, events);
@@ -66,7 +69,8 @@ export async function projectConversation(
     if (facts) at(startOf(facts.intervalAt, "15m")).facts = facts;
     for (const event of partnerEvents) {
       const counts = at(startOf(event.at, "15m")).partnerEvents;
-      counts[event.name] = (counts[event.name] ?? 0) + 1;
+      const name = countedAs(event.name);
+      counts[name] = (counts[name] ?? 0) + 1;
     }
   }
 
@@ -86,7 +90,7 @@ export async function projectConversation(
   if (facts) {
     const projectedAt = now.toISOString();
     const totals: Record<string, number> = {};
-    for (const event of partnerEvents) totals[event.name] = (totals[event.name] ?? 0) + 1;
+    for (const { name } of partnerEvents) totals[countedAs(name)] = (totals[countedAs(name)] ?? 0) + 1;
     const record: ConversationFactsRecord = { ...facts, partnerEvents: totals, projectedAt };
     await tables.kpiFeed.upsertEntity(
       { partitionKey: feedPartition(tenantId, providerId, projectedAt), rowKey: key(projectedAt, conversationId), record: JSON.stringify(record) },

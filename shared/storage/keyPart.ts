@@ -18,8 +18,8 @@ const hashChars = 64;
  * does not (or the text is not well-formed UTF-16, which percent-encoding cannot take), it becomes the
  * encoding of its first whole characters, `=` and the SHA-256 of the text (as UTF-16): the same text always
  * gives the same part, so look-ups find what was written; a shortened part never equals a readable one
- * (only it holds `=`); and a key within the limit keeps exactly its earlier form. Range queries that rely on sort order must not range over such
- * a part (none does: docs/architecture.md, "Tables and keys").
+ * (only it holds `=`); and a key within the limit keeps exactly its earlier form. Range queries that rely
+ * on sort order must not range over such a part (none does: docs/architecture.md, "Tables and keys").
  */
 export function keyPart(text: string, roomChars: number): string {
   if (roomChars < hashChars + hashedMark.length) throw new RangeError(`A key part needs room for ${hashChars + 1} characters, not ${roomChars}`);
