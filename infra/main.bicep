@@ -33,7 +33,15 @@ param maximumInstanceCount int = 100
 @description('Turn off instrumentation-key ingestion in Application Insights (Entra-only telemetry): the app\'s exporter and the Functions host authenticate with the identity.')
 param appInsightsDisableLocalAuth bool = true
 
+@description('Outbound restrictions (WEBCTI_EGRESS): restricted (or empty) = the app\'s outbound traffic goes through a subnet whose network security group refuses private, link-local and shared addresses (infra/modules/egress.bicep); open = no virtual network.')
+@allowed(['', 'restricted', 'open'])
+param egress string = ''
+
+@description('Email address the alerts are sent to (WEBCTI_ALERT_EMAIL); empty = the alerts fire in Azure Monitor with no one notified.')
+param alertEmail string = ''
+
 var tags = { 'azd-env-name': environmentName }
+var restrictEgress = egress != 'open'
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 var hubName = 'webcti'
 var tablePrefix = 'webcti'
@@ -110,6 +118,16 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module egressNetwork 'modules/egress.bicep' = if (restrictEgress) {
+  name: 'egress'
+  scope: rg
+  params: {
+    name: 'vnet-webcti-${token}'
+    location: location
+    tags: tags
+  }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   scope: rg
@@ -123,6 +141,7 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     authClientId: authClientId
     authTenantId: empty(authTenantId) ? tenant().tenantId : authTenantId
+    virtualNetworkSubnetId: restrictEgress ? egressNetwork.outputs.subnetId : ''
     // Every setting here is either read by shared/config.ts (or @azure/identity, the telemetry exporter) or is a
     // documented platform setting; test/infra/settings.test.ts checks both ways. No keys or connection strings:
     // the identity reaches tables, Web PubSub and host storage through Entra ID.
@@ -142,6 +161,20 @@ module functionApp 'modules/functionapp.bicep' = {
   }
 }
 
+// Metric and log alert rules, and the action group every alert notifies (docs/operations.md, "Alerts").
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    webPubSubName: webPubSub.outputs.name
+    storageAccountName: storage.outputs.name
+    appInsightsName: monitoring.outputs.name
+    alertEmail: alertEmail
+  }
+}
+
 // After the app: the availability test calls its readiness endpoint.
 module availability 'modules/availability.bicep' = {
   name: 'availability'
@@ -151,6 +184,7 @@ module availability 'modules/availability.bicep' = {
     location: location
     tags: tags
     appUrl: functionApp.outputs.url
+    actionGroupId: alerts.outputs.actionGroupId
   }
 }
 

@@ -5,6 +5,8 @@ param location string
 param tags object
 // https://<function app host>: the endpoint's URL is `${appUrl}/api/health`.
 param appUrl string
+@description('Action group the alert notifies (infra/modules/alerts.bicep).')
+param actionGroupId string
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
@@ -61,6 +63,7 @@ resource healthAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
       componentId: appInsights.id
       failedLocationCount: 2
     }
+    actions: [{ actionGroupId: actionGroupId }]
   }
 }
 

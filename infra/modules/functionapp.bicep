@@ -13,6 +13,8 @@ param authClientId string
 param authTenantId string
 @description('App settings as name: value; main.bicep decides them.')
 param appSettings object
+@description('Subnet the app integrates with for its outbound traffic (infra/modules/egress.bicep); empty = none.')
+param virtualNetworkSubnetId string = ''
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -42,6 +44,8 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Outbound traffic through the egress subnet, whose network security group refuses private destinations.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'

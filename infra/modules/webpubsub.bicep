@@ -48,3 +48,4 @@ resource roles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
 
 output endpoint string = 'https://${service.properties.hostName}'
 output hub string = hub.name
+output name string = service.name

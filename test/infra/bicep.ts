@@ -81,9 +81,10 @@ export function declarations(tree: Tree, type: string): Map<string, Node> {
   );
 }
 
-/** The object literal a declaration assigns (its last object child). */
+/** The object literal a declaration assigns (its last object child; of a conditional `= if (...) {...}`, the object in it). */
 export function declaredObject(declaration: Node): Node {
-  const object = declaration.namedChildren.filter((c): c is Node => c?.type === "object").pop();
+  const conditional = declaration.namedChildren.find((c): c is Node => c?.type === "if_statement");
+  const object = (conditional ?? declaration).namedChildren.filter((c): c is Node => c?.type === "object").pop();
   if (!object) throw new Error(`no object in ${declaration.text.slice(0, 60)}`);
   return object;
 }
