@@ -222,7 +222,19 @@ export function feedPartition(tenantId: string, providerId: string, at: string):
   return key(tenantId, providerId, at.slice(0, 7));
 }
 
+/** Before the group rows: one row (`groups`, a JSON list) per quarter-hour, read and then replaced by them. */
 export const aggregatedRowKey = "~aggregated";
+
+/**
+ * A quarter-hour's group rows, in its kpiFacts partition (no conversation id starts with "~"): one per group
+ * its aggregates were written for, RowKey `~group|<the group id, keyPart>`, the id in `group`. One row per
+ * group, not one list: a provider's queues and agents of a quarter-hour are many, a column holds 32 K.
+ */
+export const groupRowPrefix = "~group|";
+
+export function groupRow(partitionKey: string, group: string) {
+  return { partitionKey, rowKey: key("~group", keyPart(group, roomAfter("~group"))), group };
+}
 
 export function aggregatePartition(tenantId: string, providerId: string, channel: string, intervalStart: string): string {
   return key(tenantId, providerId, channel, intervalStart.slice(0, 7));

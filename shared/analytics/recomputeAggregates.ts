@@ -1,4 +1,5 @@
 import { odata, type TransactionAction } from "@azure/data-tables";
+import { z } from "zod";
 import type { Tables } from "../storage/tables.js";
 import type { KpiAggregate, KpiInterval } from "../schemas/analytics.js";
 import { addAggregates, emptyAggregate } from "./kpis.js";
@@ -9,8 +10,9 @@ import {
   aggregateRowKey,
   aggregateTables,
   aggregatedRowKey,
-
   factsPartition,
+  groupRow,
+  groupRowPrefix,
   type FactsRowValue,
   submitChunks,
   type Dimension,
@@ -39,23 +41,34 @@ export async function recomputeQuarter(
 ): Promise<{ factsRowsRead: number; channelDimensions: Array<[string, Dimension]> }> {
   const partitionKey = factsPartition(tenantId, providerId, quarterStart);
   const values: FactsRowValue[] = [];
-  let previous: GroupId[] = [];
-  for await (const row of tables.kpiFacts.listEntities<{ value?: string; groups?: string }>({
-    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["PartitionKey", "RowKey", "value", "groups"] },
+  const previous = new Map<GroupId, string>(); // each group written before → its group row ("": none yet)
+  let legacyRow = false;
+  for await (const row of tables.kpiFacts.listEntities<{ value?: string; groups?: string; group?: string }>({
+    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["PartitionKey", "RowKey", "value", "groups", "group"] },
   })) {
     if (row.rowKey === aggregatedRowKey) {
-      previous = parseRow(tables.kpiFacts, row, () => JSON.parse(row.groups ?? "[]") as GroupId[]);
-      continue;
+      legacyRow = true;
+      for (const id of parseRow(tables.kpiFacts, row, () => JSON.parse(row.groups ?? "[]") as GroupId[])) if (!previous.has(id)) previous.set(id, "");
+    } else if (row.rowKey!.startsWith(groupRowPrefix)) {
+      previous.set(parseRow(tables.kpiFacts, row, () => z.string().parse(row.group)), row.rowKey!);
+    } else {
+      values.push(parseRow(tables.kpiFacts, row, () => JSON.parse(row.value ?? "{}") as FactsRowValue));
     }
-    values.push(parseRow(tables.kpiFacts, row, () => JSON.parse(row.value ?? "{}") as FactsRowValue));
   }
 
   const sums = sumFactsRows(values);
   const current = [...sums.keys()];
-  const stale = previous.filter((id) => !sums.has(id));
+  const stale = [...previous.keys()].filter((id) => !sums.has(id));
   for (const id of stale) sums.set(id, emptyAggregate());
+  // The new groups' rows first: a crash after them leaves a group known that has no aggregate yet (written as
+  // zero next time), never an aggregate of a group nobody knows (left stale when it loses its conversations).
+  const added = current.filter((id) => !previous.get(id));
+  await submitChunks(tables.kpiFacts, added.map((id): TransactionAction => ["upsert", groupRow(partitionKey, id), "Replace"]));
   await writeAggregates(tables.kpiQuarterHours, tenantId, providerId, quarterStart, sums);
-  await tables.kpiFacts.upsertEntity({ partitionKey, rowKey: aggregatedRowKey, groups: JSON.stringify(current) }, "Replace");
+  // A stale group was written as zero just now: it is forgotten (as the list it replaces did).
+  const forgotten = stale.map((id) => previous.get(id)!).filter((rowKey) => rowKey !== "");
+  if (legacyRow) forgotten.push(aggregatedRowKey);
+  await submitChunks(tables.kpiFacts, forgotten.map((rowKey): TransactionAction => ["delete", { partitionKey, rowKey }]));
 
   const touched = new Set([...sums.keys()].map((id) => JSON.stringify(parseGroupId(id).slice(0, 2))));
   return { factsRowsRead: values.length, channelDimensions: [...touched].map((id) => JSON.parse(id) as [string, Dimension]) };

@@ -107,4 +107,21 @@ describe("input-derived keys at the schemas' maximum sizes", () => {
     for (const table of [tables.kpiQuarterHours, tables.kpiHours, tables.kpiDays, tables.kpiFacts, tables.kpiFeed, tables.conversations, tables.kpiDirty])
       await expectKeysWithinLimits(table);
   });
+
+  it("300 queues of 128 characters in one quarter-hour of a provider are projected (the groups it keeps outgrow one column)", async () => {
+    const queues = Array.from({ length: 300 }, (_, i) => `${String(i).padStart(3, "0")}`.padEnd(128, "q"));
+    const events = queues.flatMap((name, i) => [
+      { type: "initiated", eventId: `q${i}-1`, conversationId: `q${i}`, occurredAt: "2026-11-02T10:00:00Z", queue: name },
+      { type: "ended", eventId: `q${i}-2`, conversationId: `q${i}`, occurredAt: "2026-11-02T10:01:00Z", queue: name },
+    ]);
+    for (let start = 0; start < events.length; start += 100) {
+      const sent = await call(`${stack.apiUrl}/v1/conversations/events/batch`, { key: apiKey, json: { events: events.slice(start, start + 100) } });
+      expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    }
+    await drainKpiProjection(stack.services);
+    const res = await call<KpiReport>(`${stack.apiUrl}/v1/analytics/kpis?from=2026-11-02T10:00:00Z&to=2026-11-02T10:15:00Z&interval=15m&by=queue`, { key: apiKey });
+    expect(res.status).toBe(200);
+    expect(res.body.splits?.map((s) => s.value).sort()).toEqual(queues);
+    expect(res.body.total.offered).toBe(300);
+  });
 });
