@@ -181,6 +181,18 @@ var logRules = [
     dimensions: [{ name: 'name', operator: 'Include', values: ['*'] }]
   }
   {
+    name: 'webcti-projection-not-running'
+    description: 'No successful runKpiProjection invocation in 15 minutes (it runs every 2 seconds): KPI figures stop following.'
+    severity: 2
+    windowSize: 'PT15M'
+    query: 'requests | where isempty(url) and name == "runKpiProjection" and success == true'
+    timeAggregation: 'Count'
+    metricMeasureColumn: ''
+    operator: 'LessThan'
+    threshold: 1
+    dimensions: []
+  }
+  {
     name: 'webcti-webhooks-given-up'
     description: 'Webhook deliveries given up (every attempt failed) in the last 15 minutes: a partner endpoint is down or refusing.'
     severity: 3

@@ -66,18 +66,21 @@ describe("infra: alert rules (infra/modules/alerts.bicep)", async () => {
     }
   });
 
-  it("has the log rules: 5xx rate, 503 by code, idempotency conflicts, failing timers, webhooks given up", () => {
+  it("has the log rules: 5xx rate, 503 by code, idempotency conflicts, failing timers, projection stopped, webhooks given up", () => {
     const byName = new Map(logRules.map((r) => [r.name, r]));
     expect(byName.get("webcti-http-5xx-rate")).toMatchObject({ operator: "GreaterThan", threshold: 5 });
     expect(byName.get("webcti-http-503-by-code")).toMatchObject({ operator: "GreaterThan", threshold: 20 });
     expect(byName.get("webcti-idempotency-conflicts")).toMatchObject({ operator: "GreaterThan", threshold: 50 });
     expect(byName.get("webcti-timers-failing")).toMatchObject({ operator: "GreaterThan", threshold: 5 });
     expect(byName.get("webcti-webhooks-given-up")).toMatchObject({ operator: "GreaterThan", threshold: 0 });
+    expect(byName.get("webcti-projection-not-running")).toMatchObject({ operator: "LessThan", threshold: 1 });
     // The queries name what the app really logs: its error-code attribute, its timers, its retry line.
     const query = (name: string) => byName.get(name)!.fields.get("query")!.text;
     expect(query("webcti-http-503-by-code")).toContain(attr.errorCode);
     expect(query("webcti-idempotency-conflicts")).toContain(attr.errorCode);
     for (const timer of timerFunctions) expect(query("webcti-timers-failing")).toContain(`"${timer.name}"`);
+    expect(timerFunctions.map((t) => t.name)).toContain("runKpiProjection");
+    expect(query("webcti-projection-not-running")).toContain('name == "runKpiProjection" and success == true');
   });
 
   it("the webhook query reads the line runWebhookRetries logs", async () => {
