@@ -4,7 +4,10 @@ import { factsToCsv, factsToJsonLines } from "../../shared/analytics/factsExport
 /** The facts export's other representations: JSON lines and CSV, with the next cursor in a header. */
 export const factsAlternatives = {
   "application/jsonl": { description: "One ConversationFactsRecord per line (`format=jsonl`); the next cursor is in `WebCTI-Next-Cursor`." },
-  "text/csv": { description: "A header line, then one record per line (`format=csv`, RFC 4180); the next cursor is in `WebCTI-Next-Cursor`." },
+  "text/csv": {
+    description:
+      "A header line, then one record per line (`format=csv`, RFC 4180); the next cursor is in `WebCTI-Next-Cursor`. Text cells that start with = + - @ tab or CR get a leading ' (never a formula); the …Ms columns are numbers.",
+  },
 };
 
 export function renderFacts(result: FactsExport, query: FactsExportQuery) {

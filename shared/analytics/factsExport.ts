@@ -31,7 +31,10 @@ export async function exportFacts(
   return { records: items, nextCursor: cursor };
 }
 
-/** The CSV columns of an exported record, in order (RFC 4180; booleans true/false, absent values empty). */
+/**
+ * The CSV columns of an exported record, in order (RFC 4180; booleans true/false, absent values empty).
+ * The `…Ms` columns are numbers; every other column is text.
+ */
 export const factsCsvColumns = [
   "conversationId",
   "providerId",
@@ -59,20 +62,27 @@ export const factsCsvColumns = [
   "projectedAt",
 ] as const satisfies ReadonlyArray<keyof ConversationFactsRecord>;
 
+/** The columns whose cells are numbers: written as they are (a negative number stays a number). */
+const numericFactsColumns: ReadonlySet<(typeof factsCsvColumns)[number]> = new Set(["waitMs", "talkMs", "holdMs", "wrapUpMs"]);
+
+/**
+ * A text cell that starts with one of these is a formula to a spreadsheet (OWASP "CSV injection"): it is
+ * written with a single quote before it, so it shows as the text it is.
+ */
+const formulaStart = /^[=+\-@\t\r]/;
+
+/** One cell: numbers as they are in a numeric column; text neutralized, then quoted when RFC 4180 needs it. */
+function csvCell(value: unknown, numeric: boolean): string {
+  if (value === undefined || value === null) return "";
+  if (numeric && typeof value === "number") return String(value);
+  const text = Array.isArray(value) ? value.join(" ") : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const safe = formulaStart.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
 export function factsToCsv(records: readonly ConversationFactsRecord[]): string {
-  const cell = (value: unknown): string => {
-    const text =
-      value === undefined || value === null
-        ? ""
-        : Array.isArray(value)
-          ? value.join(" ")
-          : typeof value === "object"
-            ? JSON.stringify(value)
-            : String(value);
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  const lines = [factsCsvColumns.join(","), ...records.map((record) => factsCsvColumns.map((column) => cell(record[column])).join(","))];
-  return `${lines.join("\r\n")}\r\n`;
+  const row = (record: ConversationFactsRecord) => factsCsvColumns.map((column) => csvCell(record[column], numericFactsColumns.has(column))).join(",");
+  return `${[factsCsvColumns.join(","), ...records.map(row)].join("\r\n")}\r\n`;
 }
 
 export function factsToJsonLines(records: readonly ConversationFactsRecord[]): string {
