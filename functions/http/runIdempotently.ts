@@ -9,6 +9,8 @@ import {
   type IdempotencyTimes,
   type RequestFingerprint,
   type Reserved,
+  type StoredAnswer,
+  type WithheldAnswer,
 } from "../../shared/idempotency/idempotencyStore.js";
 import type { Answer, Outcome } from "./answer.js";
 import { idempotencyKeyHeader, replayedHeader } from "./idempotency.js";
@@ -35,7 +37,8 @@ export interface IdempotencyLog {
  * concurrent retry waits (409 `idempotency_key_in_use`) and a finished one is replayed with
  * `Idempotent-Replayed: true`; a key reused for another request is refused (422). Only successes are
  * kept: a refused request changes nothing, not even the idempotency table (its key is released, and a
- * retry with it is judged again).
+ * retry with it is judged again). A success that holds a secret (`Cache-Control: no-store`, e.g. a
+ * rotated webhook secret) is kept without its body: a retry gets 409 `conflict`, never the secret again.
  */
 export async function runIdempotently(request: IdempotentRequest, run: () => Promise<Outcome>, log: IdempotencyLog): Promise<Outcome> {
   const { table, scope, key, fingerprint, now, times } = request;
@@ -50,6 +53,12 @@ export async function runIdempotently(request: IdempotentRequest, run: () => Pro
         retryAfterSeconds: reservation.retryAfterSeconds,
         errors: [{ header: idempotencyKeyHeader, detail: "a request with this key is in progress" }],
       });
+    case "withheld":
+      throw new WebCtiError(
+        "conflict",
+        `The request with this ${idempotencyKeyHeader} was done (at ${reservation.answeredAt}), but its answer held a secret, which is shown once and never stored, so it cannot be replayed; nothing ran again. For a new secret, send the request again with a new ${idempotencyKeyHeader}.`,
+        { errors: [{ header: idempotencyKeyHeader, detail: "its request was done; its answer held a secret, shown once and not replayed" }] },
+      );
     case "mismatch":
       throw new WebCtiError("idempotency_key_mismatch", "This Idempotency-Key was already used for another request (another body or operation); use a new key for a new request.", {
         errors: [{ header: idempotencyKeyHeader, detail: "already used for a different request" }],
@@ -101,6 +110,8 @@ function retryRelease(table: TableClient, reserved: Reserved, times: Idempotency
   setTimeout(attempt, 1000).unref();
 }
 
-function stored(answer: Answer) {
+/** What is kept of a success: all of it, or only its status when it must not be stored (a secret). */
+function stored(answer: Answer): StoredAnswer | WithheldAnswer {
+  if (/(^|,)\s*no-store\s*(,|$)/i.test(answer.headers["cache-control"] ?? "")) return { status: answer.status, withheld: true };
   return { status: answer.status, contentType: answer.headers["content-type"] ?? "application/json; charset=utf-8", body: answer.body };
 }

@@ -17,6 +17,8 @@ import { readEntity } from "../storage/readEntity.js";
  *   instance whose reservation was taken over cannot overwrite the new owner's row.
  * - Expired rows are treated as absent and replaced (etag-conditional) when their key is used again.
  *   Nothing purges rows that are never used again yet.
+ * - A secret is never stored: an answer that holds one (`withheld`) is kept as its status alone, and a
+ *   retry learns that its request was done but gets no body (`withheld`, not `replay`).
  */
 
 /** Whose key it is: keys of different callers never meet. */
@@ -40,6 +42,12 @@ export interface StoredAnswer {
   body: string;
 }
 
+/** What is kept of an answer that holds a secret: that the request was done, not what it answered. */
+export interface WithheldAnswer {
+  status: number;
+  withheld: true;
+}
+
 export interface IdempotencyTimes {
   /** How long a finished answer is kept (and replayed). At least 24 h. */
   ttlSeconds: number;
@@ -56,6 +64,7 @@ export const defaultIdempotencyTimes: IdempotencyTimes = { ttlSeconds: 24 * 60 *
 export type Reservation =
   | { outcome: "reserved"; partitionKey: string; etag: string }
   | { outcome: "replay"; answer: StoredAnswer }
+  | { outcome: "withheld"; answeredAt: string }
   | { outcome: "in_use"; retryAfterSeconds: number }
   | { outcome: "mismatch" };
 
@@ -67,6 +76,7 @@ interface Row extends RequestFingerprint {
   expiresAt: string;
   status?: number;
   contentType?: string;
+  withheld?: boolean;
   bodyParts?: number;
   [bodyPart: `body${number}`]: string | undefined;
 }
@@ -119,7 +129,7 @@ export async function reserveIdempotencyKey(
       if (row.method !== fingerprint.method || row.target !== fingerprint.target || row.bodySha256 !== fingerprint.bodySha256) {
         return { outcome: "mismatch" };
       }
-      if (row.state === "done") return { outcome: "replay", answer: answerOf(row) };
+      if (row.state === "done") return row.withheld ? { outcome: "withheld", answeredAt: row.lockedUntil } : { outcome: "replay", answer: answerOf(row) };
       const lockedForMs = Date.parse(row.lockedUntil) - now.getTime();
       if (lockedForMs > 0) return { outcome: "in_use", retryAfterSeconds: Math.max(1, Math.ceil(lockedForMs / 1000)) };
     }
@@ -135,24 +145,23 @@ export async function reserveIdempotencyKey(
 }
 
 /**
- * Stores the final answer in place of the reservation. False when it could not be kept: the answer is
- * too long, or the reservation was taken over meanwhile (its lock had passed).
+ * Stores the final answer in place of the reservation (of a withheld answer, only its status: no body, no
+ * content type). False when it could not be kept: the answer is too long, or the reservation was taken
+ * over meanwhile (its lock had passed).
  */
 export async function storeIdempotentAnswer(
   table: TableClient,
   reserved: Reserved,
   fingerprint: RequestFingerprint,
-  answer: StoredAnswer,
+  answer: StoredAnswer | WithheldAnswer,
   now: Date,
   times: IdempotencyTimes = defaultIdempotencyTimes,
 ): Promise<boolean> {
-  if (answer.body.length > maxStoredBodyChars) {
+  if ("body" in answer && answer.body.length > maxStoredBodyChars) {
     await releaseIdempotencyKey(table, reserved);
     return false;
   }
-  const parts: Record<string, string> = {};
-  let count = 0;
-  for (let at = 0; at < answer.body.length || count === 0; at += bodyPartChars) parts[`body${count++}`] = answer.body.slice(at, at + bodyPartChars);
+  const content: Record<string, string | number | boolean> = "body" in answer ? { contentType: answer.contentType, ...bodyColumns(answer.body) } : { withheld: true };
   try {
     await table.updateEntity(
       {
@@ -163,9 +172,7 @@ export async function storeIdempotentAnswer(
         lockedUntil: now.toISOString(),
         expiresAt: later(now, times.ttlSeconds),
         status: answer.status,
-        contentType: answer.contentType,
-        bodyParts: count,
-        ...parts,
+        ...content,
       },
       "Replace",
       { etag: reserved.etag },
@@ -195,6 +202,14 @@ export async function releaseIdempotencyKey(table: TableClient, reserved: Reserv
   } catch (error) {
     if (!isPreconditionFailed(error) && !isNotFound(error)) throw error;
   }
+}
+
+/** A body in columns of at most 30 000 characters (`body0`, `body1`…) and their count. */
+function bodyColumns(body: string): Record<string, string | number> {
+  const parts: Record<string, string | number> = {};
+  let count = 0;
+  for (let at = 0; at < body.length || count === 0; at += bodyPartChars) parts[`body${count++}`] = body.slice(at, at + bodyPartChars);
+  return { bodyParts: count, ...parts };
 }
 
 function answerOf(row: Row): StoredAnswer {
