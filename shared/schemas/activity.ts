@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { displayText } from "./displayText.js";
 import { CursorQuery, pageFields } from "./cursor.js";
 import { AgentId, ConversationId, ProviderId, RecordId, idSchema } from "./ids.js";
 import { CrmRecordType } from "./directory.js";
@@ -37,12 +38,12 @@ const activityFields = {
   channel: Channel.default("voice"),
   direction: Direction.default("inbound"),
   record: ActivityRecordRef,
-  subject: z.string().min(1).max(200),
-  notes: z.string().max(4000).optional(),
-  disposition: z.string().min(1).max(100).optional(),
+  subject: displayText({ max: 200 }),
+  notes: displayText({ max: 4000, min: 0, multiline: true }).optional(),
+  disposition: displayText({ max: 100 }).optional(),
   conversationId: ConversationId.optional(),
-  from: z.string().max(64).optional(),
-  to: z.string().max(64).optional(),
+  from: displayText({ max: 64, min: 0 }).optional(),
+  to: displayText({ max: 64, min: 0 }).optional(),
   startedAt: z.iso.datetime({ offset: true }).optional(),
   endedAt: z.iso.datetime({ offset: true }).optional(),
   durationSeconds: seconds().optional().describe("The whole conversation, in seconds."),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { displayText } from "./displayText.js";
 import { AgentId, TenantId } from "./ids.js";
 import { RecordSource } from "./crmSettings.js";
 
@@ -6,7 +7,7 @@ export const Agent = z
   .object({
     tenantId: TenantId,
     agentId: AgentId,
-    displayName: z.string().min(1).max(200),
+    displayName: displayText({ max: 200 }),
     supervisor: z
       .boolean()
       .default(false)

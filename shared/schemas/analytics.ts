@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { displayText } from "./displayText.js";
 import { AgentId, ConversationId, EventId, ProviderId } from "./ids.js";
 import { Problem } from "./problem.js";
 import { CursorQuery } from "./cursor.js";
@@ -124,8 +125,8 @@ export const PartnerAnalyticsEvent = z
     conversationId: ConversationId,
     sessionId: z.string().min(1).max(128).optional(),
     participantId: z.string().min(1).max(128).optional(),
-    eventName: z.string().min(1).max(64),
-    eventReason: z.string().max(256).optional(),
+    eventName: displayText({ max: 64 }).describe("Counted by this name (docs/kpis.md), which the KPI dashboard shows."),
+    eventReason: displayText({ max: 256, min: 0 }).optional(),
     eventTimestamp: z.iso.datetime({ offset: true }).describe("When it happened: the interval it counts in."),
     customData: z.record(z.string(), z.unknown()).optional(),
   })

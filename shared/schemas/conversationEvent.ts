@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { displayText } from "./displayText.js";
 import { AgentId, ConversationId, EventId, LegId, ProviderId } from "./ids.js";
 import { CustomerRef } from "./customer.js";
 import { RecordMatch } from "./directory.js";
@@ -53,7 +54,7 @@ const eventBase = {
   direction: Direction.default("inbound"),
   agentId: AgentId.optional().describe("The agent the leg is with (required from `ringing` on)."),
   customer: CustomerRef.default({}),
-  queue: z.string().min(1).max(128).optional(),
+  queue: displayText({ max: 128 }).optional(),
 };
 const withAgent = { ...eventBase, agentId: AgentId.describe("The agent the leg is offered to or connected with.") };
 
@@ -75,7 +76,7 @@ export const TransferredEvent = event(
     ...eventBase,
     toLegId: LegId.optional().describe("The new leg the conversation continues on."),
     toAgentId: AgentId.optional(),
-    toQueue: z.string().min(1).max(128).optional(),
+    toQueue: displayText({ max: 128 }).optional(),
     transferType: z.enum(["blind", "consult"]).optional(),
   },
   "This leg was transferred: it ends with the outcome `transferred` and the conversation continues on `toLegId`.",
@@ -91,7 +92,7 @@ export const EndedEvent = event(
 );
 export const WrapUpCompletedEvent = event(
   "wrapUpCompleted",
-  { ...eventBase, disposition: z.string().min(1).max(100).optional() },
+  { ...eventBase, disposition: displayText({ max: 100 }).optional() },
   "The agent finished the after-call work of the leg.",
 );
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { displayText } from "./displayText.js";
 import { RecordId, RecordType, idSchema } from "./ids.js";
 
 export const PhoneNumber = z
@@ -12,19 +13,19 @@ export const PhoneNumber = z
 export type PhoneNumber = z.infer<typeof PhoneNumber>;
 
 export const PhoneInput = z.union([
-  z.string().min(3).max(64),
-  z.object({ number: z.string().min(3).max(64), label: z.string().max(40).optional() }),
+  displayText({ min: 3, max: 64 }),
+  z.object({ number: displayText({ min: 3, max: 64 }), label: displayText({ max: 40, min: 0 }).optional() }),
 ]);
 
 /** What a partner or the seed sends for a contact or account; numbers in any format. */
 export const DirectoryRecordInput = z
   .object({
-    name: z.string().min(1).max(200),
+    name: displayText({ max: 200 }),
     phones: z.array(PhoneInput).max(20).default([]),
     emails: z.array(z.email().max(254)).max(20).default([]),
     accountId: RecordId.optional().describe("For a contact: the account it belongs to."),
-    title: z.string().max(200).optional(),
-    notes: z.string().max(2000).optional(),
+    title: displayText({ max: 200, min: 0 }).optional(),
+    notes: displayText({ max: 2000, min: 0, multiline: true }).optional(),
   })
   .meta({ id: "DirectoryRecordInput" });
 export type DirectoryRecordInput = z.input<typeof DirectoryRecordInput>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { displayText } from "./displayText.js";
 import { ConversationId, ProviderId, RecordId, TenantId } from "./ids.js";
 import { Channel, Direction } from "./conversationEvent.js";
 import { CrmRecordType } from "./directory.js";
@@ -44,9 +45,9 @@ export const CustomerLookupRequest = z
 export const LookupAnswerMatch = z.object({
   type: CrmRecordType,
   id: RecordId,
-  name: z.string().max(200).optional(),
-  phone: z.string().max(64).optional(),
-  email: z.string().max(254).optional(),
+  name: displayText({ max: 200, min: 0 }).optional(),
+  phone: displayText({ max: 64, min: 0 }).optional(),
+  email: displayText({ max: 254, min: 0 }).optional(),
 });
 
 export const CustomerLookupAnswer = z

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { displayText } from "./displayText.js";
 import { ScreenPopPolicy } from "./screenPopPolicy.js";
 import { ProviderId } from "./ids.js";
 
@@ -89,7 +90,7 @@ export type PanelConfig = z.infer<typeof PanelConfig>;
 export const AgentPanel = z
   .object({
     providerId: ProviderId,
-    label: z.string().min(1).max(100).describe("The provider's name, shown on the panel."),
+    label: displayText({ max: 100 }).describe("The provider's name, shown on the panel."),
     ...PanelConfig.shape,
     screenPopPolicy: ScreenPopPolicy.describe("What a screen pop the widget asks for opens (onOneMatch, onManyMatches, onNoMatch)."),
   })
@@ -100,7 +101,7 @@ export type AgentPanel = z.infer<typeof AgentPanel>;
 export const ClickToActWebhookProvider = z
   .object({
     providerId: ProviderId,
-    label: z.string().min(1).max(100).describe("The provider's name."),
+    label: displayText({ max: 100 }).describe("The provider's name."),
   })
   .meta({ id: "ClickToActWebhookProvider" });
 export type ClickToActWebhookProvider = z.infer<typeof ClickToActWebhookProvider>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { displayText } from "./displayText.js";
 import { AgentId, ProviderId } from "./ids.js";
 
 export const PresenceStatus = z
@@ -7,13 +8,7 @@ export const PresenceStatus = z
 export type PresenceStatus = z.infer<typeof PresenceStatus>;
 
 /** Printable text only: it is shown in the agent desktop and sent in webhooks. */
-const PresenceReason = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[^\u0000-\u001f\u007f]*$/, "no control characters")
-  .describe('Why, in a few words ("Lunch", "Training"); cleared by an update without one.');
+const PresenceReason = displayText({ max: 64, trim: true }).describe('Why, in a few words ("Lunch", "Training"); cleared by an update without one.');
 
 export const PresenceSource = z
   .discriminatedUnion("kind", [

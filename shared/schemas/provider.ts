@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { displayText } from "./displayText.js";
 import { ProviderId, TenantId } from "./ids.js";
 import { PanelConfig } from "./panel.js";
 import { ScreenPopPolicy } from "./screenPopPolicy.js";
@@ -22,7 +23,7 @@ export const Provider = z
   .object({
     tenantId: TenantId,
     providerId: ProviderId,
-    label: z.string().min(1).max(100),
+    label: displayText({ max: 100 }),
     screenPopPolicy: ScreenPopPolicy,
     panel: PanelConfig.optional().describe("The provider's widget in the agent desktop; none for providers without a widget."),
     rateLimit: RateLimit.optional().describe("Partner API rate per key; the deployment's defaults when absent."),
@@ -33,7 +34,7 @@ export type Provider = z.infer<typeof Provider>;
 export const Tenant = z
   .object({
     tenantId: TenantId,
-    name: z.string().min(1).max(200),
+    name: displayText({ max: 200 }),
     defaultCountry: z.string().regex(/^[A-Z]{2}$/).default("US")
       .describe("ISO 3166 country used to read national-format phone numbers."),
   })
