@@ -50,8 +50,14 @@ export async function requestRebuild(tables: Pick<Tables, "kpiDirty">, tenantId:
   await mark(tables, [rebuildMark(tenantId)], { scope }, "Replace");
 }
 
-/** The row beside a conversation's events (RowKey "kpi") that remembers what its projection last wrote. */
+/** The row beside a conversation's events (RowKey "kpi") that remembers what its projection last wrote (`digest`). */
 export const pointerRowKey = "kpi";
+
+/**
+ * Beside it, one row per quarter-hour the conversation has a kpiFacts row in (RowKey `kpi|<quarter start>`):
+ * rows, not a list, as a conversation's partner events may fall in any number of quarter-hours.
+ */
+export const quarterRowPrefix = "kpi|";
 
 /**
  * Upserts work markers (a newer mark of the same key changes its etag: see the projection's delete). Merged,

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
-import { odata } from "@azure/data-tables";
+import { odata, type TransactionAction } from "@azure/data-tables";
 import type { Tables } from "../storage/tables.js";
 import { ConversationEvent } from "../schemas/conversationEvent.js";
 import type { ConversationFacts, ConversationFactsRecord, KpiSettings } from "../schemas/analytics.js";
 import { foldConversation } from "../conversation/conversationState.js";
 import { conversationPartition } from "../conversation/ingestEvent.js";
 import { dimensionsOf, factsOf } from "./conversationFacts.js";
-import { factsPartition, factsRow, feedPartition, pointerRowKey, type FactsRowValue } from "./kpiStore.js";
+import { factsPartition, factsRow, feedPartition, pointerRowKey, quarterRowPrefix, submitChunks, type FactsRowValue } from "./kpiStore.js";
+import { inParallel } from "../inParallel.js";
 import { deleteIfExists } from "../storage/deleteIfExists.js";
 import { key } from "../storage/tables.js";
 import { startOf } from "./intervals.js";
@@ -37,18 +38,7 @@ export async function projectConversation(
   force = false,
 ): Promise<{ quarters: string[] }> {
   const partitionKey = conversationPartition(tenantId, providerId, conversationId);
-  const events: ConversationEvent[] = [];
-  const partnerEvents: Array<{ name: string; at: string }> = [];
-  let pointer: { quarters: string[]; digest: string } | undefined;
-  const rows = tables.conversations.listEntities<Row>({
-    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["PartitionKey", "RowKey", "body", "eventName", "eventTimestamp", "quarters", "digest"] },
-  });
-  for await (const row of rows) {
-    const rowKey = row.rowKey ?? "";
-    if (rowKey.startsWith("event|") && row.body) events.push(parseRow(tables.conversations, row, () => ConversationEvent.parse(JSON.parse(row.body!))));
-    else if (rowKey.startsWith("analytics|") && row.eventName && row.eventTimestamp) partnerEvents.push({ name: row.eventName, at: row.eventTimestamp });
-    else if (rowKey === pointerRowKey) pointer = { quarters: JSON.parse(row.quarters ?? "[]") as string[], digest: row.digest ?? "" };
-  }
+  const { events, partnerEvents, pointer, written } = await readConversation(tables, partitionKey);
 
   const values = new Map<string, FactsRowValue>();
   // At most 50 names per conversation, the rest under "(other)": each is a key of a JSON column (32 K characters).
@@ -79,13 +69,18 @@ export async function projectConversation(
   const digest = createHash("sha256").update(JSON.stringify(content)).digest("base64");
   if (!force && pointer && pointer.digest === digest) return { quarters: [] };
 
-  await Promise.all(
-    quarters.map((quarter) => tables.kpiFacts.upsertEntity(factsRow(tenantId, providerId, quarter, conversationId, values.get(quarter)!), "Replace")),
+  // Each quarter-hour's row beside the events first: a crash after it leaves a quarter-hour remembered that
+  // has no facts row yet (deleted or written next time), never a facts row nobody remembers.
+  const quarterRow = (quarter: string) => ({ partitionKey, rowKey: `${quarterRowPrefix}${quarter}` });
+  const added = quarters.filter((quarter) => written.get(quarter) !== true);
+  await submitChunks(tables.conversations, added.map((quarter): TransactionAction => ["upsert", quarterRow(quarter), "Replace"]));
+  await inParallel(quarters, 16, (quarter) =>
+    tables.kpiFacts.upsertEntity(factsRow(tenantId, providerId, quarter, conversationId, values.get(quarter)!), "Replace").then(() => undefined),
   );
-  const gone = (pointer?.quarters ?? []).filter((quarter) => !values.has(quarter));
-  await Promise.all(
-    gone.map((quarter) => deleteIfExists(tables.kpiFacts, factsPartition(tenantId, providerId, quarter), conversationId)),
-  );
+  const gone = [...written.keys()].filter((quarter) => !values.has(quarter));
+  await inParallel(gone, 16, (quarter) => deleteIfExists(tables.kpiFacts, factsPartition(tenantId, providerId, quarter), conversationId));
+  const forgotten = gone.filter((quarter) => written.get(quarter) === true);
+  await submitChunks(tables.conversations, forgotten.map((quarter): TransactionAction => ["delete", quarterRow(quarter)]));
 
   if (facts) {
     const projectedAt = now.toISOString();
@@ -98,6 +93,33 @@ export async function projectConversation(
     );
   }
   // Last: a crash before this line leaves the old digest, so the next pass writes again (same rows).
-  await tables.conversations.upsertEntity({ partitionKey, rowKey: pointerRowKey, quarters: JSON.stringify(quarters), digest }, "Replace");
+  await tables.conversations.upsertEntity({ partitionKey, rowKey: pointerRowKey, digest }, "Replace");
   return { quarters: [...new Set([...quarters, ...gone])] };
+}
+
+/**
+ * One read of the conversation's partition: its events, its partner events, the pointer's digest, and the
+ * quarter-hours written before, by their rows (`kpi|<quarter>`: true) or an older version's list on the
+ * pointer (false: no row of its own yet).
+ */
+async function readConversation(tables: Pick<Tables, "conversations">, partitionKey: string) {
+  const events: ConversationEvent[] = [];
+  const partnerEvents: Array<{ name: string; at: string }> = [];
+  let pointer: { digest: string } | undefined;
+  const written = new Map<string, boolean>();
+  const rows = tables.conversations.listEntities<Row>({
+    queryOptions: { filter: odata`PartitionKey eq ${partitionKey}`, select: ["PartitionKey", "RowKey", "body", "eventName", "eventTimestamp", "quarters", "digest"] },
+  });
+  for await (const row of rows) {
+    const rowKey = row.rowKey ?? "";
+    if (rowKey.startsWith("event|") && row.body) events.push(parseRow(tables.conversations, row, () => ConversationEvent.parse(JSON.parse(row.body!))));
+    else if (rowKey.startsWith("analytics|") && row.eventName && row.eventTimestamp) partnerEvents.push({ name: row.eventName, at: row.eventTimestamp });
+    else if (rowKey.startsWith(quarterRowPrefix)) written.set(rowKey.slice(quarterRowPrefix.length), true);
+    else if (rowKey === pointerRowKey) {
+      pointer = { digest: row.digest ?? "" };
+      const listed = parseRow(tables.conversations, row, () => JSON.parse(row.quarters ?? "[]") as string[]);
+      for (const quarter of listed) if (!written.has(quarter)) written.set(quarter, false);
+    }
+  }
+  return { events, partnerEvents, pointer, written };
 }
