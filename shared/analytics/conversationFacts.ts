@@ -10,6 +10,14 @@ const abandonedWhere = {
 } as const satisfies Partial<Record<LegOutcome, string>>;
 
 /**
+ * How many legs missed by an agent one conversation counts: the first, in the order the legs began (the
+ * fold's, whatever the events' arrival order). Each names its agent in the conversation's facts, which are
+ * kept in one column (32 K characters): 300 missed legs at agents with 128-character ids did not fit, and
+ * stopped the KPI projection (issue 16, item 1).
+ */
+export const maxMissedLegs = 100;
+
+/**
  * The facts of one conversation that feed every KPI (docs/kpis.md, "Per-conversation facts"), or null while
  * its media has not ended (it counts nowhere yet). A pure function of the folded conversation, the provider
  * it came from and the tenant's settings: the same events give the same facts, whatever their order.
@@ -55,7 +63,7 @@ export function factsOf(conversation: Conversation, settings: KpiSettings, provi
     ...(waitMs !== undefined && { waitMs }),
     withinServiceLevel: answered && waitMs !== undefined && waitMs <= settings.serviceLevelSeconds * 1000,
     transferred: answered && legs.some((leg) => isConnected(leg) && leg.outcome === "transferred"),
-    missedByAgentIds: inbound ? legs.filter((leg) => leg.outcome === "missedByAgent").map((leg) => leg.agentId ?? "unknown") : [],
+    missedByAgentIds: inbound ? legs.filter((leg) => leg.outcome === "missedByAgent").slice(0, maxMissedLegs).map((leg) => leg.agentId ?? "unknown") : [],
     talkMs: sum((leg) => leg.durations.talkSeconds),
     holdMs: sum((leg) => leg.durations.holdSeconds),
     wrapUpMs: sum((leg) => (leg.wrapUpCompletedAt !== undefined ? leg.durations.wrapUpSeconds : undefined)),
