@@ -108,6 +108,35 @@ describe("input-derived keys at the schemas' maximum sizes", () => {
       await expectKeysWithinLimits(table);
   });
 
+  it("directory records, look-ups, activities, presence and analytics events with 128-character ids are stored within the limits", async () => {
+    const recordId = longId("r");
+    const email = (i: number) => `${String(i).padStart(2, "0")}${"e".repeat(62)}@${"d".repeat(63)}.${"x".repeat(60)}.${"y".repeat(60)}.com`;
+    const emails = Array.from({ length: 20 }, (_, i) => email(i));
+    expect(emails[0]!.length).toBe(254);
+    const put = await call(`${stack.apiUrl}/v1/directory/contacts/${recordId}`, { method: "PUT", key: apiKey, json: { name: "N".repeat(200), emails, phones: ["+14155550100"] } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const found = await call(`${stack.apiUrl}/v1/directory/lookup?email=${encodeURIComponent(emails[19]!)}`, { key: apiKey });
+    expect(found.status).toBe(200);
+    expect(JSON.stringify(found.body)).toContain(recordId);
+    const activity = await call(`${stack.apiUrl}/v1/activities`, {
+      key: apiKey,
+      json: { activityId: longId("v"), record: { type: "contact", id: recordId }, subject: "S".repeat(200), conversationId: longId("c"), agentId },
+    });
+    expect(activity.status, JSON.stringify(activity.body)).toBe(201);
+    const timeline = await call(`${stack.apiUrl}/v1/directory/contacts/${recordId}/activities`, { key: apiKey });
+    expect(timeline.status, JSON.stringify(timeline.body)).toBe(200);
+    const presence = await call(`${stack.apiUrl}/v1/agents/${agentId}/presence`, { method: "PUT", key: apiKey, json: { status: "available" } });
+    expect(presence.status, JSON.stringify(presence.body)).toBe(200);
+    const analytics = await call(`${stack.apiUrl}/v1/analytics/events`, {
+      key: apiKey,
+      json: { events: [{ eventId: longId("e"), conversationId: longId("c"), eventName: "n".repeat(64), eventTimestamp: "2026-11-02T09:01:00Z" }] },
+    });
+    expect(analytics.status, JSON.stringify(analytics.body)).toBe(200);
+    const tables = stack.services.tables;
+    for (const table of [tables.directory, tables.directoryIndex, tables.activities, tables.activityIds, tables.activityFeed, tables.presence, tables.conversations])
+      expect(await expectKeysWithinLimits(table)).toBeGreaterThan(0);
+  });
+
   it("300 queues of 128 characters in one quarter-hour of a provider are projected (the groups it keeps outgrow one column)", async () => {
     const queues = Array.from({ length: 300 }, (_, i) => `${String(i).padStart(3, "0")}`.padEnd(128, "q"));
     const events = queues.flatMap((name, i) => [
