@@ -11,6 +11,8 @@
  * 1.2 added the agent's sessions (capability "sessions"): getSessions, createSession, focusSession,
  * closeSession, createTab, focusTab, notifySessionActivity, updateSessionContext and the session and tab
  * events. A 1.0 or 1.1 widget ignores the new events (it has no handler for them).
+ * 1.3 added the call lifecycle from the widget (capability "conversations"): reportConversationEvent, and
+ * the conversationEvent event for panels whose provider asks for it (`conversationEvents: true`).
  *
  * No zod here (the widget SDK bundles this file and its package ships its declarations): the types that
  * mirror a schema of shared/schemas are proven equal to it by test/client/protocol.test-d.ts.
@@ -19,7 +21,7 @@ import type { AgentSession, AgentSessionInput, SessionEvent, SessionList, Sessio
 
 export type { AgentSession, AgentSessionInput, SessionEvent, SessionList, SessionTab, SessionTabInput };
 
-export const protocolVersion = "1.2";
+export const protocolVersion = "1.3";
 
 export const panelModes = ["hidden", "minimized", "docked", "expanded", "poppedOut"] as const;
 export type PanelMode = (typeof panelModes)[number];
@@ -156,7 +158,54 @@ export type HostMethods = {
   focusTab(request: CallContext & { sessionId: string; tabId: string }): Promise<SessionTab>;
   notifySessionActivity(request: CallContext & { sessionId: string; count?: number }): Promise<AgentSession>;
   updateSessionContext(request: CallContext & { sessionId: string; context: Record<string, string> }): Promise<AgentSession>;
+  reportConversationEvent(request: CallContext & { event: ConversationEventReport }): Promise<ConversationEventAccepted>;
 };
+
+export type ConversationEventType =
+  | "initiated"
+  | "ivr"
+  | "queued"
+  | "ringing"
+  | "answered"
+  | "held"
+  | "resumed"
+  | "transferred"
+  | "ended"
+  | "wrapUpCompleted";
+
+/**
+ * A conversation event as the partner API takes it (the `ConversationEvent` schema, docs/conversations.md):
+ * the fields every event has, the type's own (transfer targets, end reason, disposition) and any of the
+ * partner's own, which are stored with the event. A type WebCTI does not know is stored and ignored.
+ */
+export interface ConversationEventReport {
+  eventId: string;
+  conversationId: string;
+  type: ConversationEventType | (string & {});
+  /** RFC 3339 with an offset: when it happened at the partner. */
+  occurredAt: string;
+  legId?: string;
+  parentLegId?: string;
+  /** Default voice. */
+  channel?: Channel;
+  /** Default inbound. */
+  direction?: "inbound" | "outbound";
+  /** Required from `ringing` on; it must be the signed-in agent when a widget reports it. */
+  agentId?: string;
+  customer?: { phone?: string; email?: string; customerId?: string; name?: string };
+  queue?: string;
+  [field: string]: unknown;
+}
+
+/** The service stored the event (the `EventAccepted` schema); a repeat of the same event gets the same answer. */
+export interface ConversationEventAccepted {
+  eventId: string;
+  conversationId: string;
+  /** The screen pop the event caused (one per call, whichever side reported the ring first), or null. */
+  screenPop: { id: string; href: string } | null;
+  /** `ringing` only: the caller's records where the tenant keeps them. */
+  matches?: Array<{ type: RecordType; id: string; name: string; phone?: string; email?: string }>;
+}
 
 
 export type PresenceStatus = "available" | "busy" | "away" | "offline";
@@ -329,6 +378,8 @@ export type WidgetEvent =
   | { type: "clickToAct"; payload: ClickToActPayload }
   | { type: "navigation"; page: PageContext }
   | { type: "presenceChanged"; presence: Presence }
+  /** 1.3: an event of the panel provider's conversations with this agent, reported by its server or a widget. */
+  | { type: "conversationEvent"; source: "partner" | "agent"; event: ConversationEventReport }
   | SessionEvent;
 
 /** Methods the widget exposes to the host. */
@@ -364,4 +415,6 @@ export const hostCapabilities = [
   "activities.update",
   // 1.2
   "sessions",
+  // 1.3
+  "conversations",
 ] as const;

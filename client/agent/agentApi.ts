@@ -5,7 +5,7 @@ import type { DirectoryRecord, DirectoryRecordInput } from "../../shared/schemas
 import type { LookupResult } from "../../shared/schemas/directoryRoutes.js";
 import type { AgentPanel, ClickToActWebhookProvider } from "../../shared/schemas/panel.js";
 import type { ClickToActInput } from "../../shared/webhooks/schemas.js";
-import type { LoggedActivity, Presence, PresenceRequest, UpdatedActivity } from "../protocol.js";
+import type { ConversationEventAccepted, ConversationEventReport, LoggedActivity, Presence, PresenceRequest, UpdatedActivity } from "../protocol.js";
 import { createAgentTokenSource, type AgentTokenSource, type GetToken } from "./agentToken.js";
 import { isApiErrorCode, type AgentApiErrorCode } from "./widgetCodeForApiCode.js";
 
@@ -128,6 +128,11 @@ export class AgentApi {
 
   setPresence(presence: PresenceRequest): Promise<Presence> {
     return this.request("PUT", "/v1/agent/presence", presence);
+  }
+
+  /** POST /v1/agent/conversations/events: one of the agent's conversation events, for the widget's provider. */
+  reportConversationEvent(event: ConversationEventReport & { providerId: string }): Promise<ConversationEventAccepted> {
+    return this.request("POST", "/v1/agent/conversations/events", event);
   }
 
   /** PATCH /v1/agent/activities/{id}: with `ifMatch` only if the activity is still at that etag. */

@@ -311,6 +311,7 @@ export class PanelController implements Panel, HostedPanel {
       frame: this.iframe,
       trustedOrigins: this.config.trustedOrigins,
       methods: this.methods,
+      reportCalls: this.config.reportCalls === true,
       environment: () => this.environment(),
       synced: (sdkVersion) => this.widgetReady(sdkVersion),
       unsynced: () => {

@@ -133,12 +133,17 @@ export async function mountPanels(options: MountPanelsOptions): Promise<PanelHos
   }
 
   const presence = presenceFeedFor(api);
+  const conversationEvents = recentIds(1_000);
   const unsubscribe = [
     presence.subscribe((current) => {
       for (const panel of panels) panel.send({ type: "presenceChanged", presence: current });
     }),
     options.client?.on("message", (message) => {
       if (message.kind === "presence") presence.report(message.presence);
+      if (message.kind === "conversationEvent" && conversationEvents.isNew(message.providerId, message.event.eventId)) {
+        const { source, event } = message;
+        panels.find((panel) => panel.providerId === message.providerId)?.send({ type: "conversationEvent", source, event });
+      }
     }),
     options.client?.on("pop", ({ pop, outcome }) => {
       if (outcome === "opened") sessions.openPop(pop);
@@ -162,6 +167,23 @@ export async function mountPanels(options: MountPanelsOptions): Promise<PanelHos
       window.removeEventListener("popstate", onNavigate);
       for (const panel of panels) panel.destroy();
       shadow.host.remove();
+    },
+  };
+}
+
+/**
+ * The push may deliver an event more than once (an attempt is retried, the service may push again): the
+ * widgets hear each (provider, eventId) once. Remembers the last `size` ids.
+ */
+function recentIds(size: number) {
+  const seen = new Set<string>();
+  return {
+    isNew(providerId: string, eventId: string): boolean {
+      const key = `${providerId}\n${eventId}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      if (seen.size > size) seen.delete(seen.values().next().value!);
+      return true;
     },
   };
 }

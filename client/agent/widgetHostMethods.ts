@@ -72,6 +72,7 @@ export function createWidgetHostMethods(panel: HostedPanel, services: WidgetHost
     ...agentMethods(panel, services),
     ...sessionHostMethods(panel.providerId, { adapter: services.adapter, search: async (query) => (await services.api.search(query.includes("@") ? { email: query } : { phone: query })).matches }, services.sessions),
     notify: (request) => notify(panel, services.document, request),
+    reportConversationEvent: (request) => reportConversationEvent(panel, services, request),
   };
   // With the tenant's records in the CRM (GET /v1/agent/me: crm.records = "host"), record calls go to the page's adapter.
   const inCrm = hostRecordMethods(panel, services);
@@ -288,6 +289,17 @@ function agentMethods(panel: HostedPanel, { api, document: doc }: WidgetHostServ
       return api.updateActivity(activityId, { ...fields, providerId: panel.providerId }, ifMatch);
     },
   };
+}
+
+/**
+ * Protocol 1.3: an event of the agent's conversation with the panel's provider, stored by the agent API as
+ * the partner API stores it. The provider is the panel's, whatever the widget sends; the service checks the
+ * rest (answering invalid_argument with the field's pointer, forbidden for another agent's event).
+ */
+function reportConversationEvent(panel: HostedPanel, { api }: WidgetHostServices, request: Parameters<HostMethods["reportConversationEvent"]>[0]) {
+  const { event } = request;
+  if (typeof event !== "object" || event === null || Array.isArray(event)) fail("invalid_argument", "event must be a conversation event object.");
+  return api.reportConversationEvent({ ...event, providerId: panel.providerId });
 }
 
 /** The label the panel shows now: its widget's, else the provider's. */

@@ -39,6 +39,9 @@ import {
   type ScreenPopRequest,
   type ScreenPopResult,
   type ClickToActPayload,
+  type ConversationEventAccepted,
+  type ConversationEventReport,
+  type ConversationEventType,
   type Environment,
   type HostMethods,
   type PageContext,
@@ -55,6 +58,7 @@ export { protocolVersion };
 export type { ActivityUpdateRequest, NoticeRequest, PanelBadge, Presence, PresenceRequest, PresenceStatus, UpdatedActivity };
 export type { ActivityDurations, ActivityRequest, Channel, LoggedActivity, CrmRecord, HostRecord, NotificationOutcome, NotificationRequest, RecordFields, RecordType, ScreenPopRequest, ScreenPopResult };
 export type { AgentSession, AgentSessionInput, SessionEvent, SessionList, SessionTab, SessionTabInput };
+export type { ConversationEventAccepted, ConversationEventReport, ConversationEventType };
 export type { ClickToActPayload, Environment, PageContext, PanelMode, PanelState, RecordRef, WidgetErrorCode, WidgetEvent };
 
 export class WidgetError extends Error {
@@ -136,6 +140,13 @@ export interface WebCtiHost {
   notifySessionActivity(sessionId: string, count?: number): Promise<AgentSession>;
   /** Sets key/value pairs on the session's context (merged with what it has). */
   updateSessionContext(sessionId: string, context: Record<string, string>): Promise<AgentSession>;
+  /**
+   * 1.3, capability "conversations": reports an event of one of the agent's conversations with this
+   * provider (ringing, answered, ended…), stored as the partner API stores it: KPIs, activity durations,
+   * and the screen pop of a ringing call (one per call, whether this widget or the provider's server
+   * reports it first). Send a repeat with the same eventId: stored once, same answer.
+   */
+  reportConversationEvent(event: ConversationEventReport): Promise<ConversationEventAccepted>;
   on<K extends keyof EventMap>(type: K, handler: (event: EventMap[K]) => void): () => void;
   close(): void;
 }
@@ -242,6 +253,7 @@ export async function connectToHost(options: ConnectOptions): Promise<WebCtiHost
     focusTab: (sessionId, tabId) => call("focusTab", { sessionId, tabId }),
     notifySessionActivity: (sessionId, count) => call("notifySessionActivity", { sessionId, count }),
     updateSessionContext: (sessionId, context) => call("updateSessionContext", { sessionId, context }),
+    reportConversationEvent: (event) => call("reportConversationEvent", { event }),
     on: events.on,
     close: () => connection.destroy(),
   };

@@ -82,6 +82,16 @@ export const PanelConfig = z
       .describe(
         "`true`: the provider's conversation events that name an agent are pushed to that agent's browser for the widget (`conversationEvent`, docs/push-protocol.md). Absent or `false`: nothing is pushed.",
       ),
+    reportCalls: z
+      .boolean()
+      .optional()
+      .describe(
+        "HubSpot widgets only (`widgetProtocol: \"hubspot\"`). `true`: the host reports the calls the widget describes (INCOMING_CALL … CALL_COMPLETED) as the provider's conversation events, so the service pops the caller's record and the calls count in the KPIs without a server integration (docs/widget-protocols.md). Leave it off when the provider's server sends these calls' events: they would count twice.",
+      ),
+  })
+  .refine((panel) => !panel.reportCalls || panel.widgetProtocol === "hubspot", {
+    message: "reportCalls is for HubSpot widgets (widgetProtocol \"hubspot\"); a WebCTI widget reports its calls itself (reportConversationEvent)",
+    path: ["reportCalls"],
   })
   .meta({ id: "PanelConfig" });
 export type PanelConfig = z.infer<typeof PanelConfig>;

@@ -7,7 +7,8 @@ import type {
   ActivityRecordRef,
 } from "../../shared/schemas/activity.js";
 import type { DirectoryRecord, DirectoryRecordInput, RecordMatch } from "../../shared/schemas/directory.js";
-import type { Channel as ChannelSchema } from "../../shared/schemas/conversationEvent.js";
+import type { Channel as ChannelSchema, ConversationEventType as ConversationEventTypeSchema, EventAccepted, KnownConversationEvent } from "../../shared/schemas/conversationEvent.js";
+import type { CustomerRef } from "../../shared/schemas/customer.js";
 import type { AgentPanel, PanelMode as PanelModeSchema } from "../../shared/schemas/panel.js";
 import type { AgentPresenceInput, Presence as PresenceSchema } from "../../shared/schemas/presence.js";
 import type { PopTarget } from "../../shared/schemas/screenPop.js";
@@ -19,6 +20,9 @@ import type {
   ActivityRequest,
   Channel,
   ClickToActPayload,
+  ConversationEventAccepted,
+  ConversationEventReport,
+  ConversationEventType,
   CrmRecord,
   Environment,
   LoggedActivity,
@@ -68,6 +72,14 @@ describe("widget wire types equal their schemas", () => {
     expectTypeOf<NonNullable<Environment["settings"]>>().toEqualTypeOf<AgentPanel["settings"]>();
     expectTypeOf<Presence>().toEqualTypeOf<z.infer<typeof PresenceSchema>>();
     expectTypeOf<PresenceRequest>().toEqualTypeOf<z.input<typeof AgentPresenceInput>>();
+  });
+
+  test("protocol 1.3: conversation events as the partner API takes them and answers", () => {
+    expectTypeOf<ConversationEventType>().toEqualTypeOf<ConversationEventTypeSchema>();
+    expectTypeOf<ConversationEventAccepted>().toEqualTypeOf<z.infer<typeof EventAccepted>>();
+    expectTypeOf<NonNullable<ConversationEventReport["customer"]>>().toEqualTypeOf<z.input<typeof CustomerRef>>();
+    // Every known event a partner may send is a report a widget may send.
+    expectTypeOf<z.input<typeof KnownConversationEvent>>().toExtend<ConversationEventReport>();
   });
 
   test("click-to-act: what the page sends and what a widget gets", () => {

@@ -97,7 +97,7 @@ describe("partner widget panel", () => {
     );
     expect(hello.ok).toBe(true);
     if (!hello.ok) return;
-    expect(hello.value.protocolVersion).toBe("1.2");
+    expect(hello.value.protocolVersion).toBe("1.3");
     expect(hello.value.capabilities).toEqual(expect.arrayContaining(["panel.mode", "panel.size", "clickToAct", "openRecord"]));
     expect(hello.value.environment).toMatchObject({ tenantId: stack.tenantId, agentId: stack.agentId, agentName: "Dana Reyes", providerId: "demo-softphone" });
     await expect((await softphone()).locator("#agent").textContent()).resolves.toBe("Agent: Dana Reyes");

@@ -158,12 +158,12 @@ afterAll(async () => {
 });
 
 describe("widget protocol 1.1", () => {
-  it("says 1.2 with the 1.1 capabilities, and gives the provider's settings in the environment", async () => {
+  it("says 1.3 with the 1.1 capabilities, and gives the provider's settings in the environment", async () => {
     const hello = await widget<{ version: string; capabilities: string[]; settings: unknown; current: unknown }>(
       "async (host) => ({ version: host.protocolVersion, capabilities: host.capabilities, settings: host.environment.settings, current: (await host.getEnvironment()).settings })",
     );
-    expect(hello.value?.version).toBe("1.2");
-    expect(hello.value?.capabilities).toEqual(expect.arrayContaining(["settings", "presence", "notice", "panel.badge", "activities.update", "panel.mode", "sessions"]));
+    expect(hello.value?.version).toBe("1.3");
+    expect(hello.value?.capabilities).toEqual(expect.arrayContaining(["settings", "presence", "notice", "panel.badge", "activities.update", "panel.mode", "sessions", "conversations"]));
     expect(hello.value?.settings).toEqual({ queue: "support", region: "eu-west" });
     expect(hello.value?.current).toEqual({ queue: "support", region: "eu-west" });
   });

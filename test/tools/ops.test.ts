@@ -134,8 +134,14 @@ describe("the operator CLI (npm run ops) against the configured tables", () => {
     const unknownSetting = await put({ widgetProtocl: "hubspot" });
     expect(unknownSetting.code).not.toBe(0);
     expect(unknownSetting.output).toContain("widgetProtocl");
+    // The host reports calls only from a HubSpot widget's messages; a WebCTI widget reports its own.
+    const reportingWebCti = await put({ widgetProtocol: "webcti", reportCalls: true });
+    expect(reportingWebCti.code).not.toBe(0);
+    expect(reportingWebCti.output).toContain("reportCalls is for HubSpot widgets");
     // Refused input changed nothing: the stored panel is the one before.
     expect((await getProvider(services, "fabrikam", "hub-voice")).panel).toMatchObject({ widgetProtocol: "hubspot" });
+    expect((await put({ widgetProtocol: "hubspot", reportCalls: true })).code).toBe(0);
+    expect((await getProvider(services, "fabrikam", "hub-voice")).panel).toMatchObject({ widgetProtocol: "hubspot", reportCalls: true });
   });
 
   it("refuses bad input with a usage message and writes nothing", async () => {

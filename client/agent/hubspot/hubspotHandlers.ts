@@ -1,11 +1,23 @@
-import type { Environment, HostMethods, PanelMode, RecordRef } from "../../protocol.js";
-import { activityForCall, callerIdMatches, callFromMessage, recordFromCoordinates, widthFrom, type HubSpotCall } from "./hubspotMapping.js";
+import type { ConversationEventAccepted, Environment, HostMethods, PanelMode, RecordRef } from "../../protocol.js";
+import {
+  activityForCall,
+  callerIdMatches,
+  callFromMessage,
+  conversationEventFor,
+  conversationIdOf,
+  recordFromCoordinates,
+  widthFrom,
+  type CallStep,
+  type HubSpotCall,
+} from "./hubspotMapping.js";
 import type { HostMessageType, WidgetMessage } from "./hubspotWire.js";
 
 /** What the handlers need from the panel: its host methods (the WebCTI widget protocol's) and its state. */
 export interface HubSpotPanelActions {
   readonly trustedOrigins: readonly string[];
-  readonly methods: Pick<HostMethods, "screenPop" | "searchRecords" | "logActivity" | "openRecord" | "setPresence" | "notice">;
+  readonly methods: Pick<HostMethods, "screenPop" | "searchRecords" | "logActivity" | "openRecord" | "setPresence" | "notice" | "reportConversationEvent">;
+  /** The panel's `reportCalls`: the host reports the calls it follows as the provider's conversation events. */
+  readonly reportCalls: boolean;
   environment(): Environment;
   setSignedIn(signedIn: boolean): void;
   setWidth(width: number): void;
@@ -65,7 +77,7 @@ export async function handleWidgetMessage(context: HandlerContext, message: Widg
     case "CALL_ANSWERED":
     case "CALL_TRANSFERRED":
     case "CALL_ENDED":
-      return updateCall(context, message);
+      return updateCall(context, message, correlationId);
     case "CALL_COMPLETED":
       return completeCall(context, data, correlationId);
     case "NAVIGATE_TO_RECORD":
@@ -108,7 +120,11 @@ function startCall(context: HandlerContext, call: HubSpotCall, createEngagement:
   return kept;
 }
 
-/** Caller ID: the host's record search and the provider's screen-pop policy (the widget protocol's screenPop). */
+/**
+ * Caller ID and the screen pop. With `reportCalls`, the ring is the provider's conversation event: the
+ * service pops by the provider's policy (once per call) and its matches answer caller ID. Otherwise (or
+ * when the service did not take the event) the widget protocol's screenPop does both here.
+ */
 async function incomingCall(context: HandlerContext, data: Record<string, unknown>, correlationId: string) {
   const parsed = callFromMessage("inbound", data, context.now());
   if (!parsed) {
@@ -116,9 +132,13 @@ async function incomingCall(context: HandlerContext, data: Record<string, unknow
     return context.post("CALLER_ID_MATCH_FAILED", { message: "INCOMING_CALL needs an externalCallId." });
   }
   const call = startCall(context, parsed, data.createEngagement);
+  const reported = await reportStep(context, call, "ringing", correlationId);
   if (!call.from) return context.post("CALLER_ID_MATCH_FAILED", { externalCallId: call.externalCallId, message: "INCOMING_CALL has no fromNumber." });
+  const { methods } = context.panel;
   try {
-    const { matches } = await context.panel.methods.screenPop({ correlationId, phone: call.from });
+    const matches = reported
+      ? (reported.matches ?? (await methods.searchRecords({ correlationId, phone: call.from })).matches)
+      : (await methods.screenPop({ correlationId, phone: call.from })).matches;
     if (matches.length === 1) call.record = matches[0];
     if (matches.length === 0) return context.post("CALLER_ID_MATCH_FAILED", { externalCallId: call.externalCallId, message: `No record has ${call.from}.` });
     context.post("CALLER_ID_MATCH_SUCCEEDED", { externalCallId: call.externalCallId, callerIdMatches: callerIdMatches(matches, context.panel.environment().tenantId) });
@@ -133,6 +153,7 @@ async function outgoingCall(context: HandlerContext, data: Record<string, unknow
   const parsed = callFromMessage("outbound", data, context.now());
   if (!parsed) return context.warn("OUTGOING_CALL_STARTED without an externalCallId");
   const call = startCall(context, parsed, data.createEngagement);
+  void reportStep(context, call, "initiated", correlationId);
   const dialed = context.lastDial;
   if (call.record || !call.to) return;
   if (dialed?.record && sameNumber(dialed.phoneNumber, call.to)) {
@@ -147,7 +168,9 @@ async function outgoingCall(context: HandlerContext, data: Record<string, unknow
   }
 }
 
-function updateCall(context: HandlerContext, message: WidgetMessage) {
+const stepOf = { CALL_ANSWERED: "answered", CALL_TRANSFERRED: "transferred", CALL_ENDED: "ended" } as const;
+
+async function updateCall(context: HandlerContext, message: WidgetMessage, correlationId: string) {
   const id = text(message.data.externalCallId);
   const call = id ? context.calls.get(id) : undefined;
   if (!call) return context.warn(`${message.type} for a call the host does not know (${id ?? "no externalCallId"})`);
@@ -158,6 +181,8 @@ function updateCall(context: HandlerContext, message: WidgetMessage) {
     const status = text(message.data.callEndStatus);
     if (status) call.endStatus = status.toUpperCase();
   }
+  const step = stepOf[message.type as keyof typeof stepOf];
+  if (step) await reportStep(context, call, step, correlationId);
 }
 
 /** The call's activity on the record's timeline (the widget protocol's logActivity), answered as an engagement update. */
@@ -165,8 +190,12 @@ async function completeCall(context: HandlerContext, data: Record<string, unknow
   const id = text(data.externalCallId);
   const call = id ? context.calls.get(id) : undefined;
   const engagement = engagementOf(data).engagementId ?? call?.engagementId ?? context.nextEngagementId();
+  const activity = activityForCall(call, data, context.now());
+  const conversationId = context.panel.reportCalls && call ? conversationIdOf(call) : undefined;
+  // The after-call work of a call the agent had: its end ends the conversation's wrap-up.
+  if (call?.answeredAtMs !== undefined) await reportStep(context, call, "wrapUpCompleted", correlationId, activity.disposition);
   try {
-    await context.panel.methods.logActivity({ correlationId, ...activityForCall(call, data, context.now()) });
+    await context.panel.methods.logActivity({ correlationId, ...activity, ...(conversationId ? { conversationId } : {}) });
     if (id) context.calls.delete(id);
     context.post("UPDATE_ENGAGEMENT_SUCCEEDED", { engagementId: engagement, ...(id ? { externalCallId: id } : {}) });
     if (data.hideWidget === true) context.panel.setMode("minimized");
@@ -198,6 +227,26 @@ function setWidgetUrl(context: HandlerContext, url: unknown) {
   if (parsed && /^https?:$/.test(parsed.protocol) && context.panel.trustedOrigins.includes(parsed.origin)) return context.panel.loadUrl(parsed.href);
   context.warn(`SET_WIDGET_URL refused: ${String(url).slice(0, 200)} is not on a trusted origin of the panel`);
   context.post("SET_WIDGET_URL_FAILED", { iFrameUrl: typeof url === "string" ? url : null, message: "The URL is not on an origin the panel trusts." });
+}
+
+/**
+ * With the panel's `reportCalls`, one step of a call as the provider's conversation event (widget protocol
+ * 1.3's reportConversationEvent): what the service answered, or undefined (not reporting, or refused:
+ * logged; the call goes on without it).
+ */
+async function reportStep(context: HandlerContext, call: HubSpotCall, step: CallStep, correlationId: string, disposition?: string): Promise<ConversationEventAccepted | undefined> {
+  if (!context.panel.reportCalls) return undefined;
+  const event = conversationEventFor(call, step, context.panel.environment().agentId, context.now(), disposition);
+  if (!event) {
+    context.warn(`${step} not reported: externalCallId ${call.externalCallId} cannot make a conversation id`);
+    return undefined;
+  }
+  try {
+    return await context.panel.methods.reportConversationEvent({ correlationId, event });
+  } catch (error) {
+    context.warn(`${step} not reported: ${messageOf(error)}`);
+    return undefined;
+  }
 }
 
 function engagementOf(data: Record<string, unknown>): { engagementId?: number | string } {

@@ -1,5 +1,5 @@
 import { idPattern } from "../../../shared/schemas/patterns.js";
-import type { ActivityRequest, ClickToActPayload, Environment, PanelMode, RecordRef } from "../../protocol.js";
+import type { ActivityRequest, ClickToActPayload, ConversationEventReport, Environment, PanelMode, RecordRef } from "../../protocol.js";
 
 /**
  * The pure half of the HubSpot host: SDK payloads to WebCTI's calls and back. HubSpot's ids are numbers
@@ -167,4 +167,41 @@ export function widthFrom(size: unknown): number | undefined {
   const width = (size as Record<string, unknown>).width;
   const pixels = typeof width === "string" ? Number.parseFloat(width) : width;
   return typeof pixels === "number" && Number.isFinite(pixels) && pixels > 0 ? Math.round(pixels) : undefined;
+}
+
+/** The step of a call a widget message reports, as a WebCTI conversation event type. */
+export type CallStep = "ringing" | "initiated" | "answered" | "transferred" | "ended" | "wrapUpCompleted";
+
+/** CALL_ENDED's callEndStatus as an `ended` event's reason; COMPLETED (and anything else) lets WebCTI derive it. */
+const endReasons: Record<string, string> = { BUSY: "busy", NO_ANSWER: "noAnswer", FAILED: "failed", CANCELED: "canceled", MISSED: "missedByAgent", REJECTED: "missedByAgent" };
+
+/** The call's WebCTI conversation id, from its externalCallId; undefined when that cannot make an id. */
+export function conversationIdOf(call: Pick<HubSpotCall, "externalCallId">): string | undefined {
+  const id = `hubspot.${call.externalCallId}`;
+  return idPattern.test(`${id}.wrapUpCompleted`) ? id : undefined;
+}
+
+/**
+ * A step of a call the host followed as the conversation event the panel host reports for the provider
+ * (panel `reportCalls`): ids from the externalCallId, so a repeated message is the same event; times from
+ * what the host saw (the SDK's callStartTime for the start).
+ */
+export function conversationEventFor(call: HubSpotCall, step: CallStep, agentId: string, nowMs: number, disposition?: string): ConversationEventReport | undefined {
+  const conversationId = conversationIdOf(call);
+  if (!conversationId) return undefined;
+  const atMs = step === "ringing" || step === "initiated" ? call.startedAtMs : step === "answered" ? (call.answeredAtMs ?? nowMs) : step === "ended" ? (call.endedAtMs ?? nowMs) : nowMs;
+  const customerPhone = call.direction === "inbound" ? call.from : call.to;
+  const reason = step === "ended" && call.endStatus ? endReasons[call.endStatus] : undefined;
+  return {
+    type: step,
+    eventId: `${conversationId}.${step}`,
+    conversationId,
+    occurredAt: new Date(atMs).toISOString(),
+    channel: "voice",
+    direction: call.direction,
+    agentId,
+    ...(customerPhone && customerPhone.length >= 3 ? { customer: { phone: customerPhone } } : {}),
+    ...(reason ? { reason } : {}),
+    ...(disposition ? { disposition } : {}),
+  };
 }
