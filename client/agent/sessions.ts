@@ -1,3 +1,4 @@
+import { isPrintable } from "../../shared/schemas/printable.js";
 import { createEmitter } from "../emitter.js";
 import type { AgentSession, AgentSessionInput, RecordRef, SessionEvent, SessionTab, SessionTabInput } from "../protocol.js";
 import type { ScreenPop } from "../../shared/schemas/screenPop.js";
@@ -206,11 +207,12 @@ function sameTarget(tab: SessionTab, input: SessionTabInput): boolean {
   return false;
 }
 
-const text = (value: unknown, max: number) => typeof value === "string" && value.length <= max;
+/** Text of at most `max` characters that follows the API's printable-text rule (shown to the agent). */
+const text = (value: unknown, max: number, multiline = false) => typeof value === "string" && value.length <= max && isPrintable(value, multiline);
 
 function checkSessionInput(input: AgentSessionInput) {
   if (typeof input !== "object" || input === null) fail("invalid_argument", "Give the session as an object.");
-  if (input.title !== undefined && !text(input.title, 100)) fail("invalid_argument", "title must be at most 100 characters.");
+  if (input.title !== undefined && !text(input.title, 100)) fail("invalid_argument", "title must be printable text of at most 100 characters.");
   if (input.channel !== undefined && !text(input.channel, 20)) fail("invalid_argument", "channel must be a channel name.");
   if (input.conversationId !== undefined && !text(input.conversationId, 200)) fail("invalid_argument", "conversationId must be text.");
   if (input.context !== undefined) checkContext(input.context);
@@ -224,15 +226,15 @@ function checkTabInput(input: SessionTabInput) {
   if (record !== undefined && (typeof record !== "object" || !text(record.type, 100) || !record.type || !text(record.id, 200) || !record.id)) {
     fail("invalid_argument", "record must be { type, id }.");
   }
-  if (input.query !== undefined && (!text(input.query, 200) || !input.query.trim())) fail("invalid_argument", "query must be 1 to 200 characters.");
+  if (input.query !== undefined && (!text(input.query, 200) || !input.query.trim())) fail("invalid_argument", "query must be 1 to 200 characters of printable text.");
   if (input.newRecord !== undefined && input.newRecord !== "contact" && input.newRecord !== "account") fail("invalid_argument", "newRecord must be 'contact' or 'account'.");
-  if (input.title !== undefined && !text(input.title, 100)) fail("invalid_argument", "title must be at most 100 characters.");
+  if (input.title !== undefined && !text(input.title, 100)) fail("invalid_argument", "title must be printable text of at most 100 characters.");
 }
 
 function checkContext(context: unknown) {
   if (typeof context !== "object" || context === null || Array.isArray(context)) fail("invalid_argument", "context must be an object of names to text.");
   const entries = Object.entries(context);
   if (entries.length > 50) fail("invalid_argument", "context holds at most 50 names.");
-  const bad = entries.filter(([name, value]) => !text(value, 1000) || name.length > 100).map(([name]) => name);
-  if (bad.length) fail("invalid_argument", `These context values are not text of at most 1000 characters: ${bad.join(", ")}.`, { names: bad });
+  const bad = entries.filter(([name, value]) => !text(value, 1000, true) || !text(name, 100)).map(([name]) => name);
+  if (bad.length) fail("invalid_argument", `These context names or values are not printable text (names up to 100 characters, values up to 1000): ${bad.join(", ")}.`, { names: bad });
 }

@@ -14,6 +14,7 @@ import {
   type RecordRef,
 } from "../protocol.js";
 import { popTargetFor } from "../../shared/screenPop/decideScreenPop.js";
+import { unprintableDetail } from "../../shared/schemas/printable.js";
 import type { AgentApi, PanelConfigView } from "./agentApi.js";
 import type { PanelAdapter } from "./panels.js";
 import { showNotice, showNotification } from "./notifications.js";
@@ -212,10 +213,7 @@ function recordMethods(panel: HostedPanel, { api, onActivityLogged }: WidgetHost
 }
 
 async function notify(panel: HostedPanel, doc: Document, request: Parameters<HostMethods["notify"]>[0]) {
-  if (typeof request.title !== "string" || !request.title.trim() || request.title.length > 200) fail("invalid_argument", "title must be 1 to 200 characters.");
-  if (request.body !== undefined && (typeof request.body !== "string" || request.body.length > 1000)) {
-    fail("invalid_argument", "body must be at most 1000 characters.");
-  }
+  checkShownText(request, { title: 200, body: 1000, acceptLabel: 1000, declineLabel: 1000 }); // the button labels are cut to 40
   const timeoutMs = request.timeoutMs ?? notificationTimeout.default;
   if (typeof timeoutMs !== "number" || timeoutMs < notificationTimeout.min || timeoutMs > notificationTimeout.max) {
     fail("out_of_range", `timeoutMs must be between ${notificationTimeout.min} and ${notificationTimeout.max}.`, { min: notificationTimeout.min, max: notificationTimeout.max });
@@ -252,8 +250,7 @@ function agentMethods(panel: HostedPanel, { api, document: doc }: WidgetHostServ
       return stored;
     },
     notice(request) {
-      if (typeof request.title !== "string" || !request.title.trim() || request.title.length > 200) fail("invalid_argument", "title must be 1 to 200 characters.");
-      if (request.body !== undefined && (typeof request.body !== "string" || request.body.length > 1000)) fail("invalid_argument", "body must be at most 1000 characters.");
+      checkShownText(request, { title: 200, body: 1000 });
       if (!noticeLevels.includes(request.level)) fail("invalid_argument", `level must be one of ${noticeLevels.join(", ")}.`, { allowed: noticeLevels });
       const timeoutMs = request.timeoutMs ?? noticeTimeout.default;
       if (typeof timeoutMs !== "number" || !(timeoutMs >= noticeTimeout.min && timeoutMs <= noticeTimeout.max)) {
@@ -265,7 +262,7 @@ function agentMethods(panel: HostedPanel, { api, document: doc }: WidgetHostServ
     },
     setPanelLabel(request) {
       const { label } = request;
-      if (label !== null && (typeof label !== "string" || !label.trim() || label.length > 100)) fail("invalid_argument", "label must be 1 to 100 characters, or null.");
+      if (label !== null) checkShownText(request, { label: 100 });
       return { label: view().setLabel(label === null ? null : label.trim()) };
     },
     setPanelBadge(request) {
@@ -274,7 +271,7 @@ function agentMethods(panel: HostedPanel, { api, document: doc }: WidgetHostServ
       const text = badge && "text" in badge ? badge.text : undefined;
       if (badge !== null && count === undefined && text === undefined) fail("invalid_argument", "badge must be { count }, { text } or null.");
       if (count !== undefined && (!Number.isInteger(count) || count < 0)) fail("invalid_argument", "badge.count must be a whole number, 0 or more.");
-      if (text !== undefined && (typeof text !== "string" || text.length > 12)) fail("invalid_argument", "badge.text must be at most 12 characters.");
+      if (text !== undefined && (typeof text !== "string" || text.length > 12 || unprintableDetail(text))) fail("invalid_argument", "badge.text must be printable text of at most 12 characters.");
       const shown = count !== undefined ? { count } : text ? { text } : null;
       view().setBadge(shown);
       return { badge: shown };
@@ -300,6 +297,24 @@ function reportConversationEvent(panel: HostedPanel, { api }: WidgetHostServices
   const { event } = request;
   if (typeof event !== "object" || event === null || Array.isArray(event)) fail("invalid_argument", "event must be a conversation event object.");
   return api.reportConversationEvent({ ...event, providerId: panel.providerId });
+}
+
+/**
+ * Texts a widget gives the host to show the agent: `title` and `label` required (1 to max characters, not
+ * only spaces), the others optional; all under the API's printable-text rule (shared/schemas/printable.ts:
+ * no control characters or bidi overrides; a `body` may have line feeds and tabs).
+ */
+function checkShownText(request: object, limits: Record<string, number>) {
+  for (const [name, max] of Object.entries(limits)) {
+    const value = (request as Record<string, unknown>)[name];
+    const required = name === "title" || name === "label";
+    if (value === undefined && !required) continue;
+    if (typeof value !== "string" || value.length > max || (required && !value.trim())) {
+      fail("invalid_argument", `${name} must be ${required ? "1" : "0"} to ${max} characters.`, { field: name });
+    }
+    const wrong = unprintableDetail(value, name === "body");
+    if (wrong) fail("invalid_argument", `${name}: ${wrong}.`, { field: name });
+  }
 }
 
 /** The label the panel shows now: its widget's, else the provider's. */

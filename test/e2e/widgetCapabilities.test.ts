@@ -200,6 +200,8 @@ describe("widget protocol 1.1", () => {
     await notices.waitFor({ state: "detached", timeout: 5_000 });
 
     expect((await widget('(host) => host.notice({ title: "x", level: "loud" })')).code).toBe("invalid_argument");
+    expect((await widget('(host) => host.notice({ title: "Call\\u0007", level: "info" })')).code).toBe("invalid_argument");
+    expect((await widget('(host) => host.notice({ title: "Note", body: "line one\\nline \\u2067two", level: "info" })')).code).toBe("invalid_argument");
     expect((await widget('(host) => host.notice({ title: "x", level: "info", timeoutMs: 600000 })')).code).toBe("out_of_range");
     await widget('(host) => host.notice({ title: "Recording failed", level: "error", timeoutMs: 60000 })');
     await notices.locator(".webcti-notice-close").click();
@@ -229,6 +231,9 @@ describe("widget protocol 1.1", () => {
     expect((await widget('(host) => host.setPanelBadge({ count: -1 })')).code).toBe("invalid_argument");
     expect((await widget('(host) => host.setPanelBadge({ text: "far too long a badge" })')).code).toBe("invalid_argument");
     expect((await widget('(host) => host.setPanelLabel({ label: "" })')).code).toBe("invalid_argument");
+    // Shown text follows the API's printable-text rule: no control characters, no bidi overrides.
+    expect((await widget('(host) => host.setPanelLabel({ label: "Soft\\u202ephone" })')).code).toBe("invalid_argument");
+    expect((await widget('(host) => host.setPanelBadge({ text: "a\\u0000" })')).code).toBe("invalid_argument");
 
     await widget("(host) => host.setPanelBadge(null)");
     await expect(launcher().locator(".webcti-panel-badge").isHidden()).resolves.toBe(true);
@@ -260,10 +265,10 @@ describe("activity updates from the widget", () => {
 });
 
 describe("a widget built with the 1.0 SDK", () => {
-  it("connects to the 1.2 host and works as before", async () => {
+  it("connects to the 1.3 host and works as before", async () => {
     await panel("legacy-widget").and(page.locator('[data-state="ready"]')).waitFor({ timeout: 15_000 });
     const frame = await panel("legacy-widget").locator("iframe").elementHandle().then((h) => h!.contentFrame());
-    await expect(frame!.locator("#status").textContent()).resolves.toBe("SDK 1.0, host 1.2");
+    await expect(frame!.locator("#status").textContent()).resolves.toBe("SDK 1.0, host 1.3");
     const result = await frame!.evaluate(async () => {
       const host = (window as unknown as { webctiHost: { environment: { providerId: string }; setPanelSize(w: number): Promise<{ width: number }>; getClickToAct(): Promise<boolean> } }).webctiHost;
       return { providerId: host.environment.providerId, width: (await host.setPanelSize(320)).width, clickToAct: await host.getClickToAct() };

@@ -107,6 +107,9 @@ describe("agent sessions", () => {
     ["a context value that is not text", (s: ReturnType<typeof createSessions>) => s.updateContext("s-1", { n: 1 as unknown as string }), "invalid_argument"],
     ["a negative activity count", (s: ReturnType<typeof createSessions>) => s.notifyActivity("s-1", -1), "invalid_argument"],
     ["a title too long", (s: ReturnType<typeof createSessions>) => s.create({ title: "x".repeat(101) }, "p"), "invalid_argument"],
+    ["a title with a bidi override", (s: ReturnType<typeof createSessions>) => s.create({ title: "Invoice \u202etxt.exe" }, "p"), "invalid_argument"],
+    ["a tab title with a control character", (s: ReturnType<typeof createSessions>) => s.addTab("s-1", { query: "x", title: "a\u0007b" }), "invalid_argument"],
+    ["a context value with a bidi isolate", (s: ReturnType<typeof createSessions>) => s.updateContext("s-1", { queue: "\u2066support" }), "invalid_argument"],
   ])("refuses %s with %s and changes nothing", (_name, act, code) => {
     const { sessions } = recorded();
     sessions.create({ title: "Alice" }, "p");
