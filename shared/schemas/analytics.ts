@@ -54,7 +54,7 @@ export const ConversationFacts = z
     waitMs: z.number().int().min(0).optional().describe("Inbound and offered to agents: first queuedAt or ringingAt (any leg) → first answeredAt, or → endedAt when never answered."),
     withinServiceLevel: z.boolean().describe("Answered with waitMs ≤ serviceLevelSeconds."),
     transferred: z.boolean().describe("Answered and some connected leg was transferred."),
-    missedByAgentIds: z.array(AgentId).describe("One entry per inbound leg with outcome missedByAgent: the agent it rang at."),
+    missedByAgentIds: z.array(AgentId).max(100).describe("One entry per inbound leg with outcome missedByAgent (the first 100, in the order the legs began): the agent it rang at."),
     talkMs: z.number().int().min(0).describe("Answered: the sum of the legs' talkSeconds; 0 otherwise."),
     holdMs: z.number().int().min(0).describe("Answered: the sum of the legs' holdSeconds; 0 otherwise."),
     wrapUpMs: z.number().int().min(0).describe("Answered: the sum of the legs' completed wrapUpSeconds; 0 otherwise."),

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { maxKeyChars } from "../storage/keyPart.js";
 import type { TableEntityResult } from "@azure/data-tables";
 import { readEntity } from "../storage/readEntity.js";
 import { deleteIfExists } from "../storage/deleteIfExists.js";
@@ -28,7 +30,14 @@ export async function readCrmSettings(services: { tables: Pick<Tables, "tenants"
  */
 export type CrmIndexKind = "origin" | "issuer";
 
-const indexKey = (kind: CrmIndexKind, value: string) => `${kind}|${Buffer.from(value, "utf8").toString("base64url")}`;
+/**
+ * The value base64url-encoded; when that makes a key longer than Table storage takes (a 500-character
+ * issuer: 674), `=` and its SHA-256 in hex instead (base64url never holds "=", so the two never meet).
+ */
+function indexKey(kind: CrmIndexKind, value: string): string {
+  const key = `${kind}|${Buffer.from(value, "utf8").toString("base64url")}`;
+  return key.length <= maxKeyChars ? key : `${kind}|=${createHash("sha256").update(value, "utf8").digest("hex")}`;
+}
 
 function indexEntries(settings: CrmSettings): Array<[CrmIndexKind, string]> {
   return [

@@ -3,6 +3,7 @@ import type { TableClient } from "@azure/data-tables";
 import { call, startTestStack } from "../support/stack.js";
 import type { Stack } from "../../local/stack.js";
 import { issuePartnerKey } from "../../shared/auth/partnerKeys.js";
+import { issueIntegrationKey } from "../../shared/auth/integrationKeys.js";
 import { putAgent, putProvider, putTenant } from "../../shared/tenancy/tenancyStore.js";
 import { drainKpiProjection } from "../../shared/analytics/runProjection.js";
 import { maxKeyChars } from "../../shared/storage/keyPart.js";
@@ -152,5 +153,16 @@ describe("input-derived keys at the schemas' maximum sizes", () => {
     expect(res.status).toBe(200);
     expect(res.body.splits?.map((s) => s.value).sort()).toEqual(queues);
     expect(res.body.total.offered).toBe(300);
+  });
+
+  it("indexes a CRM's sign-in issuer of 500 characters (the longest the settings take)", async () => {
+    const integrationKey = (await issueIntegrationKey(stack.services.tables, tenantId, new Date())).integrationKey;
+    const issuer = `https://login.example.com/${"i".repeat(500 - "https://login.example.com/".length)}`;
+    const settings = { origins: ["https://crm.long.example"], entra: { issuer, audience: "api://webcti" } };
+    const put = await call(`${stack.apiUrl}/v1/integration/settings`, { method: "PUT", key: integrationKey, json: settings });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(await expectKeysWithinLimits(stack.services.tables.crmIndex)).toBeGreaterThan(0);
+    const read = await call<{ entra?: { issuer: string } }>(`${stack.apiUrl}/v1/integration/settings`, { key: integrationKey });
+    expect(read.body.entra?.issuer).toBe(issuer);
   });
 });
