@@ -34,6 +34,10 @@ export interface ConnectionInit {
   userId: string | undefined;
   roles: Set<string>;
   reconnectWindowMs: number;
+  /** The id, when it was chosen before the connection (the `connect` event carries it); default random. */
+  id?: string;
+  /** Called once when the connection ends for good, with the reason the service gave, if any. */
+  onFinished?: (conn: ClientConnection, reason: string | undefined) => void;
 }
 
 /**
@@ -43,7 +47,7 @@ export interface ConnectionInit {
  * new socket or the window passes.
  */
 export class ClientConnection {
-  readonly id = randomBytes(16).toString("base64url");
+  readonly id: string;
   readonly reconnectionToken: string | undefined;
   readonly hub: Hub;
   readonly protocol: ProtocolKind;
@@ -59,8 +63,11 @@ export class ClientConnection {
   private readonly handledAckIds = new Set<unknown>();
   private dropTimer: NodeJS.Timeout | undefined;
   private readonly reconnectWindowMs: number;
+  private readonly onFinished: ConnectionInit["onFinished"];
 
   constructor(init: ConnectionInit) {
+    this.id = init.id ?? newConnectionId();
+    this.onFinished = init.onFinished;
     this.hub = init.hub;
     this.protocol = init.protocol;
     this.userId = init.userId;
@@ -176,7 +183,7 @@ export class ClientConnection {
       return;
     }
     const socket = this.socket;
-    this.finish();
+    this.finish(reason);
     if (socket !== undefined) {
       if (this.protocol !== "simple") {
         socket.send(systemDisconnectedFrame(reason));
@@ -198,7 +205,7 @@ export class ClientConnection {
     this.finish();
   }
 
-  private finish(): void {
+  private finish(reason?: string): void {
     if (this.closed) {
       return;
     }
@@ -208,7 +215,12 @@ export class ClientConnection {
     this.dropTimer = undefined;
     this.unacked.clear();
     this.hub.remove(this);
+    this.onFinished?.(this, reason);
   }
+}
+
+export function newConnectionId(): string {
+  return randomBytes(16).toString("base64url");
 }
 
 /** A close frame's reason is limited to 123 bytes of UTF-8. */

@@ -1,9 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { ClientConnection, CLOSE_SESSION_REMOVED, SUBPROTOCOLS, type ProtocolKind } from "./clientConnection.js";
+import { ClientConnection, CLOSE_SESSION_REMOVED, SUBPROTOCOLS, newConnectionId, type ProtocolKind } from "./clientConnection.js";
+import type { ConnectionContext, UpstreamEvents } from "./eventHandlers.js";
 import { bearerToken } from "./httpUtil.js";
-import { HUB_NAME, type HubRegistry } from "./hubState.js";
+import { HUB_NAME, type Hub, type HubRegistry } from "./hubState.js";
+import type { JWTPayload } from "jose";
 import { systemDisconnectedFrame } from "./messages.js";
 import { rolesFromClaim } from "./permissions.js";
 import { clientAudienceMatcher, type TokenService } from "./tokens.js";
@@ -12,7 +14,10 @@ export interface ClientEndpointDeps {
   hubs: HubRegistry;
   tokens: TokenService;
   reconnectWindowMs: number;
+  upstream: UpstreamEvents;
 }
+
+const STATUS_TEXT: Record<number, string> = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 500: "Internal Server Error" };
 
 /** The first subprotocol the client offers that we speak, or false (ws then answers without one). */
 function chooseSubprotocol(offered: Iterable<string>): string | false {
@@ -97,20 +102,52 @@ export function createClientEndpoint(deps: ClientEndpointDeps) {
     if (claims === undefined) {
       return reject(socket, 401, "Unauthorized", "A valid access_token for this hub is required.");
     }
+    await acceptNew(req, socket, head, hub, protocol, subprotocol === false ? undefined : subprotocol, url, claims);
+  }
+
+  /** A new connection: the hub's `connect` handler, if any, decides before the socket is accepted (reference-cloud-events). */
+  async function acceptNew(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    hub: Hub,
+    protocol: ProtocolKind,
+    subprotocol: string | undefined,
+    url: URL,
+    claims: JWTPayload,
+  ): Promise<void> {
+    const ctx: ConnectionContext = {
+      hub: hub.name,
+      connectionId: newConnectionId(),
+      userId: typeof claims.sub === "string" && claims.sub !== "" ? claims.sub : undefined,
+      subprotocol,
+    };
+    const outcome = await deps.upstream.connect(ctx, req, url, claims as Record<string, unknown>);
+    if (!outcome.accepted) {
+      return reject(socket, outcome.status, STATUS_TEXT[outcome.status]!, outcome.message);
+    }
+    const accepted = outcome.response;
+    const userId = accepted.userId ?? ctx.userId;
+    const roles = rolesFromClaim(claims.role);
+    for (const role of accepted.roles ?? []) roles.add(role);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const conn = new ClientConnection({
         hub,
         protocol,
-        userId: typeof claims.sub === "string" && claims.sub !== "" ? claims.sub : undefined,
-        roles: rolesFromClaim(claims.role),
+        userId,
+        roles,
         reconnectWindowMs: deps.reconnectWindowMs,
+        id: ctx.connectionId,
+        onFinished: (_conn, reason) => deps.upstream.notify("disconnected", { ...ctx, userId }, reason === undefined ? {} : { reason }),
       });
       hub.add(conn);
       const groups = claims["webpubsub.group"];
-      for (const g of Array.isArray(groups) ? groups : typeof groups === "string" ? [groups] : []) {
+      const tokenGroups = Array.isArray(groups) ? groups : typeof groups === "string" ? [groups] : [];
+      for (const g of [...tokenGroups, ...(accepted.groups ?? [])]) {
         if (typeof g === "string" && g.trim() !== "") hub.addToGroup(conn, g);
       }
       conn.attach(ws, socket);
+      deps.upstream.notify("connected", { ...ctx, userId }, {});
     });
   }
 

@@ -5,6 +5,7 @@ import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { createClientEndpoint } from "./clientEndpoint.js";
+import { UpstreamEvents, type EventHandlerSetting } from "./eventHandlers.js";
 import { HubRegistry } from "./hubState.js";
 import { createRestHandler } from "./restApi.js";
 import { TokenService, entraTestVerifier } from "./tokens.js";
@@ -13,7 +14,7 @@ import { TokenService, entraTestVerifier } from "./tokens.js";
  * A local, in-memory stand-in for Azure Web PubSub that the unchanged official
  * SDKs (@azure/web-pubsub, @azure/web-pubsub-client) can talk to: the REST
  * data plane plus the client WebSocket endpoint with the json and reliable
- * json subprotocols.
+ * json subprotocols, and the hub settings' upstream event handlers (connect, connected, disconnected).
  */
 export interface LocalWebPubSubOptions {
   host?: string; // default "127.0.0.1"
@@ -28,6 +29,8 @@ export interface LocalWebPubSubOptions {
    * TokenCredential would send it in Azure. Needs `tls`. Never set outside tests (see tokens.ts).
    */
   entraTestKey?: KeyObject;
+  /** Event handlers by hub name, as the hub settings configure them in Azure (eventHandlers.ts). */
+  eventHandlers?: Record<string, EventHandlerSetting[]>;
 }
 
 export interface LocalWebPubSub {
@@ -36,6 +39,8 @@ export interface LocalWebPubSub {
   readonly accessKey: string;
   /** Abruptly terminate sockets (no close frame), as a network drop would; reliable connections stay resumable. */
   dropConnections(filter?: { hub?: string; userId?: string }): number;
+  /** Replaces a hub's event handler settings (the hub resource's `eventHandlers` in Azure); [] removes them. */
+  setEventHandlers(hub: string, handlers: EventHandlerSetting[]): void;
   close(): Promise<void>;
 }
 
@@ -58,7 +63,9 @@ export async function startLocalWebPubSub(options: LocalWebPubSubOptions = {}): 
     return dropped;
   };
 
-  const clients = createClientEndpoint({ hubs, tokens, reconnectWindowMs });
+  const upstream = new UpstreamEvents(accessKey, host);
+  for (const [hub, handlers] of Object.entries(options.eventHandlers ?? {})) upstream.configure(hub, handlers);
+  const clients = createClientEndpoint({ hubs, tokens, reconnectWindowMs, upstream });
   if (options.entraTestKey && !options.tls) throw new Error("entraTestKey needs tls: bearer tokens are only sent over TLS");
   const handler = createRestHandler({
     hubs,
@@ -95,6 +102,7 @@ export async function startLocalWebPubSub(options: LocalWebPubSubOptions = {}): 
     connectionString: `Endpoint=${scheme}://${urlHost};Port=${port};AccessKey=${accessKey};Version=1.0;`,
     accessKey,
     dropConnections,
+    setEventHandlers: (hub, handlers) => upstream.configure(hub, handlers),
     close() {
       closing ??= (async () => {
         for (const hub of hubs.all()) {
