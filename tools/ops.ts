@@ -18,6 +18,7 @@ import { requestRebuild } from "../shared/analytics/kpiStore.js";
 import { linkPrincipal } from "../shared/auth/agentPrincipal.js";
 import { issuePartnerKey, revokePartnerKey } from "../shared/auth/partnerKeys.js";
 import { issueIntegrationKey, listIntegrationKeys, revokeIntegrationKey } from "../shared/auth/integrationKeys.js";
+import { listParked, unpark } from "../shared/analytics/projectionFailures.js";
 import { TtlCache } from "../shared/ttlCache.js";
 
 export const usage = `Usage: npm run ops -- <command> [options]
@@ -39,6 +40,8 @@ export const usage = `Usage: npm run ops -- <command> [options]
   kpis rebuild --tenant ID [--no-wait]
                  recomputes every KPI figure of the tenant from its stored conversation events (docs/kpis.md);
                  waits until done, or with --no-wait leaves the work to the projection timer
+  kpis parked  [--tenant ID]   the KPI projection's parked items (failed 8 tries): item, attempts, last error
+  kpis unpark  [--tenant ID]   puts them back for the next run (once their cause is fixed)
 
 Settings (the tables' only): WEBCTI_TABLES_CONNECTION_STRING (local), or WEBCTI_TABLES_ENDPOINT with your
 Azure sign-in (az login; DefaultAzureCredential); WEBCTI_TABLE_PREFIX (default webcti).`;
@@ -181,9 +184,15 @@ const commands: Record<string, (values: Values, tables: Tables, now: () => Date)
     await requestRebuild(tables, tenantId!, "all");
     if (values["no-wait"]) return { tenantId, rebuild: "requested" };
     const run = await drainKpiProjection({ tables, now }, { perShard: 500 });
-    return { tenantId, rebuild: "done", conversations: run.conversations, quarterHours: run.quarters };
+    return { tenantId, rebuild: "done", conversations: run.conversations, quarterHours: run.quarters, ...(run.failed ? { failed: run.failed } : {}) };
   },
+  "kpis parked": async (values, tables) => ({ parked: await listParked(tables.kpiDirty, optionalTenant(values)) }),
+  "kpis unpark": async (values, tables) => ({ unparked: await unpark(tables.kpiDirty, optionalTenant(values)) }),
 };
+
+function optionalTenant(values: Record<string, unknown>): string | undefined {
+  return typeof values.tenant === "string" && values.tenant ? values.tenant : undefined;
+}
 
 /** A setting missing or malformed is the operator's to fix, like a missing option: said without a stack. */
 function tablesSettings(env: OpsIo["env"]) {

@@ -203,6 +203,17 @@ var logRules = [
     operator: 'GreaterThan'
     threshold: 0
     dimensions: []
+  }  {
+    name: 'webcti-kpi-items-parked'
+    description: 'KPI projection items parked (8 tries failed) in the last 15 minutes: some conversations or quarter-hours are missing from the KPIs until an operator unparks them.'
+    severity: 2
+    windowSize: 'PT15M'
+    query: 'traces | where message startswith "kpis:" | extend parked = toint(extract(@"(\\d+) parked", 1, message)) | summarize parked = sum(parked)'
+    timeAggregation: 'Total'
+    metricMeasureColumn: 'parked'
+    operator: 'GreaterThan'
+    threshold: 0
+    dimensions: []
   }
 ]
 

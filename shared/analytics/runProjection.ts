@@ -12,6 +12,7 @@ import { afterPrefix, key } from "../storage/tables.js";
 import { readShards } from "../storage/readShards.js";
 import { readEntity } from "../storage/readEntity.js";
 import { takeLease, type Lease } from "../storage/takeLease.js";
+import { isBackingOff, recordFailure, type FailureFields } from "./projectionFailures.js";
 
 /** Without `push` (the operator's rebuild command), supervisors are not told; their dashboards refresh on the next change. */
 type ProjectionServices = Pick<Services, "tables" | "now"> & Partial<Pick<Services, "push">>;
@@ -30,6 +31,10 @@ export interface ProjectionRun {
   quarters: number;
   factsRowsRead: number;
   rebuildsMarked: number;
+  /** Items whose work failed in this run: each is tried again after a backoff (projectionFailures.ts). */
+  failed: number;
+  /** Of those, the ones that failed too often and were parked for an operator. */
+  parked: number;
   /** True when markers were left for the next run. */
   more: boolean;
   /** True when another run held the lease: this one did nothing. */
@@ -45,6 +50,7 @@ interface Marker {
   token?: string;
   scope?: string;
   force?: boolean;
+  attempts?: number;
 }
 
 /**
@@ -83,30 +89,33 @@ async function projectOnce(services: ProjectionServices, limits: ProjectionLimit
     return settings.get(tenantId)!;
   };
 
+  // Each item on its own: one that fails waits for a later run (backoff, then parked); the others go on.
+  const isolated = (work: (marker: Marker) => Promise<void>) => async (marker: Marker) => {
+    try {
+      await work(marker);
+    } catch (error) {
+      run.failed += 1;
+      if ((await recordFailure(services.tables.kpiDirty, marker, error, services.now())) === "parked") run.parked += 1;
+    }
+  };
+
   const rebuilds = await readMarkers(services, "r|", perShard);
-  for (const marker of rebuilds.markers) run.rebuildsMarked += await continueRebuild(services, marker, limits.rebuildPages ?? 5);
+  for (const marker of rebuilds.markers) await isolated(async () => void (run.rebuildsMarked += await continueRebuild(services, marker, limits.rebuildPages ?? 5)))(marker);
 
   await lease.renew();
   const conversations = await readMarkers(services, "c|", perShard);
-  await inParallel(conversations.markers, concurrency, async (marker) => {
+  await inParallel(conversations.markers, concurrency, isolated(async (marker) => {
     const [, tenantId, providerId, ...rest] = marker.rowKey.split("|");
     const settings = await settingsOf(tenantId!);
     const projected = await projectConversation(services.tables, settings, tenantId!, providerId!, rest.join("|"), services.now(), marker.force === true);
     if (projected.quarters.length > 0) await mark(services.tables, projected.quarters.map((q) => intervalMark(tenantId!, providerId!, q)));
     await settle(services, marker);
     run.conversations += 1;
-  });
+  }));
 
   await lease.renew();
   const quarters = await readMarkers(services, "i|", perShard);
-  const keys = quarters.markers.map((marker) => {
-    const [, tenantId, providerId, quarterStart] = marker.rowKey.split("|") as [string, string, string, string];
-    return { tenantId, providerId, quarterStart };
-  });
-  // The markers go last, so a crash half-way redoes all of it.
-  run.factsRowsRead += await aggregateQuarters(services.tables, keys, { concurrency });
-  run.quarters += keys.length;
-  await inParallel(quarters.markers, concurrency, (marker) => settle(services, marker));
+  const keys = await aggregateEach(services, quarters.markers, concurrency, run, isolated);
   const changed = new Map<string, Map<string, Set<string>>>(); // tenant → provider → quarters
   for (const { tenantId, providerId, quarterStart } of keys) {
     const byProvider = changed.get(tenantId) ?? new Map<string, Set<string>>();
@@ -138,12 +147,51 @@ export async function drainKpiProjection(services: ProjectionServices, limits: P
     total.quarters += run.quarters;
     total.factsRowsRead += run.factsRowsRead;
     total.rebuildsMarked += run.rebuildsMarked;
+    total.failed += run.failed;
+    total.parked += run.parked;
+    // Items backing off are left to the timer: a drain does not wait minutes for their next try.
+    if (run.failed > 0 && run.conversations === 0 && run.quarters === 0 && run.rebuildsMarked === 0) return total;
     if (!run.more && run.conversations === 0 && run.quarters === 0 && run.rebuildsMarked === 0) return total;
   }
 }
 
 function emptyRun(): ProjectionRun {
-  return { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, more: false, busy: false };
+  return { conversations: 0, quarters: 0, factsRowsRead: 0, rebuildsMarked: 0, failed: 0, parked: 0, more: false, busy: false };
+}
+
+type QuarterKey = { tenantId: string; providerId: string; quarterStart: string };
+
+/**
+ * Recomputes the marked quarter-hours together (their hours and days once); when that fails, each on its
+ * own, so only the failing ones wait. The markers go last, so a crash half-way redoes all of it. Answers
+ * the quarter-hours recomputed.
+ */
+async function aggregateEach(
+  services: ProjectionServices,
+  markers: Marker[],
+  concurrency: number,
+  run: ProjectionRun,
+  isolated: (work: (marker: Marker) => Promise<void>) => (marker: Marker) => Promise<void>,
+): Promise<QuarterKey[]> {
+  const keyOf = (marker: Marker): QuarterKey => {
+    const [, tenantId, providerId, quarterStart] = marker.rowKey.split("|") as [string, string, string, string];
+    return { tenantId, providerId, quarterStart };
+  };
+  try {
+    run.factsRowsRead += await aggregateQuarters(services.tables, markers.map(keyOf), { concurrency });
+    run.quarters += markers.length;
+    await inParallel(markers, concurrency, (marker) => settle(services, marker));
+    return markers.map(keyOf);
+  } catch {
+    const done: QuarterKey[] = [];
+    await inParallel(markers, concurrency, isolated(async (marker) => {
+      run.factsRowsRead += await aggregateQuarters(services.tables, [keyOf(marker)], { concurrency: 1 });
+      run.quarters += 1;
+      await settle(services, marker);
+      done.push(keyOf(marker));
+    }));
+    return done;
+  }
 }
 
 async function continueRebuild(services: ProjectionServices, marker: Marker, pages: number): Promise<number> {
@@ -180,20 +228,21 @@ async function continueRebuild(services: ProjectionServices, marker: Marker, pag
 }
 
 async function readMarkers(services: ProjectionServices, prefix: string, perShard: number): Promise<{ markers: Marker[]; more: boolean }> {
-  const { rows, more } = await readShards<{ token?: string; scope?: string; force?: boolean; heldUntil?: string }>(
+  const { rows, more } = await readShards<{ token?: string; scope?: string; force?: boolean; heldUntil?: string } & FailureFields>(
     services.tables.kpiDirty,
     (shard) => odata`PartitionKey eq ${shard} and RowKey ge ${prefix} and RowKey lt ${afterPrefix(prefix)}`,
     perShard,
   );
   // A conversation held by a request still storing its events waits (kpiStore.ts, holdConversations).
   const now = services.now();
-  const markers = rows.filter((row) => !isHeld(row, now)).map((row) => ({
+  const markers = rows.filter((row) => !isHeld(row, now) && !isBackingOff(row, now)).map((row) => ({
     partitionKey: row.partitionKey!,
     rowKey: row.rowKey!,
     etag: row.etag,
     ...(row.token ? { token: row.token } : {}),
     ...(row.scope ? { scope: row.scope } : {}),
     ...(row.force ? { force: true } : {}),
+    ...(typeof row.attempts === "number" ? { attempts: row.attempts } : {}),
   }));
   return { markers, more };
 }
