@@ -43,6 +43,8 @@ export const ConfigSchema = z
     WEBCTI_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
     /** Lifetime of the Web PubSub client token returned by negotiate. */
     WEBCTI_CLIENT_TOKEN_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+    /** Push connections one agent may hold at once (tabs, pop-outs); the hub's connect handler refuses the next (functions/webPubSubEvents.ts). */
+    WEBCTI_MAX_CONNECTIONS_PER_AGENT: z.coerce.number().int().min(1).max(1000).default(10),
     /** Partner API rate per key for providers without their own `rateLimit` (per instance; docs/api-conventions.md). */
     WEBCTI_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
     WEBCTI_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),

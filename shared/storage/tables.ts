@@ -35,6 +35,7 @@ export const tableNames = [
   "kpiQuarterHours",
   "kpiHours",
   "kpiDays",
+  "pushConnections",
 ] as const;
 export type TableName = (typeof tableNames)[number];
 export type Tables = Record<TableName, TableClient>;
