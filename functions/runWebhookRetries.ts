@@ -8,6 +8,7 @@ export const runWebhookRetries = defineTimer({
   handler: async ({ log }, services) => {
     const run = await runDueRetries(services);
     // Worded without "failed": the local stack prints log lines with that word as errors.
-    if (run.due > 0) log(`webhook retries: ${run.due} due, ${run.attempted} sent, ${run.delivered} delivered, ${run.failed} given up`);
+    const trouble = run.errors ? `, ${run.errors} to retry later, ${run.parked} parked` : "";
+    if (run.due > 0) log(`webhook retries: ${run.due} due, ${run.attempted} sent, ${run.delivered} delivered, ${run.failed} given up${trouble}`);
   },
 });

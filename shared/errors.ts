@@ -140,3 +140,17 @@ export function isNotFound(error: unknown): boolean {
 export function isPreconditionFailed(error: unknown): boolean {
   return (error as { statusCode?: number } | undefined)?.statusCode === 412;
 }
+
+/**
+ * What an operator is shown of an error: its name, its code where it has one, its message, and the same of
+ * its causes (an `internal` error says nothing itself; its cause names the table and keys of a row that no
+ * longer reads, never the row's content); cut to 500 characters.
+ */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth += 1) {
+    const code = typeof e.code === "string" || typeof e.code === "number" ? ` ${e.code}` : "";
+    parts.push(`${typeof e.name === "string" ? e.name : "Error"}${code}: ${String(e.message ?? e)}`);
+  }
+  return parts.join("; caused by ").slice(0, 500);
+}

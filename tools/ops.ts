@@ -19,6 +19,7 @@ import { linkPrincipal } from "../shared/auth/agentPrincipal.js";
 import { issuePartnerKey, revokePartnerKey } from "../shared/auth/partnerKeys.js";
 import { issueIntegrationKey, listIntegrationKeys, revokeIntegrationKey } from "../shared/auth/integrationKeys.js";
 import { listParked, unpark } from "../shared/analytics/projectionFailures.js";
+import { listParkedAttempts, unparkAttempts } from "../shared/webhooks/deliverySchedule.js";
 import { TtlCache } from "../shared/ttlCache.js";
 
 export const usage = `Usage: npm run ops -- <command> [options]
@@ -42,6 +43,8 @@ export const usage = `Usage: npm run ops -- <command> [options]
                  waits until done, or with --no-wait leaves the work to the projection timer
   kpis parked  [--tenant ID]   the KPI projection's parked items (failed 8 tries): item, attempts, last error
   kpis unpark  [--tenant ID]   puts them back for the next run (once their cause is fixed)
+  webhooks parked               webhook retries the timer could not work on 8 times: delivery, error
+  webhooks unpark               puts them back at their due time (once their cause is fixed)
 
 Settings (the tables' only): WEBCTI_TABLES_CONNECTION_STRING (local), or WEBCTI_TABLES_ENDPOINT with your
 Azure sign-in (az login; DefaultAzureCredential); WEBCTI_TABLE_PREFIX (default webcti).`;
@@ -188,6 +191,8 @@ const commands: Record<string, (values: Values, tables: Tables, now: () => Date)
   },
   "kpis parked": async (values, tables) => ({ parked: await listParked(tables.kpiDirty, optionalTenant(values)) }),
   "kpis unpark": async (values, tables) => ({ unparked: await unpark(tables.kpiDirty, optionalTenant(values)) }),
+  "webhooks parked": async (_values, tables) => ({ parked: await listParkedAttempts({ tables }) }),
+  "webhooks unpark": async (_values, tables) => ({ unparked: await unparkAttempts({ tables }) }),
 };
 
 function optionalTenant(values: Record<string, unknown>): string | undefined {

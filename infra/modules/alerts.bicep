@@ -204,11 +204,11 @@ var logRules = [
     threshold: 0
     dimensions: []
   }  {
-    name: 'webcti-kpi-items-parked'
-    description: 'KPI projection items parked (8 tries failed) in the last 15 minutes: some conversations or quarter-hours are missing from the KPIs until an operator unparks them.'
+    name: 'webcti-items-parked'
+    description: 'KPI projection items or webhook retries parked (8 tries failed) in the last 15 minutes: KPIs leave them out, deliveries wait, until an operator unparks them.'
     severity: 2
     windowSize: 'PT15M'
-    query: 'traces | where message startswith "kpis:" | extend parked = toint(extract(@"(\\d+) parked", 1, message)) | summarize parked = sum(parked)'
+    query: 'traces | where message startswith "kpis:" or message startswith "webhook retries:" | extend parked = toint(extract(@"(\\d+) parked", 1, message)) | summarize parked = sum(parked)'
     timeAggregation: 'Total'
     metricMeasureColumn: 'parked'
     operator: 'GreaterThan'

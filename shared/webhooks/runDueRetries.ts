@@ -4,7 +4,8 @@ import { takeLease } from "../storage/takeLease.js";
 import { findEndpoint } from "./endpointStore.js";
 import type { FailureReason } from "./schemas.js";
 import { claimMs, readDeliveryRow } from "./deliveryRow.js";
-import { readDueAttempts, unscheduleAttempt, type ScheduledAttempt } from "./deliverySchedule.js";
+import { deferAttempt, readDueAttempts, unscheduleRead, type ScheduledAttempt } from "./deliverySchedule.js";
+import { describeError } from "../errors.js";
 import { attemptDelivery, settleDelivery } from "./attemptDelivery.js";
 
 type DeliveryServices = Pick<Services, "tables" | "now">;
@@ -15,6 +16,10 @@ export interface RetryRun {
   attempted: number;
   delivered: number;
   failed: number;
+  /** Rows whose work failed (reading or writing the delivery): each waits and is tried again later. */
+  errors: number;
+  /** Of those, the ones parked after 8 tries. */
+  parked: number;
 }
 
 /**
@@ -24,9 +29,19 @@ export interface RetryRun {
  */
 export async function runDueRetries(services: DeliveryServices, options: { limitPerShard?: number; concurrency?: number } = {}): Promise<RetryRun> {
   const due = await readDueAttempts(services, services.now(), options.limitPerShard ?? 25);
-  const run: RetryRun = { due: due.length, attempted: 0, delivered: 0, failed: 0 };
+  const run: RetryRun = { due: due.length, attempted: 0, delivered: 0, failed: 0, errors: 0, parked: 0 };
   await inParallel(due, options.concurrency ?? 8, async (scheduled) => {
-    const outcome = await retryOne(services, scheduled);
+    let outcome: Awaited<ReturnType<typeof retryOne>>;
+    try {
+      outcome = await retryOne(services, scheduled);
+    } catch (error) {
+      // One row's failure holds up no other: it waits, then is tried again (deliverySchedule.ts, deferAttempt).
+      run.errors++;
+      if ((await deferAttempt(services, scheduled, describeError(error), services.now())) === "parked") run.parked++;
+      return;
+    }
+    // A row moved later by an earlier failure: the attempt wrote the delivery's next row, this one is done.
+    if (scheduled.errors) await unscheduleRead(services, scheduled);
     if (!outcome) return;
     run.attempted += outcome.attempted ? 1 : 0;
     if (outcome.status === "delivered") run.delivered++;
@@ -39,7 +54,7 @@ async function retryOne(services: DeliveryServices, scheduled: ScheduledAttempt)
   const row = await readDeliveryRow(services, scheduled.deliveryPartitionKey, scheduled.deliveryRowKey);
   // No delivery (its write failed after the schedule row's), or the delivery moved on: the row is stale.
   if (!row || row.status !== "pending" || row.nextAttemptAt !== scheduled.dueAt) {
-    await unscheduleAttempt(services, scheduled.deliveryId, scheduled.dueAt);
+    await unscheduleRead(services, scheduled);
     return undefined;
   }
   // Held while being sent right now; lost when another run claimed it first.

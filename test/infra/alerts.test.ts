@@ -73,7 +73,7 @@ describe("infra: alert rules (infra/modules/alerts.bicep)", async () => {
     expect(byName.get("webcti-idempotency-conflicts")).toMatchObject({ operator: "GreaterThan", threshold: 50 });
     expect(byName.get("webcti-timers-failing")).toMatchObject({ operator: "GreaterThan", threshold: 5 });
     expect(byName.get("webcti-webhooks-given-up")).toMatchObject({ operator: "GreaterThan", threshold: 0 });
-    expect(byName.get("webcti-kpi-items-parked")).toMatchObject({ operator: "GreaterThan", threshold: 0 });
+    expect(byName.get("webcti-items-parked")).toMatchObject({ operator: "GreaterThan", threshold: 0 });
     expect(byName.get("webcti-projection-not-running")).toMatchObject({ operator: "LessThan", threshold: 1 });
     // The queries name what the app really logs: its error-code attribute, its timers, its retry line.
     const query = (name: string) => byName.get(name)!.fields.get("query")!.text;
@@ -87,10 +87,11 @@ describe("infra: alert rules (infra/modules/alerts.bicep)", async () => {
   it("the webhook query reads the line runWebhookRetries logs", async () => {
     const source = await readFile(join(root, "functions/runWebhookRetries.ts"), "utf8");
     expect(source).toContain("log(`webhook retries: ");
-    expect(source).toMatch(/\$\{run\.failed\} given up`/);
+    expect(source).toMatch(/\$\{run\.failed\} given up/);
+    expect(source).toMatch(/\$\{run\.parked\} parked`/);
   });
 
-  it("the parked-items query reads the line runKpiProjection logs", async () => {
+  it("the parked-items query reads the line runKpiProjection logs (and runWebhookRetries, above)", async () => {
     const source = await readFile(join(root, "functions/runKpiProjection.ts"), "utf8");
     expect(source).toContain("log(`kpis: ");
     expect(source).toMatch(/\$\{run\.parked\} parked`/);
