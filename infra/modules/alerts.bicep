@@ -204,6 +204,18 @@ var logRules = [
     threshold: 0
     dimensions: []
   }  {
+    name: 'webcti-pops-not-acknowledged'
+    description: 'More than 20 screen pops stored 5 to 30 minutes ago that no agent desktop acknowledged: pops are not reaching desktops (push down, clients failing), so agents are left to search by hand.'
+    severity: 2
+    windowSize: 'PT30M'
+    query: 'let acked = dependencies | where name == "webcti.pop.ack" | extend popId = tostring(customDimensions["webcti.pop_id"]); dependencies | where name == "webcti.pop.store" and timestamp < ago(5m) | extend popId = tostring(customDimensions["webcti.pop_id"]) | join kind=leftanti acked on popId | summarize unacknowledged = count()'
+    timeAggregation: 'Total'
+    metricMeasureColumn: 'unacknowledged'
+    operator: 'GreaterThan'
+    threshold: 20
+    dimensions: []
+  }
+  {
     name: 'webcti-items-parked'
     description: 'KPI projection items or webhook retries parked (8 tries failed) in the last 15 minutes: KPIs leave them out, deliveries wait, until an operator unparks them.'
     severity: 2

@@ -74,11 +74,14 @@ describe("infra: alert rules (infra/modules/alerts.bicep)", async () => {
     expect(byName.get("webcti-timers-failing")).toMatchObject({ operator: "GreaterThan", threshold: 5 });
     expect(byName.get("webcti-webhooks-given-up")).toMatchObject({ operator: "GreaterThan", threshold: 0 });
     expect(byName.get("webcti-items-parked")).toMatchObject({ operator: "GreaterThan", threshold: 0 });
+    expect(byName.get("webcti-pops-not-acknowledged")).toMatchObject({ operator: "GreaterThan", threshold: 20 });
     expect(byName.get("webcti-projection-not-running")).toMatchObject({ operator: "LessThan", threshold: 1 });
     // The queries name what the app really logs: its error-code attribute, its timers, its retry line.
     const query = (name: string) => byName.get(name)!.fields.get("query")!.text;
     expect(query("webcti-http-503-by-code")).toContain(attr.errorCode);
     expect(query("webcti-idempotency-conflicts")).toContain(attr.errorCode);
+    // The pop spans the app makes, and the attribute both carry.
+    expect(query("webcti-pops-not-acknowledged")).toContain(`customDimensions["${attr.popId}"]`);
     for (const timer of timerFunctions) expect(query("webcti-timers-failing")).toContain(`"${timer.name}"`);
     expect(timerFunctions.map((t) => t.name)).toContain("runKpiProjection");
     expect(query("webcti-projection-not-running")).toContain('name == "runKpiProjection" and success == true');
@@ -89,6 +92,13 @@ describe("infra: alert rules (infra/modules/alerts.bicep)", async () => {
     expect(source).toContain("log(`webhook retries: ");
     expect(source).toMatch(/\$\{run\.failed\} given up/);
     expect(source).toMatch(/\$\{run\.parked\} parked`/);
+  });
+
+  it("the pops query names the spans the app makes when it stores a pop and when a desktop acknowledges it", async () => {
+    const stored = await readFile(join(root, "shared/conversation/ingestEvent.ts"), "utf8");
+    const acked = await readFile(join(root, "functions/ackScreenPop.ts"), "utf8");
+    expect(stored).toContain('withSpan("webcti.pop.store", { [attr.popId]: pop.id }');
+    expect(acked).toContain('withSpan("webcti.pop.ack", { [attr.popId]: params.popId');
   });
 
   it("the parked-items query reads the line runKpiProjection logs (and runWebhookRetries, above)", async () => {
