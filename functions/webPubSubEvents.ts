@@ -20,7 +20,8 @@ export const webPubSubEvents = defineHttp({
   route: webPubSubEventsRoute,
   auth: "anonymous",
   summary:
-    "Web PubSub's event handler for the system events connect, connected and disconnected (CloudEvents binary mode, signed with the hub's access key). Called by the service only; docs/push-protocol.md.",
+    "Web PubSub's event handler for the system events connect, connected and disconnected (CloudEvents binary " +
+    "mode, signed with the hub's access key). Called by the service only; docs/push-protocol.md.",
   tags: ["Meta"],
   maxBodyBytes: 256 * 1024,
   body: z.record(z.string(), z.unknown()),
@@ -49,7 +50,10 @@ function serviceOrigin(config: Config): string {
  * in `WebHook-Request-Origin`) is answered with `WebHook-Allowed-Origin`; any other origin gets no consent.
  * Both hosts answer it before routing (functions/http/cors.ts), as no route declares OPTIONS.
  */
-export function answerWebhookValidation(config: Config, request: { method: string; url: string; headers: { get(name: string): string | null } }): HttpResponseInit | undefined {
+export function answerWebhookValidation(
+  config: Config,
+  request: { method: string; url: string; headers: { get(name: string): string | null } },
+): HttpResponseInit | undefined {
   const origin = request.headers.get("webhook-request-origin");
   if (request.method !== "OPTIONS" || origin === null) return undefined;
   if (!new URL(request.url).pathname.toLowerCase().endsWith(`/${webPubSubEventsRoute}`)) return undefined;
