@@ -9,7 +9,8 @@ export const webPubSubEventsRoute = "v1/push/events";
 const EventAnswer = z.object({}).describe("An empty answer: the connection is accepted as it is (`connect`), or the event is noted.");
 
 /**
- * The hub's upstream event handler (infra/modules/webpubsub.bicep): Web PubSub calls it, not a partner.
+ * The hub's upstream event handler (the local stack configures it; the Azure deployment not yet, see
+ * docs/push-protocol.md): Web PubSub calls it, not a partner.
  * `connect` (blocking) counts the agent's push connections and refuses one past WEBCTI_MAX_CONNECTIONS_PER_AGENT
  * with 403, which the service turns into a refused WebSocket upgrade; `disconnected` forgets the connection.
  * Every call must carry the `ce-signature` of its connection id with the hub's access key.
