@@ -41,13 +41,19 @@ export const ConfigSchema = z
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
     /** How long authenticated partner keys, agents and providers stay cached in one process. */
     WEBCTI_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-    /** Lifetime of the Web PubSub client token returned by negotiate. */
-    WEBCTI_CLIENT_TOKEN_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+    /**
+     * Lifetime of the Web PubSub client token returned by negotiate: it only has to open one connection
+     * (every reconnection negotiates again), so it is short. Whole minutes, at least 1 (the service's minimum).
+     */
+    WEBCTI_CLIENT_TOKEN_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
     /** Push connections one agent may hold at once (tabs, pop-outs); the hub's connect handler refuses the next (functions/webPubSubEvents.ts). */
     WEBCTI_MAX_CONNECTIONS_PER_AGENT: z.coerce.number().int().min(1).max(1000).default(10),
     /** Partner API rate per key for providers without their own `rateLimit` (per instance; docs/api-conventions.md). */
     WEBCTI_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
     WEBCTI_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
+    /** Rate per signed-in agent on the agent routes, all its tabs and widgets together (per instance; docs/api-conventions.md). */
+    WEBCTI_AGENT_RATE_PER_SECOND: z.coerce.number().positive().max(100_000).default(20),
+    WEBCTI_AGENT_RATE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
     /**
      * Lets partners register `http://` webhook endpoints and ones on loopback or private addresses. Off in
      * production: plain http sends signed payloads in clear text, and internal addresses would let a partner

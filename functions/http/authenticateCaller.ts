@@ -7,7 +7,7 @@ import { getTenant } from "../../shared/tenancy/tenancyStore.js";
 import { annotate, attr } from "../../shared/telemetry/tracing.js";
 import type { AuthKind } from "./defineHttp.js";
 import { refuseForgedRequest } from "./cors.js";
-import { RateLimitedError, defaultRateLimit, partnerRateLimit, rateLimitHeaders, takeRateToken, type RateDecision } from "./rateLimit.js";
+import { RateLimitedError, agentBucketId, agentRateLimit, defaultRateLimit, partnerRateLimit, rateLimitHeaders, takeRateToken, type RateDecision } from "./rateLimit.js";
 
 export type Caller = PartnerPrincipal | AgentIdentity | IntegrationPrincipal | undefined;
 
@@ -15,9 +15,10 @@ type Headers = { get(name: string): string | null };
 
 /**
  * Who is calling, by the route's kind of authentication, and the headers that answer must carry (a
- * key's rate limit). A credential whose tenant, provider or agent was removed since it was issued is
- * refused with 403 on every route; a partner or integration key over its rate with 429; a cookie-borne
- * agent request from a foreign origin with 403 (functions/http/cors.ts). `headers` is
+ * caller's rate limit). A credential whose tenant, provider or agent was removed since it was issued is
+ * refused with 403 on every route; a cookie-borne agent request from a foreign origin with 403
+ * (functions/http/cors.ts); a partner key, integration key or agent over its rate with 429. The token is
+ * taken only once every other check passed, so nobody drains another caller's bucket. `headers` is
  * filled as soon as the rate is known, so a refused request still tells the caller its limit.
  */
 export async function authenticateCaller(
@@ -32,6 +33,7 @@ export async function authenticateCaller(
     annotate({ [attr.tenantId]: agent.tenantId });
     await requireConfiguredAgent(services, agent);
     await refuseForgedRequest(services, request, agent.tenantId);
+    rateLimited(headers, () => takeRateToken(services, agentBucketId(agent.tenantId, agent.agentId), agentRateLimit(services.config), "agent"));
     return agent;
   }
   if (auth === "integration") {

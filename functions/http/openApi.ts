@@ -95,7 +95,7 @@ const responseHeaders = {
     schema: { type: "string", enum: ["true"] },
   },
   RateLimit: {
-    description: 'What is left of the key\'s quota: `"<policy>";r=<requests left>;t=<seconds until full>`, the policy `partner-key` or `integration-key` (IETF draft-ietf-httpapi-ratelimit-headers).',
+    description: 'What is left of the caller\'s quota: `"<policy>";r=<requests left>;t=<seconds until full>`, the policy `partner-key`, `integration-key` or `agent` (IETF draft-ietf-httpapi-ratelimit-headers).',
     schema: { type: "string" },
   },
   ETag: {
@@ -103,7 +103,7 @@ const responseHeaders = {
     schema: { type: "string" },
   },
   "RateLimit-Policy": {
-    description: 'The key\'s quota: `"<policy>";q=<burst>;w=<seconds to refill it>`, the policy `partner-key` or `integration-key`. Per function instance.',
+    description: 'The caller\'s quota: `"<policy>";q=<burst>;w=<seconds to refill it>`, the policy `partner-key`, `integration-key` or `agent`. Per function instance.',
     schema: { type: "string" },
   },
 } satisfies Record<string, oas31.HeaderObject>;
@@ -171,7 +171,7 @@ export function openApiPath(route: string): string {
 /**
  * The error codes an operation documents: the ones its definition lists, plus the ones the HTTP edge
  * (toAzureHandler) itself can answer for it: 401 and 403 when it authenticates, 400 for an unknown version or
- * input that is not valid, 429 on partner routes, 409 and 422 with an `Idempotency-Key`, 413 and 415
+ * input that is not valid, 429 on every authenticated route, 409 and 422 with an `Idempotency-Key`, 413 and 415
  * when it reads a body, and for every route 503 (storage, read before the handler runs) and 500.
  */
 export function documentedErrorCodes(definition: AnyHttpDefinition): WebCtiErrorCode[] {
@@ -199,9 +199,9 @@ export function documentedErrorCodes(definition: AnyHttpDefinition): WebCtiError
   return [...codes];
 }
 
-/** Partner and integration keys take a rate token (functions/http/rateLimit.ts). */
+/** Partner keys, integration keys and signed-in agents take a rate token (functions/http/rateLimit.ts). */
 function rateLimited(definition: AnyHttpDefinition): boolean {
-  return definition.auth === "partner" || definition.auth === "integration";
+  return definition.auth !== "anonymous";
 }
 
 function operationOf(definition: AnyHttpDefinition): ZodOpenApiOperationObject {

@@ -4,14 +4,15 @@ import type { RateLimit } from "../../shared/schemas/provider.js";
 import type { Provider } from "../../shared/schemas/provider.js";
 
 /**
- * Partner API rate limits: one token bucket per partner key, in this process. Each function instance
- * keeps its own buckets, so with N instances a key may send up to N times its rate. That is on purpose:
+ * Rate limits: one token bucket per partner key, per integration key and per signed-in agent, in this
+ * process. Each function instance keeps its own buckets, so with N instances a key may send up to N times its rate. That is on purpose:
  * a shared counter would cost a storage round trip (an etag loop under contention) on every request,
  * and the limit is there to keep one noisy integration from starving the others on an instance, not to
  * meter usage exactly. A deployment that needs one global quota puts a gateway (API Management) in front.
  *
- * Only authenticated keys get a bucket: the bucket is chosen after the key's secret was checked, so
- * requests with a wrong or someone else's key id cannot drain another key's bucket.
+ * Only authenticated callers get a bucket: the bucket is chosen after the key's secret (or the agent's
+ * session or token, and a cookie request's origin) was checked, so requests with a wrong or someone
+ * else's key id, or forged from another site, cannot drain another caller's bucket.
  */
 export interface RateDecision {
   allowed: boolean;
@@ -26,7 +27,7 @@ export interface RateDecision {
   policy?: RatePolicy;
 }
 
-export type RatePolicy = "partner-key" | "integration-key";
+export type RatePolicy = "partner-key" | "integration-key" | "agent";
 
 interface Bucket {
   tokens: number;
@@ -67,10 +68,20 @@ export function defaultRateLimit(config: Services["config"]): RateLimit {
   return { requestsPerSecond: config.WEBCTI_RATE_LIMIT_PER_SECOND, burst: config.WEBCTI_RATE_LIMIT_BURST };
 }
 
+/** A signed-in agent's rate (every agent route, whatever the credential): the deployment's agent defaults. */
+export function agentRateLimit(config: Services["config"]): RateLimit {
+  return { requestsPerSecond: config.WEBCTI_AGENT_RATE_PER_SECOND, burst: config.WEBCTI_AGENT_RATE_BURST };
+}
+
+/** A signed-in agent's bucket (ids cannot contain `|`, so no two agents share one). */
+export function agentBucketId(tenantId: string, agentId: string): string {
+  return `agent:${tenantId}|${agentId}`;
+}
+
 /**
- * Takes one token from a key's bucket; throws `rate_limited` (429, `Retry-After`) when it is empty. A
+ * Takes one token from a caller's bucket; throws `rate_limited` (429, `Retry-After`) when it is empty. A
  * partner key's rate is its provider's `rateLimit` (as the edge read it, cached), else the deployment's
- * defaults; an integration key has the defaults. `bucketId` names the key.
+ * defaults; an integration key has the defaults; an agent the agent defaults. `bucketId` names the caller.
  */
 export function takeRateToken(services: Services, bucketId: string, limit: RateLimit, policy: RatePolicy = "partner-key"): RateDecision {
   let buckets = bucketsOf.get(services);
@@ -87,12 +98,18 @@ export function partnerRateLimit(services: Services, provider: Pick<Provider, "r
   return provider.rateLimit ?? defaultRateLimit(services.config);
 }
 
+const callerOf: Record<RatePolicy, string> = {
+  "partner-key": "This partner key",
+  "integration-key": "This integration key",
+  agent: "This agent",
+};
+
 /** The `rate_limited` error, carrying the decision so the answer can still send the RateLimit fields. */
 export class RateLimitedError extends WebCtiError {
   constructor(readonly decision: RateDecision) {
     super(
       "rate_limited",
-      `This ${decision.policy === "integration-key" ? "integration" : "partner"} key may send ${decision.limit.requestsPerSecond} requests per second (burst ${decision.limit.burst}); retry after ${decision.retryAfterSeconds} s.`,
+      `${callerOf[decision.policy ?? "partner-key"]} may send ${decision.limit.requestsPerSecond} requests per second (burst ${decision.limit.burst}); retry after ${decision.retryAfterSeconds} s.`,
       { retryAfterSeconds: decision.retryAfterSeconds },
     );
   }
