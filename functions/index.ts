@@ -58,6 +58,7 @@ import { getIntegrationSettings } from "./getIntegrationSettings.js";
 import { putIntegrationSettings } from "./putIntegrationSettings.js";
 import { purgeAgentTokens } from "./purgeAgentTokens.js";
 import { postAgentConversationEvent } from "./postAgentConversationEvent.js";
+import { webPubSubEvents } from "./webPubSubEvents.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -116,6 +117,7 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   getIntegrationSettings,
   putIntegrationSettings,
   postAgentConversationEvent,
+  webPubSubEvents,
 ];
 
 /** Every timer function, once: the Azure entry registers each with `app.timer`, the local stack runs them. */

@@ -15,6 +15,7 @@ import { demoPartnerFunctions } from "./demoPartner.js";
 import { startLocalTimers } from "./timers.js";
 import { createPreflightAnswerer } from "../functions/http/cors.js";
 import { listedOrigins } from "../shared/tenancy/crmSettingsStore.js";
+import { webPubSubEventsRoute } from "../functions/webPubSubEvents.js";
 
 export interface StackOptions {
   /** Folder for Azurite's data; omitted = in memory. */
@@ -115,6 +116,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       log,
     });
     closers.push(() => host.close());
+    // The hub's event handler: the push connection cap (functions/webPubSubEvents.ts, docs/push-protocol.md).
+    webPubSub.setEventHandlers(config.WEBCTI_WEBPUBSUB_HUB, [
+      { urlTemplate: `${host.url}/${routePrefix}/${webPubSubEventsRoute}`, systemEvents: ["connect", "disconnected"] },
+    ]);
     // A partner's widget lives on the partner's origin: serve the demo widgets (and the widget SDK they
     // import) from a second port.
     const widgetHost = await startFunctionsHost({

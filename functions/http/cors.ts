@@ -4,6 +4,7 @@ import type { Services } from "../../shared/services.js";
 import { readCrmSettings, tenantsListing } from "../../shared/tenancy/crmSettingsStore.js";
 import { agentCredential } from "../../shared/auth/agentPrincipal.js";
 import { createRouter } from "./routeTemplate.js";
+import { answerWebhookValidation } from "../webPubSubEvents.js";
 
 /**
  * Cross-origin use of the agent routes by a CRM page on its own origin (docs/api-conventions.md, "CORS").
@@ -34,7 +35,10 @@ function foreignOrigin(request: { url: string; headers: Headers }): string | und
 /** Answers a CORS preflight for an agent route, or undefined (not a preflight, not an agent route, origin not listed). */
 export function createPreflightAnswerer(agentRoutes: Array<{ method: string; route: string }>) {
   const find = createRouter(agentRoutes.map((r) => ({ methods: [r.method], route: r.route, target: r })));
-  return async (services: CorsServices, request: { method: string; url: string; headers: Headers }): Promise<HttpResponseInit | undefined> => {
+  return async (services: CorsServices & Pick<Services, "config">, request: { method: string; url: string; headers: Headers }): Promise<HttpResponseInit | undefined> => {
+    // Not CORS: Web PubSub's abuse-protection OPTIONS for its event handler (functions/webPubSubEvents.ts).
+    const validation = answerWebhookValidation(services.config, request);
+    if (validation) return validation;
     const requested = request.headers.get("access-control-request-method");
     const origin = foreignOrigin(request);
     if (request.method !== "OPTIONS" || !requested || !origin) return undefined;

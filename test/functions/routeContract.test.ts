@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 /**
  * The route contract, for every definition in functions/index.ts: refused requests (no or bad
  * credentials, bad input, another tenant's objects) get the documented 4xx as problem+json and change
@@ -207,6 +207,13 @@ const aCrmEndpointRow = async () => {
   return rest;
 };
 const longId = "x".repeat(201);
+/** The CloudEvents headers Web PubSub sends its event handler, signed with the hub's access key. */
+const pushEventHeaders = (connectionId: string) => ({
+  "ce-type": "azure.webpubsub.sys.disconnected",
+  "ce-connectionId": connectionId,
+  "ce-userId": `${demo.tenantId}|${demo.agentId}`,
+  "ce-signature": `sha256=${createHmac("sha256", ctx.stack.webPubSub.accessKey).update(connectionId).digest("hex")}`,
+});
 
 const routes: Record<string, RouteCase> = {
   postConversationEvent: {
@@ -375,6 +382,12 @@ const routes: Record<string, RouteCase> = {
     valid: () => ({ path: "/health" }),
     bad: [],
     wrongTenant: { none: "anonymous, no tenant data: the same for everyone" },
+  },
+  webPubSubEvents: {
+    // A `disconnected` event signed as the hub signs it: called by Web PubSub, never by a tenant.
+    valid: () => ({ path: "/v1/push/events", json: { reason: "" }, headers: pushEventHeaders("audit-connection") }),
+    bad: [{ name: "a body that is not an object", where: "body", req: () => ({ path: "/v1/push/events", json: [1], headers: pushEventHeaders("audit-connection") }), at: { pointer: "#" } }],
+    wrongTenant: { none: "called by the Web PubSub service with its signature; no tenant object in its path or query" },
   },
   listAgentPanels: {
     valid: () => ({ path: "/v1/agent/panels" }),
