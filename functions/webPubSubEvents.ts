@@ -2,18 +2,20 @@ import { z } from "zod";
 import type { HttpResponseInit } from "@azure/functions";
 import { defineHttp } from "./http/defineHttp.js";
 import { webPubSubAccess, type Config } from "../shared/config.js";
-import { admitConnection, forgetConnection, verifyEventSignature } from "../shared/realtime/connectionCap.js";
+import { admitConnection, forgetConnection } from "../shared/realtime/connectionCap.js";
+import { verifyEventCaller } from "../shared/realtime/eventCaller.js";
 
 export const webPubSubEventsRoute = "v1/push/events";
 
 const EventAnswer = z.object({}).describe("An empty answer: the connection is accepted as it is (`connect`), or the event is noted.");
 
 /**
- * The hub's upstream event handler (the local stack configures it; the Azure deployment not yet, see
+ * The hub's upstream event handler (configured by local/stack.ts and, in Azure, by infra/modules/webpubsubhub.bicep;
  * docs/push-protocol.md): Web PubSub calls it, not a partner.
  * `connect` (blocking) counts the agent's push connections and refuses one past WEBCTI_MAX_CONNECTIONS_PER_AGENT
  * with 403, which the service turns into a refused WebSocket upgrade; `disconnected` forgets the connection.
- * Every call must carry the `ce-signature` of its connection id with the hub's access key.
+ * Every call must come from our service (shared/realtime/eventCaller.ts): in Azure the Entra access token of the
+ * Web PubSub resource's managed identity, locally the `ce-signature` of its connection id with the access key.
  */
 export const webPubSubEvents = defineHttp({
   name: "webPubSubEvents",
@@ -22,14 +24,15 @@ export const webPubSubEvents = defineHttp({
   auth: "anonymous",
   summary:
     "Web PubSub's event handler for the system events connect, connected and disconnected (CloudEvents binary " +
-    "mode, signed with the hub's access key). Called by the service only; docs/push-protocol.md.",
+    "mode; in Azure with the service identity's Entra access token, locally signed with the access key). " +
+    "Called by the service only; docs/push-protocol.md.",
   tags: ["Meta"],
   maxBodyBytes: 256 * 1024,
   body: z.record(z.string(), z.unknown()),
   success: { status: 200, description: "Accepted (`connect`) or noted.", schema: EventAnswer },
   errors: ["unauthenticated", "forbidden"],
   handler: async ({ headers }, services) => {
-    const connectionId = verifyEventSignature(services, headers);
+    const connectionId = await verifyEventCaller(services, headers);
     const type = headers.get("ce-type");
     const userId = headers.get("ce-userid");
     if (type === "azure.webpubsub.sys.connect") await admitConnection(services, userId, connectionId, new Date());

@@ -71,6 +71,17 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
+// The Web PubSub resource's own identity: it gets the tokens the hub's event handler calls the app with.
+module webPubSubIdentity 'modules/identity.bicep' = {
+  name: 'webpubsub-identity'
+  scope: rg
+  params: {
+    name: 'id-wps-webcti-${token}'
+    location: location
+    tags: tags
+  }
+}
+
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   scope: rg
@@ -96,7 +107,7 @@ module webPubSub 'modules/webpubsub.bicep' = {
     location: location
     tags: tags
     sku: webPubSubSku
-    hubName: hubName
+    serviceIdentityId: webPubSubIdentity.outputs.id
     principalId: identity.outputs.principalId
     // Sends to agents' groups and signs client access tokens (negotiate).
     roleDefinitionIds: [roles.webPubSubServiceOwner]
@@ -157,7 +168,24 @@ module functionApp 'modules/functionapp.bicep' = {
       AzureWebJobsStorage__accountName: storage.outputs.name
       AzureWebJobsStorage__credential: 'managedidentity'
       AzureWebJobsStorage__clientId: identity.outputs.clientId
+      // The hub's event handler accepts only the Web PubSub identity's tokens (webPubSubHub below): from this
+      // directory, for the app registration's client id, of that identity's principal.
+      WEBCTI_PUSH_EVENTS_TENANT_ID: tenant().tenantId
+      WEBCTI_PUSH_EVENTS_AUDIENCE: authClientId
+      WEBCTI_PUSH_EVENTS_CALLER_OID: webPubSubIdentity.outputs.principalId
     }
+  }
+}
+
+// After the Web PubSub resource and the app: the hub's event handler calls the app (docs/push-protocol.md).
+module webPubSubHub 'modules/webpubsubhub.bicep' = {
+  name: 'webpubsub-hub'
+  scope: rg
+  params: {
+    webPubSubName: webPubSub.outputs.name
+    hubName: hubName
+    eventHandlerUrl: '${functionApp.outputs.url}/api/v1/push/events'
+    eventHandlerAudience: authClientId
   }
 }
 

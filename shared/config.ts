@@ -48,6 +48,17 @@ export const ConfigSchema = z
     WEBCTI_CLIENT_TOKEN_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
     /** Push connections one agent may hold at once (tabs, pop-outs); the hub's connect handler refuses the next (functions/webPubSubEvents.ts). */
     WEBCTI_MAX_CONNECTIONS_PER_AGENT: z.coerce.number().int().min(1).max(1000).default(10),
+    /**
+     * In Azure the hub's event handler authenticates with the Web PubSub resource's managed identity (infra/
+     * modules/webpubsubhub.bicep): an Entra access token from this directory (`tid`), for this audience (`aud`),
+     * of this identity (`oid`, its principal id). All three set = only such tokens are accepted
+     * (shared/realtime/eventCaller.ts); none = events must carry the access key's `ce-signature` (local).
+     */
+    WEBCTI_PUSH_EVENTS_TENANT_ID: z.string().regex(/^[A-Za-z0-9.-]{1,100}$/).optional(),
+    WEBCTI_PUSH_EVENTS_AUDIENCE: z.string().min(1).max(200).optional(),
+    WEBCTI_PUSH_EVENTS_CALLER_OID: z.string().min(1).max(100).optional(),
+    /** Where the directory's signing keys are; default https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys. */
+    WEBCTI_PUSH_EVENTS_JWKS_URI: z.url({ protocol: /^https?$/ }).optional(),
     /** Partner API rate per key for providers without their own `rateLimit` (per instance; docs/api-conventions.md). */
     WEBCTI_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(100_000).default(50),
     WEBCTI_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(100),
@@ -68,6 +79,7 @@ export const ConfigSchema = z
   .superRefine((env, ctx) => {
     exactlyOne(ctx, env, "WEBCTI_TABLES_CONNECTION_STRING", "WEBCTI_TABLES_ENDPOINT");
     exactlyOne(ctx, env, "WEBCTI_WEBPUBSUB_CONNECTION_STRING", "WEBCTI_WEBPUBSUB_ENDPOINT");
+    allOrNone(ctx, env, ["WEBCTI_PUSH_EVENTS_TENANT_ID", "WEBCTI_PUSH_EVENTS_AUDIENCE", "WEBCTI_PUSH_EVENTS_CALLER_OID"]);
     if (env.WEBCTI_TELEMETRY === "azure" && !env.APPLICATIONINSIGHTS_CONNECTION_STRING) {
       ctx.addIssue({
         code: "custom",
@@ -163,5 +175,12 @@ function exactlyOne(ctx: z.RefinementCtx, env: Record<string, unknown>, connecti
       path: [endpoint],
       message: `set ${endpoint} (Azure, managed identity) or ${connectionString} (local)`,
     });
+  }
+}
+
+function allOrNone(ctx: z.RefinementCtx, env: Record<string, unknown>, names: string[]): void {
+  const missing = names.filter((name) => env[name] === undefined);
+  if (missing.length > 0 && missing.length < names.length) {
+    ctx.addIssue({ code: "custom", path: [missing[0]!], message: `set all of ${names.join(", ")} or none` });
   }
 }

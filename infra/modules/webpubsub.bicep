@@ -1,12 +1,14 @@
-// Azure Web PubSub with the hub WebCTI pushes screen pops on. Access keys are off: the app signs client
-// tokens and sends messages with its identity (Web PubSub Service Owner). No event handlers: clients only listen.
+// Azure Web PubSub, which WebCTI pushes screen pops on. Access keys are off: the app signs client tokens and
+// sends messages with its identity (Web PubSub Service Owner). The hub and its event handler are in
+// webpubsubhub.bicep (deployed after the Function App, whose host name the handler's URL needs).
 param name string
 param location string
 param tags object
 param sku string
-param hubName string
 param principalId string
 param roleDefinitionIds string[]
+@description('Resource id of the user-assigned identity the service gets its event handler\'s tokens with (upstream auth).')
+param serviceIdentityId string
 
 resource service 'Microsoft.SignalRService/webPubSub@2024-03-01' = {
   name: name
@@ -16,21 +18,19 @@ resource service 'Microsoft.SignalRService/webPubSub@2024-03-01' = {
     name: sku
     capacity: 1
   }
+  // Its own identity, not the app's: the service needs no role anywhere, only tokens that prove to the app
+  // that an event comes from it (the app's identity holds data roles the service must not have).
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${serviceIdentityId}': {}
+    }
+  }
   properties: {
     disableLocalAuth: true
     disableAadAuth: false
     publicNetworkAccess: 'Enabled'
     tls: { clientCertEnabled: false }
-  }
-}
-
-resource hub 'Microsoft.SignalRService/webPubSub/hubs@2024-03-01' = {
-  parent: service
-  name: hubName
-  properties: {
-    // Clients connect only with a token from negotiate.
-    anonymousConnectPolicy: 'deny'
-    eventHandlers: []
   }
 }
 
@@ -47,5 +47,4 @@ resource roles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
 ]
 
 output endpoint string = 'https://${service.properties.hostName}'
-output hub string = hub.name
 output name string = service.name

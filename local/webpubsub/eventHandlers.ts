@@ -11,10 +11,26 @@ import type { IncomingMessage } from "node:http";
  */
 export type SystemEvent = "connect" | "connected" | "disconnected";
 
+/**
+ * Gets an access token for `resource` with the service's managed identity. In Azure the service does this
+ * itself with the identity its resource is given; here the caller hands in the stand-in (a test signs tokens).
+ */
+export type IdentityTokenSource = (resource: string) => Promise<string>;
+
+/**
+ * Upstream auth (the hub setting's `auth`, UpstreamAuthSettings): `None` (the default) or `ManagedIdentity`, with
+ * which every event request, not the abuse-protection OPTIONS, carries `Authorization: Bearer <token>` for
+ * `managedIdentity.resource` (the token's `aud`). `identity` is local only: the service's managed identity.
+ */
+export type UpstreamAuth =
+  | { type: "None" }
+  | { type: "ManagedIdentity"; managedIdentity: { resource: string }; identity?: IdentityTokenSource };
+
 export interface EventHandlerSetting {
   /** The upstream URL; `{hub}` and `{event}` are replaced by the hub's and the event's names. */
   urlTemplate: string;
   systemEvents: SystemEvent[];
+  auth?: UpstreamAuth;
 }
 
 export interface ConnectionContext {
@@ -51,13 +67,19 @@ export class UpstreamEvents {
   ) {}
 
   configure(hub: string, handlers: EventHandlerSetting[]): void {
-    this.settings.set(hub.toLowerCase(), handlers.map((h) => ({ urlTemplate: h.urlTemplate, systemEvents: [...h.systemEvents] })));
+    this.settings.set(hub.toLowerCase(), handlers.map((h) => ({ ...h, systemEvents: [...h.systemEvents] })));
   }
 
-  /** The URL of the first handler of `hub` that takes `event`, as the service picks one. */
-  handlerUrl(hub: string, event: SystemEvent): string | undefined {
+  /** The first handler of `hub` that takes `event`, as the service picks one, with its URL. */
+  private handler(hub: string, event: SystemEvent): { url: string; auth: UpstreamAuth | undefined } | undefined {
     const handler = this.settings.get(hub.toLowerCase())?.find((h) => h.systemEvents.includes(event));
-    return handler?.urlTemplate.replaceAll("{hub}", encodeURIComponent(hub)).replaceAll("{event}", event);
+    if (handler === undefined) return undefined;
+    return { url: handler.urlTemplate.replaceAll("{hub}", encodeURIComponent(hub)).replaceAll("{event}", event), auth: handler.auth };
+  }
+
+  /** The URL of the first handler of `hub` that takes `event`. */
+  handlerUrl(hub: string, event: SystemEvent): string | undefined {
+    return this.handler(hub, event)?.url;
   }
 
   /**
@@ -66,7 +88,7 @@ export class UpstreamEvents {
    * failed abuse protection refuses it with 500.
    */
   async connect(ctx: ConnectionContext, req: IncomingMessage, url: URL, claims: Record<string, unknown>): Promise<ConnectOutcome> {
-    const target = this.handlerUrl(ctx.hub, "connect");
+    const target = this.handler(ctx.hub, "connect");
     if (target === undefined) return { accepted: true, response: {} };
     const body = {
       claims: multiValued(claims),
@@ -93,7 +115,7 @@ export class UpstreamEvents {
 
   /** The async `connected` / `disconnected` events: sent when a handler takes them, failures ignored. */
   notify(event: "connected" | "disconnected", ctx: ConnectionContext, body: Record<string, unknown>): void {
-    const target = this.handlerUrl(ctx.hub, event);
+    const target = this.handler(ctx.hub, event);
     if (target === undefined) return;
     this.post(target, event, ctx, body).then(
       (r) => r.body?.cancel(),
@@ -106,9 +128,10 @@ export class UpstreamEvents {
     return `sha256=${createHmac("sha256", this.accessKey).update(connectionId).digest("hex")}`;
   }
 
-  private async post(target: string, event: SystemEvent, ctx: ConnectionContext, body: unknown): Promise<Response> {
-    await this.protect(target);
+  private async post(target: { url: string; auth: UpstreamAuth | undefined }, event: SystemEvent, ctx: ConnectionContext, body: unknown): Promise<Response> {
+    await this.protect(target.url);
     const headers: Record<string, string> = {
+      ...(await authorization(target.auth)),
       "content-type": "application/json; charset=utf-8",
       "webhook-request-origin": this.origin,
       "ce-specversion": "1.0",
@@ -124,7 +147,7 @@ export class UpstreamEvents {
     };
     if (ctx.userId !== undefined) headers["ce-userId"] = ctx.userId;
     if (ctx.subprotocol !== undefined) headers["ce-subprotocol"] = ctx.subprotocol;
-    return fetch(target, { method: "POST", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) });
+    return fetch(target.url, { method: "POST", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) });
   }
 
   /** CloudEvents abuse protection, once per URL: the answer must allow this origin (or any). */
@@ -142,6 +165,13 @@ export class UpstreamEvents {
     }
     this.validated.add(target);
   }
+}
+
+/** The `Authorization` header upstream auth adds; no token (no identity) fails the event as the service does. */
+async function authorization(auth: UpstreamAuth | undefined): Promise<Record<string, string>> {
+  if (auth === undefined || auth.type === "None") return {};
+  if (auth.identity === undefined) throw new Error("Upstream auth ManagedIdentity, but the service has no managed identity.");
+  return { authorization: `Bearer ${await auth.identity(auth.managedIdentity.resource)}` };
 }
 
 function multiValued(source: Record<string, unknown>): Record<string, string[]> {

@@ -1,41 +1,13 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Services } from "../services.js";
 import { WebCtiError } from "../errors.js";
-import { webPubSubAccess } from "../config.js";
 
 /**
  * The hub's event handler (functions/webPubSubEvents.ts): at most WEBCTI_MAX_CONNECTIONS_PER_AGENT push
  * connections per Web PubSub user (one user per agent: `tenant|agent`, ./agentPush.ts). The pushConnections
  * table keeps one row per live connection (PartitionKey the user id, RowKey the connection id): written on
  * `connect`, deleted on `disconnected`, and a row whose connection the service no longer has (a missed
- * `disconnected`) is dropped when the cap is reached.
+ * `disconnected`) is dropped when the cap is reached. Who may send these events: ./eventCaller.ts.
  */
-
-/** The access key of the Web PubSub connection string, which signs every event (`ce-signature`). */
-function accessKey(services: Services): string | undefined {
-  const access = webPubSubAccess(services.config);
-  if (access.kind !== "connectionString") return undefined;
-  return /(?:^|;)\s*AccessKey=([^;]+)/i.exec(access.connectionString)?.[1];
-}
-
-/**
- * Checks `ce-signature` (`sha256=<hex>` values, comma-separated: one per service key) against the HMAC-SHA256
- * of `ce-connectionId` keyed with our access key. Without a key (identity access) no event is trusted.
- */
-export function verifyEventSignature(services: Services, headers: { get(name: string): string | null }): string {
-  const key = accessKey(services);
-  const connectionId = headers.get("ce-connectionid");
-  const signature = headers.get("ce-signature");
-  if (key === undefined) throw new WebCtiError("unauthenticated", "This deployment has no Web PubSub access key to check event signatures with.");
-  if (!connectionId || !signature) throw new WebCtiError("unauthenticated", "A Web PubSub event needs ce-connectionId and ce-signature.");
-  const expected = Buffer.from(`sha256=${createHmac("sha256", key).update(connectionId).digest("hex")}`);
-  const matches = signature.split(",").some((value) => {
-    const given = Buffer.from(value.trim());
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  });
-  if (!matches) throw new WebCtiError("unauthenticated", "The event's ce-signature does not match.");
-  return connectionId;
-}
 
 async function liveRows(services: Services, userId: string): Promise<string[]> {
   const ids: string[] = [];

@@ -66,7 +66,7 @@ describe("no shared keys anywhere in the templates", () => {
     const webPubSub = await readFile(join(root, "infra/modules/webpubsub.bicep"), "utf8");
     expect(storage).toMatch(/allowSharedKeyAccess:\s*false/);
     expect(webPubSub).toMatch(/disableLocalAuth:\s*true/);
-    for (const file of ["main.bicep", "modules/storage.bicep", "modules/webpubsub.bicep", "modules/functionapp.bicep", "modules/monitoring.bicep", "modules/identity.bicep"]) {
+    for (const file of ["main.bicep", "modules/storage.bicep", "modules/webpubsub.bicep", "modules/functionapp.bicep", "modules/monitoring.bicep", "modules/identity.bicep", "modules/webpubsubhub.bicep"]) {
       expect(await readFile(join(root, "infra", file), "utf8"), file).not.toMatch(/listKeys|listConnectionStrings|primaryKey/);
     }
   });
