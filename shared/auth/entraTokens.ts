@@ -50,7 +50,7 @@ export async function authenticateEntraToken(services: EntraServices, bearer: st
     if (agent.tenantId !== tenantId) throw unauthenticated("The access token's user is an agent of another tenant than the one that accepts its issuer.");
     return agent;
   }
-  throw unauthenticated(`The access token is not valid: ${describe(lastError)}`, lastError);
+  throw unauthenticated(`The access token is not valid: ${describeJwtFailure(lastError)}`, lastError);
 }
 
 async function verifyWith(entra: EntraSignIn, token: string, now: Date): Promise<JWTPayload> {
@@ -72,7 +72,11 @@ const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 const discovered = new Map<string, Promise<string>>();
 
 async function keySetOf(entra: EntraSignIn): Promise<ReturnType<typeof createRemoteJWKSet>> {
-  const uri = entra.jwksUri ?? (await discoverJwksUri(entra.issuer));
+  return jwksAt(entra.jwksUri ?? (await discoverJwksUri(entra.issuer)));
+}
+
+/** One jose key set per JWKS address for the process (jose caches the keys and refetches on an unknown `kid`). */
+export function jwksAt(uri: string): ReturnType<typeof createRemoteJWKSet> {
   let keys = keySets.get(uri);
   if (!keys) keySets.set(uri, (keys = createRemoteJWKSet(new URL(uri), { timeoutDuration: 3000, cooldownDuration: 30_000 })));
   return keys;
@@ -95,10 +99,12 @@ function discoverJwksUri(issuer: string): Promise<string> {
   return found;
 }
 
-function describe(error: unknown): string {
+/** Why jose refused a token, in words for a problem's detail; `keysOf` names whose keys were tried. */
+export function describeJwtFailure(error: unknown, keysOf = "the issuer's"): string {
   const code = (error as { code?: string } | undefined)?.code;
   if (code === "ERR_JWT_EXPIRED") return "it has expired.";
   if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") return `${(error as Error).message}.`;
-  if (code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" || code === "ERR_JWKS_NO_MATCHING_KEY") return "its signature does not verify with the issuer's keys.";
+  if (code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" || code === "ERR_JWKS_NO_MATCHING_KEY") return `its signature does not verify with ${keysOf} keys.`;
+  if (code === "ERR_JOSE_ALG_NOT_ALLOWED" || code === "ERR_JWS_INVALID" || code === "ERR_JWT_INVALID") return "it is not a signed JWT.";
   return "it could not be verified.";
 }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
+import { jwtVerify, type JWTPayload } from "jose";
+import { describeJwtFailure, jwksAt } from "../auth/entraTokens.js";
 import type { Services } from "../services.js";
 import { WebCtiError } from "../errors.js";
 import { webPubSubAccess, type Config } from "../config.js";
@@ -57,7 +58,7 @@ async function verifyServiceToken(entra: EntraCaller, authorization: string | nu
   if (!token) throw unauthenticated("A Web PubSub event needs the service's Entra access token (Authorization: Bearer).");
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, keySet(entra.jwksUri), {
+    ({ payload } = await jwtVerify(token, jwksAt(entra.jwksUri), {
       issuer: issuers(entra.tenantId),
       audience: entra.audience,
       algorithms: ["RS256"],
@@ -66,31 +67,12 @@ async function verifyServiceToken(entra: EntraCaller, authorization: string | nu
       requiredClaims: ["exp", "iat"],
     }));
   } catch (error) {
-    throw unauthenticated(`The event's access token is not valid: ${describe(error)}`);
+    throw unauthenticated(`The event's access token is not valid: ${describeJwtFailure(error, "the directory's")}`);
   }
   if (payload.tid !== entra.tenantId) throw unauthenticated("The event's access token is from another directory.");
   if (payload.oid !== entra.callerOid) throw unauthenticated("The event's access token is not our Web PubSub service's identity.");
 }
 
-/** One jose key set per JWKS address for the process (jose caches the keys and refetches on an unknown `kid`). */
-const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
-
-function keySet(uri: string): ReturnType<typeof createRemoteJWKSet> {
-  let keys = keySets.get(uri);
-  if (!keys) keySets.set(uri, (keys = createRemoteJWKSet(new URL(uri), { timeoutDuration: 3000, cooldownDuration: 30_000 })));
-  return keys;
-}
-
-function describe(error: unknown): string {
-  const code = (error as { code?: string } | undefined)?.code;
-  if (code === "ERR_JWT_EXPIRED") return "it has expired.";
-  if (code === "ERR_JWT_CLAIM_VALIDATION_FAILED") return `${(error as Error).message}.`;
-  if (code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" || code === "ERR_JWKS_NO_MATCHING_KEY") return "its signature does not verify with the directory's keys.";
-  if (code === "ERR_JOSE_ALG_NOT_ALLOWED" || code === "ERR_JWS_INVALID" || code === "ERR_JWT_INVALID") return "it is not a signed JWT.";
-  return "it could not be verified.";
-}
-
-/** The access key of the Web PubSub connection string, which signs every event (`ce-signature`). */
 function accessKey(config: Config): string | undefined {
   const access = webPubSubAccess(config);
   if (access.kind !== "connectionString") return undefined;

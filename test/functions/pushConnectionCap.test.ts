@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { call, startTestStack } from "../support/stack.js";
 import { signInCookie } from "../support/agentSession.js";
-import { refusedStatus, waitFor } from "../local/webpubsub/support.js";
+import { openConnected, refusedStatus, waitFor } from "../local/webpubsub/support.js";
 import { demo } from "../../local/seedDemo.js";
 import type { Stack } from "../../local/stack.js";
 import { linkPrincipal } from "../../shared/auth/agentPrincipal.js";
@@ -49,19 +49,7 @@ async function negotiate(session: string): Promise<string> {
   return res.body.url as string;
 }
 
-/** Opens a WebSocket and waits for the service's `connected` frame; its connection id. */
-function open(url: string): Promise<{ ws: WebSocket; connectionId: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, PROTOCOL);
-    sockets.push(ws);
-    ws.on("message", (data) => {
-      const frame = JSON.parse(data.toString()) as { type?: string; event?: string; connectionId?: string };
-      if (frame.type === "system" && frame.event === "connected") resolve({ ws, connectionId: frame.connectionId! });
-    });
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    ws.once("error", reject);
-  });
-}
+const open = (url: string) => openConnected(url, sockets);
 
 function closeSocket(ws: WebSocket): Promise<void> {
   return new Promise((resolve) => {

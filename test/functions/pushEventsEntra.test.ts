@@ -13,7 +13,7 @@ import WebSocket from "ws";
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey } from "jose";
 import { call, startTestStack } from "../support/stack.js";
 import { signInCookie } from "../support/agentSession.js";
-import { refusedStatus, waitFor } from "../local/webpubsub/support.js";
+import { openConnected, refusedStatus, waitFor } from "../local/webpubsub/support.js";
 import { demo } from "../../local/seedDemo.js";
 import type { Stack } from "../../local/stack.js";
 import { agentUserId } from "../../shared/realtime/agentPush.js";
@@ -93,18 +93,7 @@ async function negotiate(): Promise<string> {
   return res.body.url as string;
 }
 
-function open(url: string): Promise<{ ws: WebSocket; connectionId: string }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, PROTOCOL);
-    sockets.push(ws);
-    ws.on("message", (data) => {
-      const frame = JSON.parse(data.toString()) as { type?: string; event?: string; connectionId?: string };
-      if (frame.type === "system" && frame.event === "connected") resolve({ ws, connectionId: frame.connectionId! });
-    });
-    ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    ws.once("error", reject);
-  });
-}
+const open = (url: string) => openConnected(url, sockets);
 
 async function rows(): Promise<string[]> {
   const ids: string[] = [];

@@ -210,3 +210,20 @@ export function refusedStatus(url: string, protocol = "json.webpubsub.azure.v1")
     ws.once("error", () => undefined);
   });
 }
+
+/**
+ * Opens a WebSocket (the reliable JSON subprotocol unless given another) and waits for the service's
+ * `connected` frame; the socket (added to `opened`, for the caller to terminate) and its connection id.
+ */
+export function openConnected(url: string, opened: WebSocket[], protocol = "json.reliable.webpubsub.azure.v1"): Promise<{ ws: WebSocket; connectionId: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocol);
+    opened.push(ws);
+    ws.on("message", (data) => {
+      const frame = JSON.parse(data.toString()) as { type?: string; event?: string; connectionId?: string };
+      if (frame.type === "system" && frame.event === "connected") resolve({ ws, connectionId: frame.connectionId! });
+    });
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once("error", reject);
+  });
+}
