@@ -59,6 +59,7 @@ import { putIntegrationSettings } from "./putIntegrationSettings.js";
 import { purgeAgentTokens } from "./purgeAgentTokens.js";
 import { postAgentConversationEvent } from "./postAgentConversationEvent.js";
 import { webPubSubEvents } from "./webPubSubEvents.js";
+import { listAgents } from "./listAgents.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -118,6 +119,7 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   putIntegrationSettings,
   postAgentConversationEvent,
   webPubSubEvents,
+  listAgents,
 ];
 
 /** Every timer function, once: the Azure entry registers each with `app.timer`, the local stack runs them. */

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { displayText } from "./displayText.js";
 import { AgentId, TenantId } from "./ids.js";
 import { RecordSource } from "./crmSettings.js";
+import { Presence } from "./presence.js";
+import { pageFields } from "./cursor.js";
 
 export const Agent = z
   .object({
@@ -31,3 +33,19 @@ export const NegotiateResponse = z
   })
   .meta({ id: "NegotiateResponse" });
 export type NegotiateResponse = z.infer<typeof NegotiateResponse>;
+
+/** One of the tenant's agents as a partner lists them (`GET /v1/agents`): whom its events may name. */
+export const AgentSummary = z
+  .object({
+    agentId: AgentId.describe("What the partner's events, presence and pops name the agent by."),
+    displayName: z.string(),
+    supervisor: z.boolean(),
+    presence: Presence.describe("The agent's presence now (`offline`, without `changedAt`, if it was never set)."),
+  })
+  .meta({ id: "AgentSummary" });
+export type AgentSummary = z.infer<typeof AgentSummary>;
+
+export const AgentList = z
+  .object({ agents: z.array(AgentSummary).describe("By agent id."), ...pageFields })
+  .meta({ id: "AgentList" });
+export type AgentList = z.infer<typeof AgentList>;

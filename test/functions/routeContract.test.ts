@@ -513,6 +513,14 @@ const routes: Record<string, RouteCase> = {
     bad: [{ name: "a negative threshold", where: "body", req: () => ({ path: "/v1/agent/analytics/settings", json: { shortAbandonSeconds: -1, serviceLevelSeconds: 20 } }), at: { pointer: "#/shortAbandonSeconds" } }],
     wrongTenant: { none: "the caller's own tenant's settings; nothing of a tenant in the request" },
   },
+  listAgents: {
+    valid: () => ({ path: "/v1/agents?limit=5" }),
+    bad: [
+      { name: "a forged cursor", where: "query", req: () => ({ path: "/v1/agents?cursor=e30" }), at: { parameter: "cursor" } },
+      { name: "a limit of 0", where: "query", req: () => ({ path: "/v1/agents?limit=0" }), at: { parameter: "limit" } },
+    ],
+    wrongTenant: [{ name: "B's own agents, none of A's", expect: "own", req: () => ({ path: "/v1/agents" }) }],
+  },
   listWebhookDeliveries: {
     valid: () => ({ path: "/v1/webhooks/deliveries?limit=5" }),
     bad: [
@@ -965,6 +973,7 @@ for (const definition of httpFunctions) {
 /** What B's own answers must hold besides carrying nothing of A's. */
 const ownChecks: Record<string, (res: ApiResponse<any>) => void | Promise<void>> = {
   getKpis: (res) => expect(res.body.series).toEqual([]),
+  listAgents: (res) => expect(JSON.stringify(res.body)).not.toContain(demo.agentName),
   exportFacts: (res) => expect(res.body.records).toEqual([]),
   getAgentKpis: (res) => expect(res.body.series).toEqual([]),
   exportAgentFacts: (res) => expect(res.body.records).toEqual([]),
