@@ -60,6 +60,9 @@ import { purgeAgentTokens } from "./purgeAgentTokens.js";
 import { postAgentConversationEvent } from "./postAgentConversationEvent.js";
 import { webPubSubEvents } from "./webPubSubEvents.js";
 import { listAgents } from "./listAgents.js";
+import { putPartnerUser } from "./putPartnerUser.js";
+import { getPartnerUser } from "./getPartnerUser.js";
+import { deletePartnerUser } from "./deletePartnerUser.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -120,6 +123,9 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   postAgentConversationEvent,
   webPubSubEvents,
   listAgents,
+  putPartnerUser,
+  getPartnerUser,
+  deletePartnerUser,
 ];
 
 /** Every timer function, once: the Azure entry registers each with `app.timer`, the local stack runs them. */

@@ -9,13 +9,13 @@ export const listAgents = defineHttp({
   method: "GET",
   route: "v1/agents",
   auth: "partner",
-  summary: "The tenant's agents (id, name, presence), by agent id: the ids the partner's events, presence and pops name.",
+  summary: "The tenant's agents (id, name, presence, the calling provider's own id of each), by agent id: the ids the partner's events, presence and pops name.",
   tags: ["Presence"],
   query: z.object(CursorQuery),
   success: { status: 200, description: "One page; follow `nextCursor` for the next.", schema: AgentList },
   errors: ["unauthenticated", "invalid_request"],
   handler: async ({ query, caller }, services) => {
-    const page = await listTenantAgents(services, caller.tenantId, query);
+    const page = await listTenantAgents(services, caller, query);
     return { agents: page.items, nextCursor: page.nextCursor };
   },
 });

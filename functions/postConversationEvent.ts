@@ -1,6 +1,7 @@
 import { defineHttp } from "./http/defineHttp.js";
 import { ConversationEvent, EventAccepted } from "../shared/schemas/conversationEvent.js";
 import { ingestConversationEvent } from "../shared/conversation/ingestEvent.js";
+import { resolvePartnerUsers } from "../shared/tenancy/partnerUsers.js";
 
 export const postConversationEvent = defineHttp({
   name: "postConversationEvent",
@@ -14,5 +15,6 @@ export const postConversationEvent = defineHttp({
   idempotency: "optional",
   success: { status: 202, description: "Stored (or already stored: a retry gets the same body).", schema: EventAccepted },
   errors: ["invalid_request", "not_found", "conflict", "payload_too_large", "unsupported_media_type"],
-  handler: ({ body, caller }, services) => ingestConversationEvent(services, caller, body),
+  // An agent may be named by the provider's own id of it (PUT /v1/agents/{agentId}/partner-user).
+  handler: async ({ body, caller }, services) => ingestConversationEvent(services, caller, (await resolvePartnerUsers(services, caller, [body]))[0]!),
 });

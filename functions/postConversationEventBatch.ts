@@ -1,3 +1,4 @@
+import { resolvePartnerUsers } from "../shared/tenancy/partnerUsers.js";
 import { defineHttp } from "./http/defineHttp.js";
 import { ConversationEventBatch, EventBatchAccepted } from "../shared/schemas/conversationEvent.js";
 import { ingestConversationEvents } from "../shared/conversation/ingestBatch.js";
@@ -18,7 +19,8 @@ export const postConversationEventBatch = defineHttp({
   success: { status: 200, description: "Each event stored (or already stored) or rejected, in the order sent.", schema: EventBatchAccepted },
   errors: ["invalid_request", "not_found", "payload_too_large", "unsupported_media_type"],
   handler: async ({ body, caller }, services) => {
-    const results = await ingestConversationEvents(services, caller, body.events);
+    // An agent may be named by the provider's own id of it (PUT /v1/agents/{agentId}/partner-user).
+    const results = await ingestConversationEvents(services, caller, await resolvePartnerUsers(services, caller, body.events));
     return {
       results: results.map((r) =>
         r.ok

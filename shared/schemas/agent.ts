@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { displayText } from "./displayText.js";
-import { AgentId, TenantId } from "./ids.js";
+import { AgentId, PartnerUserId, TenantId } from "./ids.js";
 import { RecordSource } from "./crmSettings.js";
 import { Presence } from "./presence.js";
 import { pageFields } from "./cursor.js";
@@ -41,6 +41,7 @@ export const AgentSummary = z
     displayName: z.string(),
     supervisor: z.boolean(),
     presence: Presence.describe("The agent's presence now (`offline`, without `changedAt`, if it was never set)."),
+    partnerUserId: PartnerUserId.optional().describe("The calling provider's own id of this agent, when it set one (`PUT /v1/agents/{agentId}/partner-user`)."),
   })
   .meta({ id: "AgentSummary" });
 export type AgentSummary = z.infer<typeof AgentSummary>;
@@ -49,3 +50,15 @@ export const AgentList = z
   .object({ agents: z.array(AgentSummary).describe("By agent id."), ...pageFields })
   .meta({ id: "AgentList" });
 export type AgentList = z.infer<typeof AgentList>;
+
+/** A provider's own id of an agent: its events may then name the agent by either id. */
+export const PartnerUserLink = z
+  .object({ agentId: AgentId, partnerUserId: PartnerUserId })
+  .meta({ id: "PartnerUserLink", description: "The calling provider's id of the agent; each id of the provider names one agent." });
+export type PartnerUserLink = z.infer<typeof PartnerUserLink>;
+
+export const PartnerUserInput = z.strictObject({ partnerUserId: PartnerUserId }).meta({ id: "PartnerUserInput" });
+
+export const DeletedPartnerUserLink = z
+  .object({ agentId: AgentId, partnerUserId: PartnerUserId, deleted: z.literal(true) })
+  .meta({ id: "DeletedPartnerUserLink" });

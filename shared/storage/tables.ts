@@ -36,6 +36,7 @@ export const tableNames = [
   "kpiHours",
   "kpiDays",
   "pushConnections",
+  "partnerUsers",
 ] as const;
 export type TableName = (typeof tableNames)[number];
 export type Tables = Record<TableName, TableClient>;

@@ -7,8 +7,9 @@ import { putAgent, putProvider, putTenant } from "../../shared/tenancy/tenancySt
 import type { AgentList } from "../../shared/schemas/agent.js";
 
 /**
- * Issue 18, item 1 (first part): a partner learns the tenant's agent ids — the ids its events, presence
- * updates and pops must name — with their names and presence, a page at a time; another tenant's never.
+ * Issue 18, item 1: a partner learns the tenant's agent ids — the ids its events, presence updates and pops
+ * must name — with their names and presence, a page at a time (another tenant's never), and links its own
+ * user ids to them, so its events may name an agent by either.
  */
 let stack: Stack;
 let key: string;
@@ -70,5 +71,59 @@ describe("GET /api/v1/agents", () => {
     const crossed = await list(`?cursor=${ours.body.nextCursor}`, otherKey);
     expect(crossed.status).toBe(400);
     expect(crossed.body).toMatchObject({ code: "invalid_request", errors: [{ parameter: "cursor" }] });
+  });
+});
+
+describe("the provider's own ids of agents", () => {
+  const link = (agentId: string, partnerUserId: unknown, k = key) =>
+    call(`${stack.apiUrl}/v1/agents/${agentId}/partner-user`, { method: "PUT", key: k, json: { partnerUserId } });
+  const read = (agentId: string, k = key) => call(`${stack.apiUrl}/v1/agents/${agentId}/partner-user`, { key: k });
+  const event = (fields: Record<string, unknown>) => call(`${stack.apiUrl}/v1/conversations/events`, { key, json: { occurredAt: new Date().toISOString(), ...fields } });
+
+  it("links, reads back, replaces and lists the provider's id of an agent", async () => {
+    expect((await link("agent-b", "u-1001")).body).toEqual({ agentId: "agent-b", partnerUserId: "u-1001" });
+    expect((await link("agent-b", "u-1001")).status).toBe(200); // a repeat changes nothing
+    expect((await read("agent-b")).body).toEqual({ agentId: "agent-b", partnerUserId: "u-1001" });
+    expect((await link("agent-b", "u-2002")).body).toEqual({ agentId: "agent-b", partnerUserId: "u-2002" });
+    // The earlier id names no one now: another agent may take it.
+    expect((await link("agent-c", "u-1001")).status).toBe(200);
+    const agents = (await list()).body.agents;
+    expect(agents.find((a) => a.agentId === "agent-b")?.partnerUserId).toBe("u-2002");
+    expect(agents.find((a) => a.agentId === "agent-d")).not.toHaveProperty("partnerUserId");
+    // Per provider and tenant: the other tenant's key sees nothing of it.
+    expect((await read("agent-b", otherKey)).status).toBe(404);
+  });
+
+  it("refuses an id that names another agent, a malformed id and an unknown agent, changing nothing", async () => {
+    const taken = await link("agent-d", "u-2002");
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ code: "conflict", errors: [{ pointer: "#/partnerUserId" }] });
+    expect((await link("agent-d", "has space")).body).toMatchObject({ code: "invalid_request", errors: [{ pointer: "#/partnerUserId" }] });
+    expect((await link("nobody", "u-3003")).status).toBe(404);
+    expect((await read("agent-d")).status).toBe(404);
+    expect((await read("agent-b")).body).toEqual({ agentId: "agent-b", partnerUserId: "u-2002" });
+  });
+
+  it("lets events name the agent by the provider's id: stored under the agent, the partner's id kept beside it", async () => {
+    const first = { type: "ringing", eventId: "pu-1:ringing", conversationId: "pu-1", occurredAt: new Date().toISOString(), agentId: "u-2002", customer: { phone: "+1 206 555 0101" } };
+    const ringing = await event(first);
+    expect(ringing.status, JSON.stringify(ringing.body)).toBe(202);
+    expect((await event(first)).status).toBe(202); // a retry: the same event once resolved again
+    const batch = await call(`${stack.apiUrl}/v1/conversations/events/batch`, {
+      key,
+      json: { events: [{ type: "transferred", eventId: "pu-1:transferred", conversationId: "pu-1", occurredAt: new Date().toISOString(), agentId: "u-2002", toAgentId: "u-1001", toLegId: "pu-1b" }] },
+    });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+    const conversation = await call<{ legs: Array<{ agentId?: string; transfer?: { toAgentId?: string } }> }>(`${stack.apiUrl}/v1/conversations/pu-1`, { key });
+    expect(conversation.body.legs[0]).toMatchObject({ agentId: "agent-b", transfer: { toAgentId: "agent-c" } });
+    // An id that names no one is still a 404, pointing at the field.
+    expect((await event({ type: "ringing", eventId: "pu-2:ringing", conversationId: "pu-2", agentId: "u-9999" })).status).toBe(404);
+  });
+
+  it("unlinks: the id names no one again", async () => {
+    const res = await call(`${stack.apiUrl}/v1/agents/agent-c/partner-user`, { method: "DELETE", key });
+    expect(res.body).toEqual({ agentId: "agent-c", partnerUserId: "u-1001", deleted: true });
+    expect((await read("agent-c")).status).toBe(404);
+    expect((await event({ type: "ringing", eventId: "pu-3:ringing", conversationId: "pu-3", agentId: "u-1001" })).status).toBe(404);
   });
 });

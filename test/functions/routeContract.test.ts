@@ -513,6 +513,25 @@ const routes: Record<string, RouteCase> = {
     bad: [{ name: "a negative threshold", where: "body", req: () => ({ path: "/v1/agent/analytics/settings", json: { shortAbandonSeconds: -1, serviceLevelSeconds: 20 } }), at: { pointer: "#/shortAbandonSeconds" } }],
     wrongTenant: { none: "the caller's own tenant's settings; nothing of a tenant in the request" },
   },
+  putPartnerUser: {
+    valid: () => ({ path: `/v1/agents/${demo.agentId}/partner-user`, json: { partnerUserId: "audit-user" } }),
+    bad: [
+      { name: "an id with a space", where: "body", req: () => ({ path: `/v1/agents/${demo.agentId}/partner-user`, json: { partnerUserId: "a b" } }), at: { pointer: "#/partnerUserId" } },
+      { name: "an unknown field", where: "body", req: () => ({ path: `/v1/agents/${demo.agentId}/partner-user`, json: { partnerUserId: "x", extra: 1 } }), at: { pointer: "#" } },
+      { name: "an agent id with a space", where: "path", req: () => ({ path: "/v1/agents/a%20b/partner-user", json: { partnerUserId: "x" } }), at: { parameter: "agentId" } },
+    ],
+    wrongTenant: [{ name: "A's agent", expect: 404, unchanged: readAsA(`/v1/agents/${demo.agentId}/partner-user`), req: () => ({ path: `/v1/agents/${demo.agentId}/partner-user`, json: { partnerUserId: "b-user" } }) }],
+  },
+  getPartnerUser: {
+    valid: () => ({ path: `/v1/agents/${demo.agentId}/partner-user` }),
+    bad: [{ name: "an agent id with a space", where: "path", req: () => ({ path: "/v1/agents/a%20b/partner-user" }), at: { parameter: "agentId" } }],
+    wrongTenant: [{ name: "A's agent", expect: 404, req: () => ({ path: `/v1/agents/${demo.agentId}/partner-user` }) }],
+  },
+  deletePartnerUser: {
+    valid: () => ({ path: `/v1/agents/${demo.agentId}/partner-user` }),
+    bad: [{ name: "an agent id with a space", where: "path", req: () => ({ path: "/v1/agents/a%20b/partner-user" }), at: { parameter: "agentId" } }],
+    wrongTenant: [{ name: "A's agent", expect: 404, req: () => ({ path: `/v1/agents/${demo.agentId}/partner-user` }) }],
+  },
   listAgents: {
     valid: () => ({ path: "/v1/agents?limit=5" }),
     bad: [
