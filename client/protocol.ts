@@ -18,8 +18,10 @@
  * mirror a schema of shared/schemas are proven equal to it by test/client/protocol.test-d.ts.
  */
 import type { AgentSession, AgentSessionInput, SessionEvent, SessionList, SessionTab, SessionTabInput } from "./sessionProtocol.js";
+import type { ConversationEventAccepted, ConversationEventReport, ConversationEventType } from "./conversationProtocol.js";
 
 export type { AgentSession, AgentSessionInput, SessionEvent, SessionList, SessionTab, SessionTabInput };
+export type { ConversationEventAccepted, ConversationEventReport, ConversationEventType };
 
 export const protocolVersion = "1.3";
 
@@ -160,53 +162,6 @@ export type HostMethods = {
   updateSessionContext(request: CallContext & { sessionId: string; context: Record<string, string> }): Promise<AgentSession>;
   reportConversationEvent(request: CallContext & { event: ConversationEventReport }): Promise<ConversationEventAccepted>;
 };
-
-export type ConversationEventType =
-  | "initiated"
-  | "ivr"
-  | "queued"
-  | "ringing"
-  | "answered"
-  | "held"
-  | "resumed"
-  | "transferred"
-  | "ended"
-  | "wrapUpCompleted";
-
-/**
- * A conversation event as the partner API takes it (the `ConversationEvent` schema, docs/conversations.md):
- * the fields every event has, the type's own (transfer targets, end reason, disposition) and any of the
- * partner's own, which are stored with the event. A type WebCTI does not know is stored and ignored.
- */
-export interface ConversationEventReport {
-  eventId: string;
-  conversationId: string;
-  type: ConversationEventType | (string & {});
-  /** RFC 3339 with an offset: when it happened at the partner. */
-  occurredAt: string;
-  legId?: string;
-  parentLegId?: string;
-  /** Default voice. */
-  channel?: Channel;
-  /** Default inbound. */
-  direction?: "inbound" | "outbound";
-  /** Required from `ringing` on; it must be the signed-in agent when a widget reports it. */
-  agentId?: string;
-  customer?: { phone?: string; email?: string; customerId?: string; name?: string };
-  queue?: string;
-  [field: string]: unknown;
-}
-
-/** The service stored the event (the `EventAccepted` schema); a repeat of the same event gets the same answer. */
-export interface ConversationEventAccepted {
-  eventId: string;
-  conversationId: string;
-  /** The screen pop the event caused (one per call, whichever side reported the ring first), or null. */
-  screenPop: { id: string; href: string } | null;
-  /** `ringing` only: the caller's records where the tenant keeps them. */
-  matches?: Array<{ type: RecordType; id: string; name: string; phone?: string; email?: string }>;
-}
-
 
 export type PresenceStatus = "available" | "busy" | "away" | "offline";
 

@@ -59,40 +59,13 @@ export function createClientEndpoint(deps: ClientEndpointDeps) {
 
   async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on("error", () => socket.destroy());
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
-    const match = /^\/client\/hubs\/([^/]+)\/?$/.exec(url.pathname);
-    const rawHub = match ? decodeURIComponent(match[1]!) : /^\/client\/?$/.test(url.pathname) ? url.searchParams.get("hub") : null;
-    if (rawHub === null) {
-      return reject(socket, 404, "Not Found", "Unknown WebSocket endpoint.");
-    }
-    if (!HUB_NAME.test(rawHub)) {
-      return reject(socket, 400, "Bad Request", `Invalid hub name '${rawHub}'.`);
-    }
-    const offered = offeredSubprotocols(req);
-    const subprotocol = chooseSubprotocol(offered);
-    if (offered.length > 0 && subprotocol === false) {
-      return reject(socket, 400, "Bad Request", `Unsupported subprotocol(s): ${offered.join(", ")}.`);
-    }
-    const protocol: ProtocolKind = subprotocol === false ? "simple" : SUBPROTOCOLS[subprotocol]!;
+    const target = upgradeTarget(req);
+    if ("refused" in target) return reject(socket, ...target.refused);
+    const { url, match, rawHub, subprotocol, protocol } = target;
     const hub = deps.hubs.get(rawHub);
 
     const resumeId = url.searchParams.get("awps_connection_id");
-    if (resumeId !== null) {
-      const conn = hub.connections.get(resumeId);
-      const ok =
-        conn !== undefined &&
-        conn.protocol === "reliable" &&
-        protocol === "reliable" &&
-        conn.reconnectionToken === url.searchParams.get("awps_reconnection_token");
-      return wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-        if (ok && !conn.isClosed) {
-          conn.attach(ws, socket);
-        } else {
-          ws.send(systemDisconnectedFrame("The connection cannot be recovered."));
-          ws.close(CLOSE_SESSION_REMOVED, "Invalid or expired connection.");
-        }
-      });
-    }
+    if (resumeId !== null) return resume(wss, { req, socket, head }, hub.connections.get(resumeId), protocol, url);
 
     const token = url.searchParams.get("access_token") ?? bearerToken(req);
     const path = match ? url.pathname : `/client/hubs/${rawHub}`;
@@ -141,9 +114,7 @@ export function createClientEndpoint(deps: ClientEndpointDeps) {
         onFinished: (_conn, reason) => deps.upstream.notify("disconnected", { ...ctx, userId }, reason === undefined ? {} : { reason }),
       });
       hub.add(conn);
-      const groups = claims["webpubsub.group"];
-      const tokenGroups = Array.isArray(groups) ? groups : typeof groups === "string" ? [groups] : [];
-      for (const g of [...tokenGroups, ...(accepted.groups ?? [])]) {
+      for (const g of [...groupsOfToken(claims["webpubsub.group"]), ...(accepted.groups ?? [])]) {
         if (typeof g === "string" && g.trim() !== "") hub.addToGroup(conn, g);
       }
       conn.attach(ws, socket);
@@ -157,4 +128,50 @@ export function createClientEndpoint(deps: ClientEndpointDeps) {
     },
     close: () => wss.close(),
   };
+}
+
+/**
+ * Resumes a reliable connection (`awps_connection_id` + `awps_reconnection_token`): re-attached when the
+ * session is known and not over; otherwise the socket is accepted and closed with 1008, which tells the SDK
+ * to stop recovering.
+ */
+function resume(
+  wss: WebSocketServer,
+  upgrade: { req: IncomingMessage; socket: Duplex; head: Buffer },
+  conn: ClientConnection | undefined,
+  protocol: ProtocolKind,
+  url: URL,
+): void {
+  const ok = conn !== undefined && conn.protocol === "reliable" && protocol === "reliable" && conn.reconnectionToken === url.searchParams.get("awps_reconnection_token");
+  wss.handleUpgrade(upgrade.req, upgrade.socket, upgrade.head, (ws: WebSocket) => {
+    if (ok && !conn.isClosed) {
+      conn.attach(ws, upgrade.socket);
+    } else {
+      ws.send(systemDisconnectedFrame("The connection cannot be recovered."));
+      ws.close(CLOSE_SESSION_REMOVED, "Invalid or expired connection.");
+    }
+  });
+}
+
+type UpgradeTarget =
+  | { url: URL; match: RegExpExecArray | null; rawHub: string; subprotocol: string | false; protocol: ProtocolKind }
+  | { refused: [status: number, statusText: string, message: string] };
+
+/** The hub and subprotocol an upgrade asks for, or why it is refused (unknown endpoint, bad hub name, subprotocol). */
+function upgradeTarget(req: IncomingMessage): UpgradeTarget {
+  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+  const match = /^\/client\/hubs\/([^/]+)\/?$/.exec(url.pathname);
+  const rawHub = match ? decodeURIComponent(match[1]!) : /^\/client\/?$/.test(url.pathname) ? url.searchParams.get("hub") : null;
+  if (rawHub === null) return { refused: [404, "Not Found", "Unknown WebSocket endpoint."] };
+  if (!HUB_NAME.test(rawHub)) return { refused: [400, "Bad Request", `Invalid hub name '${rawHub}'.`] };
+  const offered = offeredSubprotocols(req);
+  const subprotocol = chooseSubprotocol(offered);
+  if (offered.length > 0 && subprotocol === false) return { refused: [400, "Bad Request", `Unsupported subprotocol(s): ${offered.join(", ")}.`] };
+  const protocol: ProtocolKind = subprotocol === false ? "simple" : SUBPROTOCOLS[subprotocol]!;
+  return { url, match, rawHub, subprotocol, protocol };
+}
+
+/** The groups a client token's `webpubsub.group` claim names (one or several). */
+function groupsOfToken(claim: unknown): unknown[] {
+  return Array.isArray(claim) ? claim : typeof claim === "string" ? [claim] : [];
 }
