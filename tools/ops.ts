@@ -20,6 +20,7 @@ import { issuePartnerKey, revokePartnerKey } from "../shared/auth/partnerKeys.js
 import { issueIntegrationKey, listIntegrationKeys, revokeIntegrationKey } from "../shared/auth/integrationKeys.js";
 import { listParked, unpark } from "../shared/analytics/projectionFailures.js";
 import { listParkedAttempts, unparkAttempts } from "../shared/webhooks/deliverySchedule.js";
+import { removeAgent, removeProvider } from "../shared/tenancy/removeTenancy.js";
 import { TtlCache } from "../shared/ttlCache.js";
 
 export const usage = `Usage: npm run ops -- <command> [options]
@@ -29,6 +30,10 @@ export const usage = `Usage: npm run ops -- <command> [options]
                  (the file holds the rest of the provider: screenPopPolicy, panel, rateLimit)
   agent put    --tenant ID --agent ID --name "DISPLAY NAME" [--supervisor]
                  (a supervisor also sees the KPI dashboard, exports facts and sets KPI settings)
+  agent remove --tenant ID --agent ID     its sign-in links, agent tokens, presence and partner ids, then the
+                 agent (its conversations, activities and KPI figures stay)
+  provider remove --tenant ID --provider ID   revokes its keys, deletes its webhook endpoint and partner ids,
+                 then the provider (its conversations, activities and KPI figures stay)
   agent link   --tenant ID --agent ID --principal OBJECT_ID [--idp aad]
                  (the Entra object id of the user who signs in as this agent;
                   locally --idp demo --principal <the user name given at the demo sign-in>)
@@ -134,6 +139,16 @@ const commands: Record<string, (values: Values, tables: Tables, now: () => Date)
     const [tenantId, agentId, displayName] = need(values, "tenant", "agent", "name");
     await requireTenant(tables, tenantId!);
     return putAgent({ tables }, { tenantId: tenantId!, agentId: agentId!, displayName: displayName!, supervisor: values.supervisor === true });
+  },
+  "agent remove": async (values, tables) => {
+    const [tenantId, agentId] = need(values, "tenant", "agent");
+    await requireRow(tables.agents, tenantId!, agentId!, `agent '${agentId}' of tenant '${tenantId}'`);
+    return removeAgent(tables, tenantId!, agentId!);
+  },
+  "provider remove": async (values, tables) => {
+    const [tenantId, providerId] = need(values, "tenant", "provider");
+    await requireRow(tables.providers, tenantId!, providerId!, `provider '${providerId}' of tenant '${tenantId}'`);
+    return removeProvider(tables, tenantId!, providerId!);
   },
   "agent link": async (values, tables) => {
     const [tenantId, agentId, principalId, identityProvider] = need(values, "tenant", "agent", "principal", "idp");
