@@ -2,6 +2,7 @@ import { odata, type TableClient } from "@azure/data-tables";
 import { describeError, isNotFound, isPreconditionFailed } from "../errors.js";
 import { afterPrefix } from "../storage/tables.js";
 import { readShards } from "../storage/readShards.js";
+import { maxTries, retryDelayMs } from "../workItemRetry.js";
 
 /**
  * Work items of the KPI projection (kpiDirty markers) fail one at a time (issue 16, item 1): an item whose
@@ -10,13 +11,8 @@ import { readShards } from "../storage/readShards.js";
  * shard, which no run reads) and logged, for an operator to see (`npm run ops -- kpis parked`) and, once the
  * cause is fixed, to put back (`kpis unpark`).
  */
-export const maxAttempts = 8;
+export { maxTries as maxAttempts, retryDelayMs };
 export const parkedPrefix = "p|";
-
-/** 5 s, 10 s, 20 s … at most 30 minutes: the eighth try comes about 10 minutes after the first. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(30 * 60_000, 5_000 * 2 ** Math.max(0, attempts - 1));
-}
 
 export interface FailingMarker {
   partitionKey: string;
@@ -52,11 +48,10 @@ export async function recordFailure(
   const lastError = describeError(error);
   const { partitionKey, rowKey, etag } = marker;
   try {
-    if (attempts >= maxAttempts) {
+    if (attempts >= maxTries) {
       const stored = await kpiDirty.getEntity<Record<string, unknown>>(partitionKey, rowKey);
       if (stored.etag !== etag) return "changed";
-      const { etag: _etag, timestamp: _timestamp, "odata.metadata": _metadata, partitionKey: _p, rowKey: _r, ...fields } = stored;
-      const parked = { ...fields, partitionKey, rowKey: `${parkedPrefix}${rowKey}`, attempts, lastError, parkedAt: now.toISOString(), retryAt: "" };
+      const parked = { ...markerFields(stored), partitionKey, rowKey: `${parkedPrefix}${rowKey}`, attempts, lastError, parkedAt: now.toISOString(), retryAt: "" };
       await kpiDirty.upsertEntity(parked, "Replace");
       await kpiDirty.deleteEntity(partitionKey, rowKey, { etag });
       return "parked";
@@ -104,9 +99,15 @@ export async function unpark(kpiDirty: TableClient, tenantId?: string): Promise<
   const parked = await listParked(kpiDirty, tenantId);
   for (const { shard, item } of parked) {
     const stored = await kpiDirty.getEntity<Record<string, unknown>>(shard, `${parkedPrefix}${item}`);
-    const { etag: _etag, timestamp: _timestamp, "odata.metadata": _metadata, partitionKey: _p, rowKey: _r, attempts: _a, lastError: _l, parkedAt: _pa, retryAt: _ra, ...fields } = stored;
+    const { attempts: _a, lastError: _l, parkedAt: _pa, retryAt: _ra, ...fields } = markerFields(stored);
     await kpiDirty.upsertEntity({ ...fields, partitionKey: shard, rowKey: item }, "Merge");
     await kpiDirty.deleteEntity(shard, `${parkedPrefix}${item}`);
   }
   return parked.length;
+}
+
+/** A marker's own fields (scope, token, force, hold…), without the keys and the table's metadata. */
+function markerFields(stored: Record<string, unknown>): Record<string, unknown> {
+  const { etag: _etag, timestamp: _timestamp, "odata.metadata": _metadata, partitionKey: _p, rowKey: _r, ...fields } = stored;
+  return fields;
 }

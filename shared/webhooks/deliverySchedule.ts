@@ -4,6 +4,7 @@ import { isEntityAlreadyExists } from "../errors.js";
 import { deleteIfExists } from "../storage/deleteIfExists.js";
 import { shardOf } from "../storage/shardOf.js";
 import { readShards } from "../storage/readShards.js";
+import { maxTries, retryDelayMs } from "../workItemRetry.js";
 
 type ScheduleServices = Pick<Services, "tables">;
 
@@ -59,14 +60,14 @@ export const parkedScheduleRowPrefix = "p|";
 
 /**
  * The timer's work on a due row failed (not the delivery's attempt, which the delivery records: reading or
- * writing its rows). The row waits: it moves later (5 s, doubling, at most 30 minutes) keeping the attempt's
- * due time, and after `maxTries` it is parked (`p|<deliveryId>`, read by no run) for an operator:
+ * writing its rows). The row waits (workItemRetry.ts): it moves later keeping the attempt's due time, and
+ * after `maxTries` it is parked (`p|<deliveryId>`, read by no run) for an operator:
  * `npm run ops -- webhooks parked` / `unpark`. Other rows are not held up. Says what became of it.
  */
-export async function deferAttempt(services: ScheduleServices, scheduled: ScheduledAttempt, lastError: string, now: Date, maxTries = 8): Promise<"deferred" | "parked"> {
+export async function deferAttempt(services: ScheduleServices, scheduled: ScheduledAttempt, lastError: string, now: Date): Promise<"deferred" | "parked"> {
   const errors = (scheduled.errors ?? 0) + 1;
   const parked = errors >= maxTries;
-  const later = new Date(now.getTime() + Math.min(30 * 60_000, 5_000 * 2 ** (errors - 1))).toISOString();
+  const later = new Date(now.getTime() + retryDelayMs(errors)).toISOString();
   const { deliveryId, dueAt, deliveryPartitionKey, deliveryRowKey } = scheduled;
   const row = { deliveryPartitionKey, deliveryRowKey, dueAt, errors, lastError, ...(parked ? { parkedAt: now.toISOString() } : {}) };
   const rowKey = parked ? `${parkedScheduleRowPrefix}${deliveryId}` : `${later}|${deliveryId}`;
