@@ -8,7 +8,6 @@
 import { readFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { odata } from "@azure/data-tables";
 import { readTablesConfig } from "../shared/config.js";
 import { connectTables, type Caches, type ServiceOverrides } from "../shared/services.js";
 import type { Tables } from "../shared/storage/tables.js";
@@ -16,7 +15,7 @@ import { putAgent, putProvider, putTenant } from "../shared/tenancy/tenancyStore
 import { drainKpiProjection } from "../shared/analytics/runProjection.js";
 import { requestRebuild } from "../shared/analytics/kpiStore.js";
 import { linkPrincipal } from "../shared/auth/agentPrincipal.js";
-import { issuePartnerKey, revokePartnerKey } from "../shared/auth/partnerKeys.js";
+import { issuePartnerKey, listProviderKeys, revokePartnerKey } from "../shared/auth/partnerKeys.js";
 import { issueIntegrationKey, listIntegrationKeys, revokeIntegrationKey } from "../shared/auth/integrationKeys.js";
 import { listParked, unpark } from "../shared/analytics/projectionFailures.js";
 import { listParkedAttempts, unparkAttempts } from "../shared/webhooks/deliverySchedule.js";
@@ -143,12 +142,12 @@ const commands: Record<string, (values: Values, tables: Tables, now: () => Date)
   "agent remove": async (values, tables) => {
     const [tenantId, agentId] = need(values, "tenant", "agent");
     await requireRow(tables.agents, tenantId!, agentId!, `agent '${agentId}' of tenant '${tenantId}'`);
-    return removeAgent(tables, tenantId!, agentId!);
+    return removeAgent({ tables, caches: uncached() }, tenantId!, agentId!);
   },
   "provider remove": async (values, tables) => {
     const [tenantId, providerId] = need(values, "tenant", "provider");
     await requireRow(tables.providers, tenantId!, providerId!, `provider '${providerId}' of tenant '${tenantId}'`);
-    return removeProvider(tables, tenantId!, providerId!);
+    return removeProvider({ tables, caches: uncached() }, tenantId!, providerId!);
   },
   "agent link": async (values, tables) => {
     const [tenantId, agentId, principalId, identityProvider] = need(values, "tenant", "agent", "principal", "idp");
@@ -164,14 +163,7 @@ const commands: Record<string, (values: Values, tables: Tables, now: () => Date)
   },
   "key list": async (values, tables) => {
     const [tenantId, providerId] = need(values, "tenant", "provider");
-    // partnerKeys is keyed by key id (one point read per request); listing a provider's keys is a scan,
-    // fine for an operator command on a small table.
-    const rows = tables.partnerKeys.listEntities<{ createdAt: string; revoked?: boolean }>({
-      queryOptions: { filter: odata`tenantId eq ${tenantId} and providerId eq ${providerId}`, select: ["PartitionKey", "createdAt", "revoked"] },
-    });
-    const keys = [];
-    for await (const row of rows) keys.push({ keyId: row.partitionKey, createdAt: row.createdAt, revoked: row.revoked === true });
-    return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return listProviderKeys(tables, tenantId!, providerId!);
   },
   "key revoke": async (values, tables) => {
     const [keyId] = need(values, "key");

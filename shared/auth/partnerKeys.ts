@@ -2,7 +2,7 @@ import { WebCtiError } from "../errors.js";
 import { bearerCredential, credentialIdSource, credentialSecretSource, newCredentialSecret, secretMatches } from "./credentialSecret.js";
 import { readEntity } from "../storage/readEntity.js";
 import type { Services } from "../services.js";
-import type { TableClient, TableEntityResult } from "@azure/data-tables";
+import { odata, type TableClient, type TableEntityResult } from "@azure/data-tables";
 
 /** Who is calling the partner API: one provider's integration in one tenant. */
 export interface PartnerPrincipal {
@@ -73,4 +73,17 @@ export async function authenticatePartner(
     throw new WebCtiError("unauthenticated", "The partner API key is not valid or was revoked.");
   }
   return { tenantId: stored.tenantId, providerId: stored.providerId, keyId };
+}
+
+/**
+ * A provider's keys (ids, creation time, revoked or not; never secrets), oldest first. partnerKeys is keyed
+ * by key id (one point read per request), so this is a scan: fine for the operator's commands on a small table.
+ */
+export async function listProviderKeys(tables: { partnerKeys: TableClient }, tenantId: string, providerId: string) {
+  const rows = tables.partnerKeys.listEntities<{ createdAt: string; revoked?: boolean }>({
+    queryOptions: { filter: odata`tenantId eq ${tenantId} and providerId eq ${providerId}`, select: ["PartitionKey", "createdAt", "revoked"] },
+  });
+  const keys: Array<{ keyId: string; createdAt: string; revoked: boolean }> = [];
+  for await (const row of rows) keys.push({ keyId: row.partitionKey!, createdAt: row.createdAt, revoked: row.revoked === true });
+  return keys.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }

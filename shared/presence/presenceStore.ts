@@ -1,3 +1,4 @@
+import { deleteIfExists } from "../storage/deleteIfExists.js";
 import type { TableClient } from "@azure/data-tables";
 import { WebCtiError, isEntityAlreadyExists, isPreconditionFailed } from "../errors.js";
 import { readEntity } from "../storage/readEntity.js";
@@ -107,6 +108,11 @@ function canonical(p: Presence): string {
 
 function sameState(a: Presence, b: Presence): boolean {
   return a.changedAt === b.changedAt && canonical(a) === canonical(b);
+}
+
+/** Forgets an agent's presence (the agent is being removed). */
+export async function deletePresence(tables: PresenceTables, tenantId: string, agentId: string): Promise<void> {
+  await deleteIfExists(tables.presence, key(tenantId, agentId), "");
 }
 
 async function readPresence(tables: PresenceTables, tenantId: string, agentId: string) {

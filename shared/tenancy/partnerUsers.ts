@@ -52,9 +52,22 @@ export async function getPartnerUser(services: PartnerUserServices, owner: { ten
 /** Removes the agent's link (404 when it has none); says which it was. */
 export async function unlinkPartnerUser(services: PartnerUserServices, owner: { tenantId: string; providerId: string }, agentId: string): Promise<PartnerUserLink & { deleted: true }> {
   const { partnerUserId } = await getPartnerUser(services, owner, agentId);
-  await unlinkUserRow(services, owner, partnerUserId, agentId);
-  await deleteIfExists(services.tables.partnerUsers, key(owner.tenantId, owner.providerId), agentRow(agentId));
+  await unlinkAgent(services, owner, agentId, partnerUserId);
   return { agentId, partnerUserId, deleted: true };
+}
+
+/** Deletes the agent's link with the provider, if it has one (both rows); says whether it had. */
+export async function unlinkAgent(
+  services: Pick<Services, "tables">,
+  owner: { tenantId: string; providerId: string },
+  agentId: string,
+  partnerUserId?: string,
+): Promise<boolean> {
+  const linked = partnerUserId ?? (await partnerUserOf(services, owner, agentId));
+  if (linked === undefined) return false;
+  await unlinkUserRow(services, owner, linked, agentId);
+  await deleteIfExists(services.tables.partnerUsers, key(owner.tenantId, owner.providerId), agentRow(agentId));
+  return true;
 }
 
 /** The agent the provider's id names, if any. */

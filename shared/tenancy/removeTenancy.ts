@@ -1,7 +1,15 @@
 import { odata, type TableClient } from "@azure/data-tables";
-import type { Tables } from "../storage/tables.js";
+import type { Services } from "../services.js";
+import { WebCtiError } from "../errors.js";
 import { key } from "../storage/tables.js";
 import { deleteIfExists } from "../storage/deleteIfExists.js";
+import { deletePresence } from "../presence/presenceStore.js";
+import { listProviderKeys, revokePartnerKey } from "../auth/partnerKeys.js";
+import { deleteScopedEndpoint } from "../webhooks/endpointStore.js";
+import { listProviders } from "./tenancyStore.js";
+import { unlinkAgent } from "./partnerUsers.js";
+
+type RemovalServices = Pick<Services, "tables" | "caches">;
 
 /**
  * What `npm run ops -- agent remove` / `provider remove` take away (issue 18, item 6): whatever lets the agent
@@ -18,22 +26,16 @@ export interface AgentRemoval {
   removed: true;
 }
 
-export async function removeAgent(tables: Tables, tenantId: string, agentId: string): Promise<AgentRemoval> {
+export async function removeAgent(services: RemovalServices, tenantId: string, agentId: string): Promise<AgentRemoval> {
+  const { tables } = services;
   const ofAgent = odata`tenantId eq ${tenantId} and agentId eq ${agentId}`;
   const signInLinks = await deleteWhere(tables.principals, ofAgent);
   const agentTokens = await deleteWhere(tables.agentTokens, ofAgent);
-  let partnerUserIds = 0;
-  for await (const provider of tables.providers.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${tenantId}`, select: ["RowKey"] } })) {
-    const partition = key(tenantId, provider.rowKey!);
-    const link = await tables.partnerUsers.getEntity<{ partnerUserId?: string }>(partition, `a|${agentId}`).catch(() => undefined);
-    if (!link) continue;
-    if (link.partnerUserId) await deleteIfExists(tables.partnerUsers, partition, `u|${link.partnerUserId}`);
-    await deleteIfExists(tables.partnerUsers, partition, `a|${agentId}`);
-    partnerUserIds += 1;
-  }
-  await deleteIfExists(tables.presence, key(tenantId, agentId), ""); // presenceStore.ts's key
+  const providers = await listProviders(services, tenantId);
+  const unlinked = await Promise.all(providers.map(({ providerId }) => unlinkAgent(services, { tenantId, providerId }, agentId)));
+  await deletePresence(tables, tenantId, agentId);
   await deleteIfExists(tables.agents, tenantId, agentId);
-  return { tenantId, agentId, signInLinks, agentTokens, partnerUserIds, removed: true };
+  return { tenantId, agentId, signInLinks, agentTokens, partnerUserIds: unlinked.filter(Boolean).length, removed: true };
 }
 
 export interface ProviderRemoval {
@@ -45,20 +47,21 @@ export interface ProviderRemoval {
   removed: true;
 }
 
-export async function removeProvider(tables: Tables, tenantId: string, providerId: string): Promise<ProviderRemoval> {
-  let keysRevoked = 0;
-  const keys = tables.partnerKeys.listEntities<{ revoked?: boolean }>({ queryOptions: { filter: odata`tenantId eq ${tenantId} and providerId eq ${providerId}` } });
-  for await (const row of keys) {
-    if (row.revoked === true) continue;
-    await tables.partnerKeys.updateEntity({ partitionKey: row.partitionKey!, rowKey: row.rowKey!, revoked: true }, "Merge");
-    keysRevoked += 1;
-  }
-  const endpoint = key(tenantId, providerId); // endpointStore.ts's key
-  const webhookEndpoint = await tables.webhookEndpoints.getEntity(endpoint, "").then(() => true, () => false);
-  if (webhookEndpoint) await deleteIfExists(tables.webhookEndpoints, endpoint, "");
-  const partnerUserIds = (await deleteWhere(tables.partnerUsers, odata`PartitionKey eq ${key(tenantId, providerId)}`)) / 2;
+export async function removeProvider(services: RemovalServices, tenantId: string, providerId: string): Promise<ProviderRemoval> {
+  const { tables } = services;
+  const live = (await listProviderKeys(tables, tenantId, providerId)).filter((k) => !k.revoked);
+  for (const { keyId } of live) await revokePartnerKey(services, keyId);
+  const webhookEndpoint = await deleteScopedEndpoint(services, tenantId, providerId).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof WebCtiError && error.code === "not_found") return false;
+      throw error;
+    },
+  );
+  const links = await deleteWhere(tables.partnerUsers, odata`PartitionKey eq ${key(tenantId, providerId)} and RowKey ge 'a|' and RowKey lt 'a}'`);
+  await deleteWhere(tables.partnerUsers, odata`PartitionKey eq ${key(tenantId, providerId)}`);
   await deleteIfExists(tables.providers, tenantId, providerId);
-  return { tenantId, providerId, keysRevoked, webhookEndpoint, partnerUserIds: Math.floor(partnerUserIds), removed: true };
+  return { tenantId, providerId, keysRevoked: live.length, webhookEndpoint, partnerUserIds: links, removed: true };
 }
 
 /** Deletes every row the filter matches (small configuration tables: a scan is fine for an operator command). */
