@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { HttpResponseInit } from "@azure/functions";
 import { defineHttp } from "./http/defineHttp.js";
-import { webPubSubAccess, type Config } from "../shared/config.js";
+import { webPubSubService, type Config } from "../shared/config.js";
 import { admitConnection, forgetConnection } from "../shared/realtime/connectionCap.js";
 import { verifyEventCaller } from "../shared/realtime/eventCaller.js";
 
@@ -43,10 +43,7 @@ export const webPubSubEvents = defineHttp({
 
 /** The Web PubSub service's host name, as it sends it in `WebHook-Request-Origin`. */
 function serviceOrigin(config: Config): string {
-  const access = webPubSubAccess(config);
-  if (access.kind === "identity") return new URL(access.endpoint).hostname;
-  const endpoint = /(?:^|;)\s*Endpoint=([^;]+)/i.exec(access.connectionString)?.[1] ?? "";
-  return URL.canParse(endpoint) ? new URL(endpoint).hostname : "";
+  return webPubSubService(config).host ?? "";
 }
 
 /**

@@ -122,6 +122,19 @@ export function webPubSubAccess(config: Config): ServiceAccess {
 }
 
 /**
+ * The Web PubSub service's host and, with a connection string, its access key (the hub's event handler
+ * checks calls with them): undefined parts when the setting gives none.
+ */
+export function webPubSubService(config: Config): { host?: string; accessKey?: string } {
+  const service = webPubSubAccess(config);
+  if (service.kind === "identity") return { host: new URL(service.endpoint).hostname };
+  const field = (name: string) => new RegExp(`(?:^|;)\\s*${name}=([^;]+)`, "i").exec(service.connectionString)?.[1];
+  const endpoint = field("Endpoint");
+  const accessKey = field("AccessKey");
+  return { ...(endpoint && URL.canParse(endpoint) ? { host: new URL(endpoint).hostname } : {}), ...(accessKey ? { accessKey } : {}) };
+}
+
+/**
  * True when the app runs in Azure (App Service names it) without App Service Authentication in front: then
  * nothing strips a caller's forged `x-ms-client-principal`, so agent sessions must not be trusted
  * (shared/auth/agentPrincipal.ts). The local host plays Easy Auth and sets neither setting.

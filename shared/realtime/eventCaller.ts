@@ -3,7 +3,7 @@ import { jwtVerify, type JWTPayload } from "jose";
 import { describeJwtFailure, jwksAt } from "../auth/entraTokens.js";
 import type { Services } from "../services.js";
 import { WebCtiError } from "../errors.js";
-import { webPubSubAccess, type Config } from "../config.js";
+import { webPubSubService, type Config } from "../config.js";
 
 /**
  * Who may call the hub's event handler (functions/webPubSubEvents.ts): our Web PubSub service only.
@@ -74,9 +74,7 @@ async function verifyServiceToken(entra: EntraCaller, authorization: string | nu
 }
 
 function accessKey(config: Config): string | undefined {
-  const access = webPubSubAccess(config);
-  if (access.kind !== "connectionString") return undefined;
-  return /(?:^|;)\s*AccessKey=([^;]+)/i.exec(access.connectionString)?.[1];
+  return webPubSubService(config).accessKey;
 }
 
 /**
