@@ -30,6 +30,8 @@ export class PanelController implements Panel, HostedPanel {
   onClickToActChange: () => void = () => undefined;
   ready = false;
   private hellos = 0;
+  /** The frame's current page has fired its load event (navigateFrame resets it). */
+  private pageLoaded = false;
   private mode: PanelMode;
   private width: number;
   private clickToActOn: boolean;
@@ -130,6 +132,7 @@ export class PanelController implements Panel, HostedPanel {
     // the SDK says hello). The new page's hello may come before or after the frame's load event, so
     // after a load the host asks the widget whether it is there and reports it only if no hello came.
     this.iframe.addEventListener("load", () => {
+      this.pageLoaded = true;
       // The HubSpot host sends SYNC again after each load by itself.
       if (this.hubspot || this.mode === "poppedOut" || !this.ready || !this.remote) return;
       const hellosAtLoad = this.hellos;
@@ -217,6 +220,12 @@ export class PanelController implements Panel, HostedPanel {
     this.options.onEvent?.({ type: "ready", providerId: this.providerId, sdkVersion });
   }
 
+  /** Loads `url` in the panel's frame; its page counts as loaded once the frame's load event comes. */
+  private navigateFrame(url: string) {
+    this.pageLoaded = false;
+    this.iframe.src = url;
+  }
+
   /** This tab holds the widget (at start, moved here, or the tab that held it closed): load it. */
   private loadWidget() {
     this.owned = true;
@@ -224,7 +233,7 @@ export class PanelController implements Panel, HostedPanel {
     this.iframe.style.removeProperty("display");
     this.remote = this.mode === "poppedOut" ? undefined : this.frameRemote;
     this.view.setConnection("connecting", "Connecting…");
-    this.iframe.src = this.config.widgetUrl;
+    this.navigateFrame(this.config.widgetUrl);
     this.startHandshakeTimer();
   }
 
@@ -239,7 +248,7 @@ export class PanelController implements Panel, HostedPanel {
       this.mode = "docked"; // not saved: the agent did not choose it, the tab holding the widget did
       this.render();
     }
-    this.iframe.src = "about:blank";
+    this.navigateFrame("about:blank");
     this.iframe.style.setProperty("display", "none");
     this.view.setConnection("connecting", "");
     this.element.dataset.state = "elsewhere";
@@ -261,7 +270,7 @@ export class PanelController implements Panel, HostedPanel {
     });
     this.ready = false;
     this.remote = undefined;
-    this.iframe.src = "about:blank";
+    this.navigateFrame("about:blank");
     this.view.setConnection("connecting", `${this.config.label} is open in its own window.`);
     const disconnect = connectWidget(opened.window, this.config.trustedOrigins, this.methods, (remote) => {
       if (this.popup?.window === opened) this.remote = remote;
@@ -275,7 +284,7 @@ export class PanelController implements Panel, HostedPanel {
     this.ready = false;
     this.remote = this.frameRemote;
     this.view.setConnection("connecting", "Connecting…");
-    this.iframe.src = this.config.widgetUrl;
+    this.navigateFrame(this.config.widgetUrl);
     this.startHandshakeTimer();
   }
 
@@ -313,6 +322,7 @@ export class PanelController implements Panel, HostedPanel {
       methods: this.methods,
       reportCalls: this.config.reportCalls === true,
       environment: () => this.environment(),
+      pageLoaded: () => this.pageLoaded,
       synced: (sdkVersion) => this.widgetReady(sdkVersion),
       unsynced: () => {
         this.ready = false;
@@ -330,7 +340,7 @@ export class PanelController implements Panel, HostedPanel {
       setMode: (mode) => this.setMode(mode, "widget"),
       loadUrl: (url) => {
         this.view.setConnection("connecting", "Connecting…");
-        this.iframe.src = url;
+        this.navigateFrame(url);
       },
     };
   }

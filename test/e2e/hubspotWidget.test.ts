@@ -14,6 +14,8 @@ import { putProvider } from "../../shared/tenancy/tenancyStore.js";
 let stack: RunningStack;
 let widget: HubSpotWidgetServer;
 let stranger: HubSpotWidgetServer;
+let slowWidget: HubSpotWidgetServer;
+let services: ReturnType<typeof createServices>;
 let browser: Browser;
 let page: Page;
 const consoleLines: string[] = [];
@@ -47,8 +49,14 @@ async function asPartner<T>(path: string): Promise<T> {
 }
 
 beforeAll(async () => {
-  [stack, widget, stranger] = await Promise.all([startProductionStack(), startHubSpotWidget(), startHubSpotWidget()]);
-  const services = createServices(
+  [stack, widget, stranger, slowWidget] = await Promise.all([
+    startProductionStack(),
+    startHubSpotWidget(),
+    startHubSpotWidget(),
+    // Its SDK runs (and answers the first SYNC it gets) 2 s before its page's load event.
+    startHubSpotWidget({ loadDelayMs: 2_000 }),
+  ]);
+  services = createServices(
     readConfig({ WEBCTI_TABLES_CONNECTION_STRING: stack.tablesConnectionString, WEBCTI_WEBPUBSUB_CONNECTION_STRING: stack.webPubSub.connectionString }),
   );
   const width = { default: 360, min: 240, max: 800 };
@@ -77,7 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await Promise.all([stack?.stop(), widget?.close(), stranger?.close()]);
+  await Promise.all([stack?.stop(), widget?.close(), stranger?.close(), slowWidget?.close()]);
 });
 
 describe("a HubSpot Calling Extensions widget in a WebCTI panel", () => {
@@ -240,5 +248,32 @@ describe("a HubSpot Calling Extensions widget in a WebCTI panel", () => {
     expect(page.url()).toBe(urlBefore);
     expect(await asPartner(`/v1/agents/${stack.agentId}/presence`)).toEqual(presenceBefore);
     await expect(panel("hubspot-stranger").getAttribute("data-state")).resolves.toBe("failed");
+  });
+
+  it("syncs a widget whose page loads slowly only once it has loaded, and stays ready", async () => {
+    // The SDK answers one SYNC per page. A SYNC sent while the page still loads is answered, and the page's
+    // own load event then reset the panel: it waited for an answer that never came (seen under load in CI).
+    await putProvider(services, {
+      tenantId: stack.tenantId,
+      providerId: "hubspot-slow",
+      label: "HubSpot Slow",
+      panel: { widgetUrl: slowWidget.url, trustedOrigins: [slowWidget.origin], order: 20, widgetProtocol: "hubspot" },
+    });
+    const context = await browser.newContext({ viewport: { width: 2400, height: 900 } });
+    try {
+      const fresh = await context.newPage();
+      await fresh.goto(stack.url);
+      await fresh.locator("[data-demo-sign-in]").click();
+      const slowPanel = fresh.locator('.webcti-panel[data-provider-id="hubspot-slow"]');
+      const frame = await slowPanel.locator("iframe").elementHandle().then((h) => h?.contentFrame());
+      await frame!.waitForLoadState("load");
+      await expect.poll(() => slowPanel.getAttribute("data-state")).toBe("ready");
+      await new Promise((resolve) => setTimeout(resolve, 500)); // still ready a little after the load
+      expect(await slowPanel.getAttribute("data-state")).toBe("ready");
+      const readies = await frame!.evaluate(() => (window as unknown as { received: Received }).received.filter((e) => e.name === "onReady"));
+      expect(readies).toHaveLength(1);
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -33,9 +33,10 @@ const cti = new CallingExtensions({ debugMode: false, eventHandlers });
 window.cti = cti;
 `;
 
-const page = `<!doctype html>
+/** The widget page; with `slowImage`, its load event waits for an image the server answers late. */
+const page = (slowImage: boolean) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>HubSpot-style calling widget</title></head>
-<body><p id="status">loading</p><script src="app.js"></script></body></html>`;
+<body><p id="status">loading</p><script src="app.js"></script>${slowImage ? '<img src="slow.gif" alt="">' : ""}</body></html>`;
 
 export interface HubSpotWidgetServer {
   /** The widget page (its own origin). */
@@ -60,15 +61,24 @@ function bundle(): Promise<string> {
   return bundled;
 }
 
-/** Serves the widget on `http://127.0.0.1:<free port>/widget/`. */
-export async function startHubSpotWidget(): Promise<HubSpotWidgetServer> {
+/**
+ * Serves the widget on `http://127.0.0.1:<free port>/widget/`. `loadDelayMs` holds the page's load event
+ * back that long after its script has run (an image answered late), as a widget with slow assets would.
+ */
+export async function startHubSpotWidget(options: { loadDelayMs?: number } = {}): Promise<HubSpotWidgetServer> {
   const script = await bundle();
+  const { loadDelayMs = 0 } = options;
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? "/", "http://x").pathname;
     const [status, type, body] =
-      path === "/widget/" ? [200, "text/html; charset=utf-8", page] : path === "/widget/app.js" ? [200, "text/javascript", script] : [404, "text/plain", "not found"];
+      path === "/widget/"
+        ? [200, "text/html; charset=utf-8", page(loadDelayMs > 0)]
+        : path === "/widget/app.js"
+          ? [200, "text/javascript", script]
+          : [404, "text/plain", "not found"];
     response.writeHead(status, { "content-type": type, "cache-control": "no-store" });
-    response.end(body);
+    if (path === "/widget/slow.gif") setTimeout(() => response.end(body), loadDelayMs);
+    else response.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

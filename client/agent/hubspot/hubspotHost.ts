@@ -11,6 +11,8 @@ export interface HubSpotHostPanel extends HubSpotPanelActions {
   synced(sdkVersion: string): void;
   /** The frame loaded a page: not ready until it answers SYNC. */
   unsynced(): void;
+  /** Whether the frame's current page has fired its load event. */
+  pageLoaded(): boolean;
 }
 
 /** The widget's side as the panel sees it: WebCTI's widget events, translated; `ping` as penpal's. */
@@ -30,7 +32,9 @@ const maxWarnings = 50;
  * Speaks the HubSpot Calling Extensions SDK's protocol (hubspotWire.ts) to the panel's frame:
  *
  * 1. After each frame load, SYNC every 100 ms to each trusted origin (postMessage delivers it only to the
- *    one the frame's page is on) until SYNC_ACK, for 30 s at most.
+ *    one the frame's page is on) until SYNC_ACK, for 30 s at most. Never before the load, as HubSpot's own
+ *    host: the SDK answers one SYNC per page, so a page that answered while still loading would be reset
+ *    by its own load event and never answer again.
  * 2. Only messages whose source is the frame and whose origin is trusted are read; before SYNC_ACK, only
  *    SYNC_ACK. Malformed messages and unknown types are logged and dropped; nothing a widget posts throws.
  * 3. Everything the host sends after SYNC_ACK goes to the origin that answered, with a host message id.
@@ -97,7 +101,7 @@ export function connectHubSpot(panel: HubSpotHostPanel): HubSpotConnection {
 
   frame.addEventListener("load", onLoad);
   window.addEventListener("message", onMessage);
-  startSync(); // the frame may have loaded its page before this chunk did
+  if (panel.pageLoaded()) startSync(); // the frame loaded its page before this chunk did
 
   return {
     event: async (event) => sendWidgetEvent(context, event),
