@@ -63,6 +63,7 @@ import { listAgents } from "./listAgents.js";
 import { putPartnerUser } from "./putPartnerUser.js";
 import { getPartnerUser } from "./getPartnerUser.js";
 import { deletePartnerUser } from "./deletePartnerUser.js";
+import { postScreenPop } from "./postScreenPop.js";
 
 /** Every HTTP function, once: the Azure entry, the local host and the OpenAPI document all read this list. */
 export const httpFunctions: readonly AnyHttpDefinition[] = [
@@ -126,6 +127,7 @@ export const httpFunctions: readonly AnyHttpDefinition[] = [
   putPartnerUser,
   getPartnerUser,
   deletePartnerUser,
+  postScreenPop,
 ];
 
 /** Every timer function, once: the Azure entry registers each with `app.timer`, the local stack runs them. */

@@ -9,12 +9,12 @@ import { lookupCustomer, lookupCustomerOf, type CustomerLookup } from "../direct
 import { readCrmSettings } from "../tenancy/crmSettingsStore.js";
 import type { CrmSettings } from "../schemas/crmSettings.js";
 import { decideScreenPop } from "../screenPop/decideScreenPop.js";
-import { findPop, insertPop, nextSeq, popIdFor } from "../screenPop/popStore.js";
-import { pushToAgentOrUnavailable } from "../realtime/agentPush.js";
+import { findPop, nextSeq, popIdFor } from "../screenPop/popStore.js";
+import { pushPop as pushPopWithHint, storePop } from "../screenPop/deliverPop.js";
 import type { ScreenPop } from "../schemas/screenPop.js";
 import type { Provider } from "../schemas/provider.js";
 import { holdConversations, markConversations, type KpiHold } from "../analytics/kpiStore.js";
-import { annotate, attr, currentTraceparent, withSpan } from "../telemetry/tracing.js";
+import { annotate, attr, withSpan } from "../telemetry/tracing.js";
 import { claimPop, type PopClaim } from "./claimPop.js";
 import { pushConversationEvents, type EventSource } from "./pushConversationEvents.js";
 
@@ -317,19 +317,5 @@ function buildPop(
   };
 }
 
-function storePop(services: Pick<Services, "tables">, tenantId: string, pop: ScreenPop): Promise<boolean> {
-  const traceparent = currentTraceparent(); // the event's span: a later ack links to it
-  return withSpan("webcti.pop.store", { [attr.popId]: pop.id }, () => insertPop(services.tables, tenantId, pop, traceparent));
-}
-
-/**
- * Pushes the pop in its own span. The message carries that span's `traceparent` (when traced), and the
- * browser client sends it back with the ack, so the ack joins this pop's trace (docs/push-protocol.md).
- */
-async function pushPop(services: Pick<Services, "push">, tenantId: string, pop: ScreenPop): Promise<void> {
-  await withSpan("webcti.push", { [attr.popId]: pop.id, [attr.agentId]: pop.agentId }, () => {
-    const traceparent = currentTraceparent();
-    const message = { v: 1 as const, kind: "screenPop" as const, pop, ...(traceparent ? { traceparent } : {}) };
-    return pushToAgentOrUnavailable(services.push, tenantId, pop.agentId, message, "The screen pop is stored but could not be pushed; retry the event.", 1);
-  });
-}
+const pushPop = (services: Pick<Services, "push">, tenantId: string, pop: ScreenPop) =>
+  pushPopWithHint(services, tenantId, pop, "The screen pop is stored but could not be pushed; retry the event.");

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { AgentId, ConversationId, EventId, PopSeq, ProviderId, RecordType } from "./ids.js";
-import { RecordMatch } from "./directory.js";
+import { AgentId, ConversationId, EventId, PopSeq, ProviderId, RecordId, RecordType } from "./ids.js";
+import { CrmRecordType, RecordMatch } from "./directory.js";
+import { displayText } from "./displayText.js";
 import { Channel, Direction } from "./conversationEvent.js";
 import { LookupCustomer } from "./directoryLookup.js";
 import { ScreenPopPolicy } from "./screenPopPolicy.js";
@@ -62,3 +63,36 @@ export type ScreenPop = z.infer<typeof ScreenPop>;
 
 export const ScreenPopList = z.object({ pops: z.array(ScreenPop) }).meta({ id: "ScreenPopList" });
 export type ScreenPopList = z.infer<typeof ScreenPopList>;
+
+/** What a manual pop opens (`POST /v1/screen-pops`): a record, a search, or a new-record form. */
+export const ManualPopTarget = z
+  .discriminatedUnion("kind", [
+    z.strictObject({
+      kind: z.literal("record"),
+      record: z.strictObject({
+        type: CrmRecordType,
+        id: RecordId,
+        name: displayText({ max: 200 }).optional().describe("Shown until the page opens it; a directory record's own name is used when it has one."),
+      }),
+    }),
+    z.strictObject({ kind: z.literal("search"), query: displayText({ max: 200 }).describe("A phone number, an e-mail address or a name, as the page searches it.") }),
+    z.strictObject({
+      kind: z.literal("newRecord"),
+      recordType: RecordType,
+      prefill: z
+        .strictObject({ name: displayText({ max: 200 }).optional(), phone: displayText({ max: 64 }).optional(), email: z.email().max(254).optional() })
+        .default({}),
+    }),
+  ])
+  .meta({ id: "ManualPopTarget" });
+
+export const ManualScreenPopInput = z
+  .strictObject({
+    agentId: AgentId.describe("The agent whose desktop opens it (or the provider's own id of the agent)."),
+    conversationId: ConversationId.describe("The call or chat it is about (the agent's session for it opens or comes to the front)."),
+    target: ManualPopTarget,
+    channel: Channel.default("voice"),
+    direction: Direction.default("inbound"),
+  })
+  .meta({ id: "ManualScreenPopInput", description: "Open something in an agent's desktop now (Zendesk's 'display in agent's browser')." });
+export type ManualScreenPopInput = z.infer<typeof ManualScreenPopInput>;

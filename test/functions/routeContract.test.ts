@@ -267,6 +267,16 @@ const routes: Record<string, RouteCase> = {
     ],
     wrongTenant: [{ name: "B's own facts under the same provider id", expect: "own", req: () => ({ path: "/v1/analytics/conversations?since=2026-01-01T00:00:00Z" }) }],
   },
+  postScreenPop: {
+    valid: () => ({ path: "/v1/screen-pops", json: { agentId: demo.agentId, conversationId: "audit-manual", target: { kind: "newRecord", recordType: "contact", prefill: { name: "Audit" } } } }),
+    bad: [
+      { name: "an agent id with a space", where: "body", req: () => ({ path: "/v1/screen-pops", json: { agentId: "a b", conversationId: "c", target: { kind: "search", query: "x" } } }), at: { pointer: "#/agentId" } },
+      { name: "no conversation id", where: "body", req: () => ({ path: "/v1/screen-pops", json: { agentId: demo.agentId, target: { kind: "search", query: "x" } } }), at: { pointer: "#/conversationId" } },
+    ],
+    wrongTenant: [
+      { name: "A's agent", expect: 404, at: { pointer: "#/agentId" }, req: () => ({ path: "/v1/screen-pops", json: { agentId: demo.agentId, conversationId: "c", target: { kind: "search", query: "x" } } }) },
+    ],
+  },
   getScreenPop: {
     valid: () => ({ path: `/v1/screen-pops/${ctx.popA}` }),
     bad: [{ name: "a pop id longer than 200", where: "path", req: () => ({ path: `/v1/screen-pops/${longId}` }), at: { parameter: "popId" } }],

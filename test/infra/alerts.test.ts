@@ -95,7 +95,7 @@ describe("infra: alert rules (infra/modules/alerts.bicep)", async () => {
   });
 
   it("the pops query names the spans the app makes when it stores a pop and when a desktop acknowledges it", async () => {
-    const stored = await readFile(join(root, "shared/conversation/ingestEvent.ts"), "utf8");
+    const stored = await readFile(join(root, "shared/screenPop/deliverPop.ts"), "utf8");
     const acked = await readFile(join(root, "functions/ackScreenPop.ts"), "utf8");
     expect(stored).toContain('withSpan("webcti.pop.store", { [attr.popId]: pop.id }');
     expect(acked).toContain('withSpan("webcti.pop.ack", { [attr.popId]: params.popId');
